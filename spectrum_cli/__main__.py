@@ -1,0 +1,3 @@
+from spectrum_cli.cli.main import main
+
+main()

@@ -1,0 +1,157 @@
+"""Statements, payments, payment methods and autopay."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from spectrum_cli.api.account import AutopayStatus
+from spectrum_cli.api.common import Cents, Currency, ListResponse, Request, Resource, ServiceKind
+
+StatementStatus = Literal["paid", "partially_paid", "unpaid", "past_due"]
+LineItemKind = Literal[
+    "service",
+    "promo_discount",
+    "equipment",
+    "one_time",
+    "proration",
+    "surcharge",
+    "tax",
+    "fee",
+    "late_fee",
+    "adjustment",
+    "credit",
+    "usage",
+]
+PaymentKind = Literal["one_time", "autopay"]
+PaymentStatus = Literal["scheduled", "processing", "succeeded", "failed", "returned", "canceled"]
+PaymentMethodType = Literal["card", "bank_account"]
+CardBrand = Literal["visa", "mastercard", "amex", "discover", "unknown"]
+BankAccountType = Literal["checking", "savings"]
+
+
+class LineItem(Resource):
+    kind: LineItemKind
+    description: str
+    amount_cents: Cents
+    service_kind: ServiceKind | None = None
+    promo_ends_on: dt.date | None = Field(default=None, description="Set on promo_discount lines.")
+
+
+class StatementSummary(Resource):
+    id: str
+    statement_date: dt.date
+    due_date: dt.date
+    period_start: dt.date
+    period_end: dt.date
+    previous_balance_cents: Cents
+    payments_received_cents: Cents
+    total_cents: Cents = Field(description="This statement's charges: the sum of its line items.")
+    amount_due_cents: Cents = Field(description="Previous balance − payments received + total.")
+    balance_cents: Cents = Field(description="What is still unpaid of amount_due_cents.")
+    currency: Currency = "usd"
+    status: StatementStatus
+
+
+class Statement(StatementSummary):
+    line_items: list[LineItem]
+    messages: list[str]
+
+
+class StatementList(ListResponse[StatementSummary]):
+    pass
+
+
+class Payment(Resource):
+    id: str
+    confirmation_number: str
+    statement_id: str | None = None
+    amount_cents: Cents
+    currency: Currency = "usd"
+    kind: PaymentKind
+    status: PaymentStatus
+    method_id: str
+    method_label: str
+    scheduled_for: dt.date
+    created_at: dt.datetime
+    settled_at: dt.datetime | None = None
+    failure_code: str | None = None
+    failure_reason: str | None = None
+
+
+class PaymentCreate(Request):
+    amount_cents: Cents = Field(gt=0, le=10_000_00)
+    method_id: str | None = Field(default=None, description="Default method when omitted.")
+    statement_id: str | None = None
+    scheduled_for: dt.date | None = Field(default=None, description="Today when omitted.")
+
+
+class PaymentList(ListResponse[Payment]):
+    pass
+
+
+class CardDetails(Resource):
+    brand: CardBrand
+    last4: str
+    exp_month: int
+    exp_year: int
+
+
+class BankAccountDetails(Resource):
+    account_type: BankAccountType
+    routing_number: str
+    last4: str
+
+
+class PaymentMethod(Resource):
+    id: str
+    type: PaymentMethodType
+    label: str = Field(description="e.g. `Visa •••• 4242`.")
+    is_default: bool
+    card: CardDetails | None = None
+    bank_account: BankAccountDetails | None = None
+    created_at: dt.datetime
+
+
+class CardInput(Request):
+    number: str = Field(pattern=r"^\d{12,19}$", repr=False)
+    exp_month: int = Field(ge=1, le=12)
+    exp_year: int = Field(ge=2000, le=2100)
+    cvc: str | None = Field(default=None, pattern=r"^\d{3,4}$", repr=False)
+
+
+class BankAccountInput(Request):
+    routing_number: str = Field(pattern=r"^\d{9}$")
+    account_number: str = Field(pattern=r"^\d{4,17}$", repr=False)
+    account_type: BankAccountType = "checking"
+
+
+class PaymentMethodCreate(Request):
+    type: PaymentMethodType
+    card: CardInput | None = None
+    bank_account: BankAccountInput | None = None
+    make_default: bool = False
+
+
+class PaymentMethodList(ListResponse[PaymentMethod]):
+    pass
+
+
+class Autopay(Resource):
+    enabled: bool
+    status: AutopayStatus
+    method_id: str | None = None
+    method_label: str | None = None
+    effective_from_statement_date: dt.date | None = Field(
+        default=None, description="The first statement the current setting applies to."
+    )
+    next_charge_date: dt.date | None = None
+    next_charge_amount_cents: Cents | None = None
+    last_failure_reason: str | None = None
+    warnings: list[str] = Field(default_factory=list)
+
+
+class AutopayUpdate(Request):
+    method_id: str = Field(min_length=1, max_length=64)

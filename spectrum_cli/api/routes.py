@@ -1,0 +1,70 @@
+"""Route paths of the Account API, shared by the client and the sandbox."""
+
+PREFIX = "/v1"
+
+LOGIN = "/v1/auth/login"
+MFA = "/v1/auth/mfa"
+REFRESH = "/v1/auth/refresh"
+LOGOUT = "/v1/auth/logout"
+WHOAMI = "/v1/auth/whoami"
+TOKENS = "/v1/auth/tokens"
+TOKEN = "/v1/auth/tokens/{token_id}"
+
+RECOVER_USERNAME = "/v1/recovery/username"
+RECOVER_PASSWORD = "/v1/recovery/password"
+RECOVER_PASSWORD_CONFIRM = "/v1/recovery/password/confirm"
+
+ACCOUNT = "/v1/account"
+SERVICES = "/v1/services"
+USAGE = "/v1/usage"
+
+STATEMENTS = "/v1/statements"
+STATEMENT = "/v1/statements/{statement_id}"
+STATEMENT_PDF = "/v1/statements/{statement_id}/pdf"
+
+PAYMENTS = "/v1/payments"
+PAYMENT = "/v1/payments/{payment_id}"
+PAYMENT_CANCEL = "/v1/payments/{payment_id}/cancel"
+
+PAYMENT_METHODS = "/v1/payment-methods"
+PAYMENT_METHOD = "/v1/payment-methods/{method_id}"
+PAYMENT_METHOD_DEFAULT = "/v1/payment-methods/{method_id}/default"
+
+AUTOPAY = "/v1/autopay"
+
+PROFILE = "/v1/profile"
+PROFILE_PASSWORD = "/v1/profile/password"
+
+FAQ = "/v1/support/faq"
+FAQ_ARTICLE = "/v1/support/faq/{article_id}"
+TICKETS = "/v1/support/tickets"
+TICKET = "/v1/support/tickets/{ticket_id}"
+TICKET_MESSAGES = "/v1/support/tickets/{ticket_id}/messages"
+TICKET_CLOSE = "/v1/support/tickets/{ticket_id}/close"
+CHATS = "/v1/support/chats"
+CHAT_MESSAGES = "/v1/support/chats/{chat_id}/messages"
+
+OUTAGES = "/v1/outages"
+EQUIPMENT = "/v1/equipment"
+EQUIPMENT_RESTART = "/v1/equipment/{equipment_id}/restart"
+
+SANDBOX_PERSONAS = "/v1/sandbox/personas"
+SANDBOX_CLOCK = "/v1/sandbox/clock"
+SANDBOX_OUTBOX = "/v1/sandbox/outbox"
+SANDBOX_FAULTS = "/v1/sandbox/faults"
+SANDBOX_RESET = "/v1/sandbox/reset"
+
+# POSTs that move money: the server refuses them without an Idempotency-Key.
+IDEMPOTENCY_REQUIRED: frozenset[tuple[str, str]] = frozenset({("POST", PAYMENTS)})
+
+# POSTs whose answer carries a new secret (tokens). The server keeps no replay copy of such an
+# answer, so it ignores Idempotency-Key on them; clients retry them only when the request
+# surely never reached the server.
+SECRET_RESPONSES: frozenset[tuple[str, str]] = frozenset(
+    {("POST", LOGIN), ("POST", MFA), ("POST", REFRESH), ("POST", TOKENS)}
+)
+
+# Response headers of the idempotency protocol.
+IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
+IDEMPOTENT_REPLAYED_HEADER = "Idempotent-Replayed"
+REQUEST_ID_HEADER = "X-Request-Id"

@@ -1,0 +1,1 @@
+"""The `spectrum` command line: thin Typer commands over the client."""

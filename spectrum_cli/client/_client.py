@@ -1,0 +1,289 @@
+"""`SpectrumClient`: one request loop that owns retries, idempotency keys and token refresh."""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import time
+import uuid
+from collections.abc import Callable
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from spectrum_cli import __version__
+from spectrum_cli.api import routes
+from spectrum_cli.client import _constants as C
+from spectrum_cli.client._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    status_error_class,
+)
+from spectrum_cli.client._redact import redact_headers, redact_text
+
+if TYPE_CHECKING:
+    from spectrum_cli.api.auth import Session
+    from spectrum_cli.client.resources.account import AccountResource
+    from spectrum_cli.client.resources.auth import AuthResource
+    from spectrum_cli.client.resources.recovery import RecoveryResource
+    from spectrum_cli.client.resources.sandbox import SandboxResource
+
+log = logging.getLogger("spectrum_cli.client")
+M = TypeVar("M", bound=BaseModel)
+
+
+def retry_delay(attempt: int, response: httpx.Response | None) -> float:
+    """Seconds to wait before retry number ``attempt`` (0-based): Retry-After first, else
+    capped exponential backoff with up to 25% jitter."""
+    if response is not None:
+        header = response.headers.get("retry-after-ms")
+        seconds: float | None = float(header) / 1000 if header and _is_number(header) else None
+        header = response.headers.get("retry-after")
+        if seconds is None and header:
+            if _is_number(header):
+                seconds = float(header)
+            else:
+                parsed = email.utils.parsedate_to_datetime(header) if header else None
+                if parsed is not None:
+                    seconds = parsed.timestamp() - time.time()
+        if seconds is not None and 0 <= seconds <= C.MAX_RETRY_AFTER:
+            return seconds
+    delay = min(C.INITIAL_RETRY_DELAY * 2**attempt, C.MAX_RETRY_DELAY)
+    return delay * (1 - 0.25 * random.random())
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def should_retry(response: httpx.Response) -> bool:
+    if response.status_code in C.RETRY_STATUSES or response.status_code >= 500:
+        return True
+    return response.status_code == 409 and _error_code(response) == "idempotency_key_in_use"
+
+
+def _error_fields(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, dict) else {}
+
+
+def _error_code(response: httpx.Response) -> str | None:
+    code = _error_fields(response).get("code")
+    return code if isinstance(code, str) else None
+
+
+class SpectrumClient:
+    """A typed client for the Account API.
+
+    >>> with SpectrumClient("http://127.0.0.1:8765") as client:
+    ...     client.auth.login("harper", password)
+    ...     print(client.account.summary().balance_cents)
+
+    Pass ``token`` for a scoped API token, or ``session`` (from a previous login) to resume;
+    ``on_session`` is called with the new session whenever the refresh token rotates, and with
+    ``None`` after logout, so the caller can store it. ``transport`` swaps the HTTP transport
+    (the CLI uses it to run the sandbox in-process).
+    """
+
+    def __init__(
+        self,
+        base_url: str = "http://127.0.0.1:8765",
+        *,
+        token: str | None = None,
+        session: Session | None = None,
+        on_session: Callable[[Session | None], None] | None = None,
+        timeout: float = C.DEFAULT_TIMEOUT,
+        max_retries: int = C.DEFAULT_MAX_RETRIES,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.session = session
+        self.on_session = on_session
+        self.max_retries = max_retries
+        self._sleep = sleep
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            timeout=httpx.Timeout(timeout, connect=C.DEFAULT_CONNECT_TIMEOUT),
+            transport=transport,
+            headers={"User-Agent": C.USER_AGENT.format(version=__version__),
+                     "Accept": "application/json"},
+        )
+
+    # Resources are imported on first use to keep start-up light.
+    @cached_property
+    def auth(self) -> AuthResource:
+        from spectrum_cli.client.resources.auth import AuthResource
+
+        return AuthResource(self)
+
+    @cached_property
+    def recovery(self) -> RecoveryResource:
+        from spectrum_cli.client.resources.recovery import RecoveryResource
+
+        return RecoveryResource(self)
+
+    @cached_property
+    def account(self) -> AccountResource:
+        from spectrum_cli.client.resources.account import AccountResource
+
+        return AccountResource(self)
+
+    @cached_property
+    def sandbox(self) -> SandboxResource:
+        from spectrum_cli.client.resources.sandbox import SandboxResource
+
+        return SandboxResource(self)
+
+    # Credentials
+
+    def set_session(self, session: Session | None) -> None:
+        self.session = session
+        if session is not None:
+            self.token = None
+        if self.on_session is not None:
+            self.on_session(session)
+
+    def _bearer(self) -> str | None:
+        if self.session is not None:
+            return self.session.access_token
+        return self.token
+
+    # The request loop
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        idempotency_key: str | None = None,
+        authenticated: bool = True,
+    ) -> httpx.Response:
+        """Send one logical request, retrying what is safe to retry.
+
+        Every non-GET request carries an idempotency key, made once here and reused by every
+        retry, so a retried POST can never act twice. Requests whose answer carries a new
+        secret are not replayable (the server keeps no copy): they are retried only when the
+        connection failed before the request was sent.
+        """
+        headers = dict(headers or {})
+        replayable = (method, path) not in routes.SECRET_RESPONSES
+        if method != "GET" and replayable:
+            headers[routes.IDEMPOTENCY_KEY_HEADER] = idempotency_key or str(uuid.uuid4())
+        params = {k: v for k, v in (params or {}).items() if v is not None}
+        refreshed = False
+        attempt = 0
+        while True:
+            bearer = self._bearer() if authenticated else None
+            if bearer:
+                headers["Authorization"] = f"Bearer {bearer}"
+            try:
+                response = self._send(method, path, json=json, params=params, headers=headers)
+            except httpx.TimeoutException as exc:
+                if attempt < self.max_retries and (replayable or isinstance(exc, httpx.ConnectTimeout)):
+                    self._wait(attempt, None, method, path, f"timeout: {exc}")
+                    attempt += 1
+                    continue
+                raise APITimeoutError() from exc
+            except httpx.TransportError as exc:
+                if attempt < self.max_retries and (replayable or isinstance(exc, httpx.ConnectError)):
+                    self._wait(attempt, None, method, path, f"connection error: {exc}")
+                    attempt += 1
+                    continue
+                raise APIConnectionError(
+                    f"Could not reach the Account API at {self.base_url} ({type(exc).__name__})."
+                ) from exc
+            if (response.status_code == 401 and not refreshed and authenticated
+                    and self.session is not None and _error_code(response) == "token_expired"):
+                self.auth.refresh()
+                refreshed = True
+                continue
+            if response.is_success:
+                return response
+            if should_retry(response) and attempt < self.max_retries:
+                self._wait(attempt, response, method, path, f"status {response.status_code}")
+                attempt += 1
+                continue
+            raise self._status_error(response)
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        started = time.perf_counter()
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("→ %s %s headers=%s body=%s", method, path,
+                      redact_headers(kwargs["headers"]),
+                      redact_text(_json_text(kwargs.get("json"))))
+        response = self._http.request(method, path, **kwargs)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("← %s %s %d in %.0f ms request_id=%s%s body=%s", method, path,
+                      response.status_code, (time.perf_counter() - started) * 1000,
+                      response.headers.get(routes.REQUEST_ID_HEADER),
+                      " (replayed)" if response.headers.get(
+                          routes.IDEMPOTENT_REPLAYED_HEADER) else "",
+                      redact_text(response.text[:2000]))
+        return response
+
+    def _wait(self, attempt: int, response: httpx.Response | None, method: str, path: str,
+              why: str) -> None:
+        delay = retry_delay(attempt, response)
+        log.info("retrying %s %s in %.2fs after %s (attempt %d of %d)", method, path, delay, why,
+                 attempt + 2, self.max_retries + 1)
+        self._sleep(delay)
+
+    @staticmethod
+    def _status_error(response: httpx.Response) -> APIStatusError:
+        fields = _error_fields(response)
+        message = fields.get("message") or f"The Account API answered {response.status_code}."
+        cls = status_error_class(response.status_code, fields.get("type"))
+        return cls(
+            str(message),
+            response=response,
+            type=fields.get("type"),
+            code=fields.get("code"),
+            param=fields.get("param"),
+            request_id=fields.get("request_id") or response.headers.get(routes.REQUEST_ID_HEADER),
+        )
+
+    def parse(self, response: httpx.Response, model: type[M]) -> M:
+        try:
+            return model.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise APIResponseValidationError(
+                f"The Account API sent a reply this client does not understand "
+                f"({model.__name__}: {exc.error_count()} problem(s)).",
+                status=response.status_code,
+                request_id=response.headers.get(routes.REQUEST_ID_HEADER),
+            ) from exc
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> SpectrumClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _json_text(body: Any) -> str:
+    if body is None:
+        return ""
+    import json
+
+    return json.dumps(body, default=str)

@@ -1,0 +1,128 @@
+"""One exception tree. `status_error_class` is the only place a status or type picks a class."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import httpx
+
+
+class SpectrumError(Exception):
+    """Base of everything the client raises."""
+
+
+class APIError(SpectrumError):
+    message: str
+    request_id: str | None
+    status: int | None
+    type: str | None
+    code: str | None
+    param: str | None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        type: str | None = None,
+        code: str | None = None,
+        param: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message, self.status, self.type = message, status, type
+        self.code, self.param, self.request_id = code, param, request_id
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class APIConnectionError(APIError):
+    """The service could not be reached, or the connection broke before a full reply."""
+
+    def __init__(self, message: str = "Could not reach the Account API.") -> None:
+        super().__init__(message)
+
+
+class APITimeoutError(APIConnectionError):
+    def __init__(self, message: str = "The Account API did not answer in time.") -> None:
+        super().__init__(message)
+
+
+class APIResponseValidationError(APIError):
+    """The server answered with a body that does not match the contract."""
+
+
+class APIStatusError(APIError):
+    """The server answered with an error status and the error envelope."""
+
+    response: httpx.Response
+
+    def __init__(self, message: str, *, response: httpx.Response, **fields: str | None) -> None:
+        super().__init__(message, status=response.status_code, **fields)  # type: ignore[arg-type]
+        self.response = response
+
+
+class InvalidRequestError(APIStatusError):
+    pass
+
+
+class AuthenticationError(APIStatusError):
+    pass
+
+
+class PermissionDeniedError(APIStatusError):
+    pass
+
+
+class NotFoundError(APIStatusError):
+    pass
+
+
+class ConflictError(APIStatusError):
+    pass
+
+
+class PaymentError(APIStatusError):
+    pass
+
+
+class RateLimitError(APIStatusError):
+    pass
+
+
+class InternalServerError(APIStatusError):
+    pass
+
+
+_BY_TYPE: dict[str, type[APIStatusError]] = {
+    "invalid_request": InvalidRequestError,
+    "authentication": AuthenticationError,
+    "permission": PermissionDeniedError,
+    "not_found": NotFoundError,
+    "conflict": ConflictError,
+    "payment": PaymentError,
+    "rate_limit": RateLimitError,
+    "api": InternalServerError,
+}
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: InvalidRequestError,
+    401: AuthenticationError,
+    402: PaymentError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    412: ConflictError,
+    422: InvalidRequestError,
+    429: RateLimitError,
+}
+
+
+def status_error_class(status: int, type: str | None) -> type[APIStatusError]:
+    """The envelope's `type` wins; a body without one falls back to the status."""
+    if type in _BY_TYPE:
+        return _BY_TYPE[type]
+    if status >= 500:
+        return InternalServerError
+    return _BY_STATUS.get(status, APIStatusError)

@@ -1,0 +1,88 @@
+"""The sandbox app factory: `main` only wires routers, handlers and middleware."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+
+from spectrum_cli import __version__
+from spectrum_cli.api.common import ErrorResponse
+from spectrum_cli.sandbox import clock, seed
+from spectrum_cli.sandbox.db import Database
+from spectrum_cli.sandbox.errors import install_handlers
+from spectrum_cli.sandbox.middleware import (
+    FaultMiddleware,
+    IdempotencyMiddleware,
+    RequestIdMiddleware,
+)
+from spectrum_cli.sandbox.routers import account, auth, recovery, sandbox
+
+SLOW_HANDLER_FAULTS = frozenset({"delay"})
+NETWORK_FAULTS = frozenset({"error", "rate_limit", "drop_before", "drop_after"})
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "default": {"model": ErrorResponse, "description": "The error envelope."},
+}
+
+
+def open_store(db_path: str | Path) -> Database:
+    """Create or upgrade the file and seed the personas into an empty store."""
+    db = Database(db_path)
+    db.migrate()
+    with db.write() as conn:
+        if not seed.is_seeded(conn):
+            seed.seed(conn, now=clock.now(conn))
+    return db
+
+
+def create_app(db_path: str | Path) -> FastAPI:
+    db = open_store(db_path)
+    app = FastAPI(
+        title="Spectrum Account API",
+        version=__version__,
+        description=(
+            "The Account API that spectrum-cli speaks. Money is integer cents; errors use one "
+            "envelope; every money-moving POST needs an Idempotency-Key."
+        ),
+        docs_url=None,
+        redoc_url=None,
+        responses=ERROR_RESPONSES,
+    )
+    app.state.db = db
+    for module in (auth, recovery, account, sandbox):
+        app.include_router(module.router)
+    install_handlers(app)
+    # Added last runs first: request ids, then network faults, idempotency, slow handlers.
+    app.add_middleware(FaultMiddleware, db=db, kinds=SLOW_HANDLER_FAULTS)
+    app.add_middleware(IdempotencyMiddleware, db=db)
+    app.add_middleware(FaultMiddleware, db=db, kinds=NETWORK_FAULTS)
+    app.add_middleware(RequestIdMiddleware)
+    _use_error_envelope_in_schema(app)
+    return app
+
+
+def _use_error_envelope_in_schema(app: FastAPI) -> None:
+    """Validation errors answer 400 with the envelope, so drop FastAPI's 422 from the schema."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            for path in schema.get("paths", {}).values():
+                for operation in path.values():
+                    operation.get("responses", {}).pop("422", None)
+            for name in ("HTTPValidationError", "ValidationError"):
+                schema.get("components", {}).get("schemas", {}).pop(name, None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def openapi_document() -> dict[str, Any]:
+    """The contract as served, for `openapi.json` at the repository root."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return create_app(Path(tmp) / "openapi.db").openapi()

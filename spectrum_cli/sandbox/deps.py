@@ -1,0 +1,73 @@
+"""Dependencies every route states in its signature."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from spectrum_cli.sandbox import clock
+from spectrum_cli.sandbox.db import Database
+from spectrum_cli.sandbox.errors import APIError
+from spectrum_cli.sandbox.principals import Principal, principal_for_token, unauthenticated
+
+_bearer = HTTPBearer(auto_error=False, description="An access token or a scoped API token.")
+
+
+def get_db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+DbDep = Annotated[Database, Depends(get_db)]
+
+
+def get_now(db: DbDep) -> dt.datetime:
+    with db.read() as conn:
+        return clock.now(conn)
+
+
+NowDep = Annotated[dt.datetime, Depends(get_now)]
+
+
+def get_principal(
+    db: DbDep,
+    now: NowDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise unauthenticated("missing_token", "Sign in first: no bearer token was sent.")
+    with db.read() as conn:
+        principal = principal_for_token(conn, credentials.credentials, now)
+    if principal.token_kind == "api_token":
+        with db.write() as conn:
+            conn.execute("UPDATE tokens SET last_used_at = ? WHERE id = ?",
+                         (clock.iso(now), principal.token_id))
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require_scope(scope: str) -> Callable[[Principal], Principal]:
+    def check(principal: PrincipalDep) -> Principal:
+        if scope not in principal.scopes:
+            raise APIError(403, "permission", "missing_scope",
+                           f"This token lacks the {scope} scope.", param=scope)
+        return principal
+
+    return check
+
+
+def require_session(principal: PrincipalDep) -> Principal:
+    if principal.token_kind != "session":
+        raise APIError(403, "permission", "session_required",
+                       "This needs a signed-in session, not an API token.")
+    return principal
+
+
+AccountReader = Annotated[Principal, Depends(require_scope("account:read"))]
+SessionPrincipal = Annotated[Principal, Depends(require_session)]

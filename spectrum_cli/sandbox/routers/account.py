@@ -1,0 +1,114 @@
+"""The account dashboard and the services on the account."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+
+from fastapi import APIRouter
+
+from spectrum_cli.api import routes
+from spectrum_cli.api.account import (
+    AccountSummary,
+    AccountUser,
+    Alert,
+    AutopaySummary,
+    Equipment,
+    Service,
+    ServiceList,
+)
+from spectrum_cli.sandbox.deps import AccountReader, DbDep, NowDep
+from spectrum_cli.sandbox.security import mask_account_number
+
+router = APIRouter(tags=["account"])
+
+PROMO_WARNING = dt.timedelta(days=30)
+
+
+def _service(row: sqlite3.Row, today: dt.date) -> Service:
+    promo_end = dt.date.fromisoformat(row["promo_ends_on"]) if row["promo_ends_on"] else None
+    on_promo = row["promo_price_cents"] is not None and promo_end is not None and today <= promo_end
+    return Service(
+        id=row["id"],
+        kind=row["kind"],
+        plan_name=row["plan_name"],
+        monthly_price_cents=row["monthly_price_cents"],
+        promo_price_cents=row["promo_price_cents"] if on_promo else None,
+        promo_ends_on=promo_end if on_promo else None,
+        current_price_cents=row["promo_price_cents"] if on_promo else row["monthly_price_cents"],
+        lines=json.loads(row["lines"]),
+    )
+
+
+def list_services(conn: sqlite3.Connection, *, account_id: str, today: dt.date) -> list[Service]:
+    rows = conn.execute("SELECT * FROM services WHERE account_id = ? ORDER BY rowid",
+                        (account_id,)).fetchall()
+    return [_service(r, today) for r in rows]
+
+
+def _autopay(conn: sqlite3.Connection, account_id: str) -> AutopaySummary:
+    row = conn.execute(
+        """SELECT a.*, m.type, m.brand, m.last4 FROM autopay a
+           LEFT JOIN payment_methods m ON m.id = a.method_id WHERE a.account_id = ?""",
+        (account_id,),
+    ).fetchone()
+    if row is None or not row["enabled"]:
+        return AutopaySummary(enabled=False, status="off")
+    label = (f"{(row['brand'] or 'card').title()} •••• {row['last4']}" if row["type"] == "card"
+             else f"Bank •••• {row['last4']}")
+    return AutopaySummary(enabled=True, status=row["status"], method_id=row["method_id"],
+                          method_label=label)
+
+
+def _alerts(account: sqlite3.Row, services: list[Service], today: dt.date) -> list[Alert]:
+    alerts = []
+    if account["status"] == "past_due":
+        alerts.append(Alert(kind="past_due", message=(
+            f"The balance of ${account['balance_cents'] / 100:,.2f} is past due; "
+            "pay it to avoid further late fees.")))
+    for service in services:
+        end = service.promo_ends_on
+        if end and end - today <= PROMO_WARNING:
+            alerts.append(Alert(kind="promo_ending", message=(
+                f"The {service.plan_name} promotion ends {end.isoformat()}: the price goes from "
+                f"${service.current_price_cents / 100:,.2f} to "
+                f"${service.monthly_price_cents / 100:,.2f} a month.")))
+    return alerts
+
+
+@router.get(routes.ACCOUNT, response_model=AccountSummary)
+def account_summary(principal: AccountReader, db: DbDep, now: NowDep) -> AccountSummary:
+    today = now.date()
+    with db.read() as conn:
+        account = conn.execute("SELECT * FROM accounts WHERE id = ?",
+                               (principal.account_id,)).fetchone()
+        services = list_services(conn, account_id=account["id"], today=today)
+        equipment = conn.execute("SELECT * FROM equipment WHERE account_id = ? ORDER BY rowid",
+                                 (account["id"],)).fetchall()
+        users = conn.execute("SELECT username, role FROM users WHERE account_id = ? "
+                             "ORDER BY created_at, username", (account["id"],)).fetchall()
+        autopay = _autopay(conn, account["id"])
+    return AccountSummary(
+        account_number_masked=mask_account_number(account["number"]),
+        holder_name=account["holder_name"],
+        status=account["status"],
+        service_address=json.loads(account["service_address"]),
+        billing_address=json.loads(account["billing_address"]),
+        billing_cycle_day=account["cycle_day"],
+        balance_cents=account["balance_cents"],
+        due_date=account["due_date"],
+        autopay=autopay,
+        alerts=_alerts(account, services, today),
+        services=services,
+        equipment=[Equipment(**{k: e[k] for k in e.keys() if k != "account_id"})
+                   for e in equipment],
+        users=[AccountUser(username=u["username"], role=u["role"]) for u in users],
+    )
+
+
+@router.get(routes.SERVICES, response_model=ServiceList)
+def services(principal: AccountReader, db: DbDep, now: NowDep) -> ServiceList:
+    with db.read() as conn:
+        return ServiceList(data=list_services(conn, account_id=principal.account_id,
+                                              today=now.date()))

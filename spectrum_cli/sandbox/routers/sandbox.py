@@ -1,0 +1,130 @@
+"""Sandbox control: personas, the clock, the outbox, faults and reset. No auth: test mode."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from spectrum_cli.api import routes
+from spectrum_cli.api.sandbox import (
+    ClockState,
+    ClockUpdate,
+    FaultList,
+    FaultRule,
+    FaultSet,
+    OutboxList,
+    OutboxMessage,
+    Persona,
+    PersonaList,
+)
+from spectrum_cli.sandbox import clock, seed
+from spectrum_cli.sandbox.deps import DbDep
+from spectrum_cli.sandbox.errors import invalid
+from spectrum_cli.sandbox.security import mask_account_number
+
+router = APIRouter(tags=["sandbox"])
+
+
+@router.get(routes.SANDBOX_PERSONAS, response_model=PersonaList)
+def personas(db: DbDep) -> PersonaList:
+    with db.read() as conn:
+        rows = conn.execute(
+            """SELECT p.username, p.password, p.summary, u.role, u.mfa_channel, a.number
+               FROM personas p JOIN users u ON u.username = p.username
+               JOIN accounts a ON a.id = u.account_id ORDER BY p.position"""
+        ).fetchall()
+    return PersonaList(data=[
+        Persona(username=r["username"], password=r["password"], role=r["role"],
+                summary=r["summary"], second_factor=r["mfa_channel"],
+                account_number_masked=mask_account_number(r["number"]))
+        for r in rows
+    ])
+
+
+def _clock_state(db: DbDep) -> ClockState:
+    with db.read() as conn:
+        return ClockState(now=clock.now(conn), offset_seconds=clock.offset(conn))
+
+
+@router.get(routes.SANDBOX_CLOCK, response_model=ClockState)
+def get_clock(db: DbDep) -> ClockState:
+    return _clock_state(db)
+
+
+@router.post(routes.SANDBOX_CLOCK, response_model=ClockState)
+def move_clock(body: ClockUpdate, db: DbDep) -> ClockState:
+    with db.write() as conn:
+        current = clock.now(conn)
+        if body.set_to is not None:
+            target = body.set_to if body.set_to.tzinfo else body.set_to.replace(tzinfo=dt.UTC)
+            seconds = int((target - current).total_seconds())
+            if seconds < 0:
+                raise invalid("clock_backwards",
+                              "The sandbox clock only moves forward; reset to start over.",
+                              param="set_to")
+        else:
+            seconds = body.advance_seconds or 0
+        clock.advance(conn, seconds=seconds)
+    return _clock_state(db)
+
+
+@router.get(routes.SANDBOX_OUTBOX, response_model=OutboxList)
+def list_outbox(
+    db: DbDep,
+    to: Annotated[str | None, Query(max_length=254, description="Only messages to this address.")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> OutboxList:
+    sql = "SELECT * FROM outbox"
+    args: list[object] = []
+    if to:
+        sql += " WHERE recipient = ?"
+        args.append(to)
+    sql += " ORDER BY seq DESC LIMIT ?"
+    args.append(limit + 1)
+    with db.read() as conn:
+        rows = conn.execute(sql, args).fetchall()
+    return OutboxList(
+        data=[OutboxMessage(id=r["id"], channel=r["channel"], to=r["recipient"],
+                            subject=r["subject"], body=r["body"], code=r["code"],
+                            created_at=r["created_at"]) for r in rows[:limit]],
+        has_more=len(rows) > limit,
+    )
+
+
+@router.get(routes.SANDBOX_FAULTS, response_model=FaultList)
+def list_faults(db: DbDep) -> FaultList:
+    with db.read() as conn:
+        rows = conn.execute("SELECT rule, remaining FROM faults ORDER BY seq").fetchall()
+    return FaultList(data=[FaultRule(**{**json.loads(r["rule"]), "times": r["remaining"]})
+                           for r in rows])
+
+
+@router.put(routes.SANDBOX_FAULTS, response_model=FaultList)
+def set_faults(body: FaultSet, db: DbDep) -> FaultList:
+    with db.write() as conn:
+        conn.execute("DELETE FROM faults")
+        for rule in body.faults:
+            conn.execute("INSERT INTO faults (rule, remaining) VALUES (?, ?)",
+                         (rule.model_dump_json(), rule.times))
+    return list_faults(db)
+
+
+@router.delete(routes.SANDBOX_FAULTS, status_code=204, response_class=Response)
+def clear_faults(db: DbDep) -> Response:
+    with db.write() as conn:
+        conn.execute("DELETE FROM faults")
+    return Response(status_code=204)
+
+
+@router.post(routes.SANDBOX_RESET, status_code=204, response_class=Response)
+def reset(db: DbDep) -> Response:
+    """Erase everything and seed the personas again, with the clock back at real time."""
+    with db.write() as conn:
+        for table in seed.RESET_TABLES:
+            conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+        conn.execute("UPDATE clock SET offset_seconds = 0 WHERE id = 1")
+        seed.seed(conn, now=clock.now(conn))
+    return Response(status_code=204)

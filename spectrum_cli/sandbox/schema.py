@@ -1,0 +1,169 @@
+"""Schema migrations. Each entry upgrades the file by one version; never edit a released one."""
+
+MIGRATIONS: list[str] = [
+    # 1: accounts, users, auth, recovery, outbox, idempotency, faults, clock
+    """
+    CREATE TABLE clock (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        offset_seconds INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO clock (id, offset_seconds) VALUES (1, 0);
+
+    CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        number TEXT NOT NULL UNIQUE,
+        security_code_hash TEXT NOT NULL,
+        holder_name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        cycle_day INTEGER NOT NULL,
+        service_address TEXT NOT NULL,
+        billing_address TEXT NOT NULL,
+        balance_cents INTEGER NOT NULL DEFAULT 0,
+        due_date TEXT,
+        created_at TEXT NOT NULL
+    );
+
+    CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL,
+        mfa_channel TEXT,
+        created_at TEXT NOT NULL
+    );
+
+    CREATE TABLE password_history (
+        user_id TEXT NOT NULL REFERENCES users(id),
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+
+    CREATE TABLE contacts (
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        kind TEXT NOT NULL CHECK (kind IN ('email', 'phone')),
+        value TEXT NOT NULL COLLATE NOCASE,
+        is_primary INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX contacts_value ON contacts (value);
+
+    CREATE TABLE services (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        kind TEXT NOT NULL,
+        plan_name TEXT NOT NULL,
+        monthly_price_cents INTEGER NOT NULL,
+        promo_price_cents INTEGER,
+        promo_ends_on TEXT,
+        lines TEXT NOT NULL DEFAULT '[]'
+    );
+
+    CREATE TABLE equipment (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        kind TEXT NOT NULL,
+        model TEXT NOT NULL,
+        service_kind TEXT NOT NULL,
+        monthly_fee_cents INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'online'
+    );
+
+    CREATE TABLE payment_methods (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        type TEXT NOT NULL CHECK (type IN ('card', 'bank_account')),
+        brand TEXT,
+        last4 TEXT NOT NULL,
+        exp_month INTEGER,
+        exp_year INTEGER,
+        account_type TEXT,
+        routing_number TEXT,
+        -- what the well-known test numbers do when charged: ok, decline, insufficient_funds, ...
+        behavior TEXT NOT NULL DEFAULT 'ok',
+        is_default INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        removed_at TEXT
+    );
+
+    CREATE TABLE autopay (
+        account_id TEXT PRIMARY KEY REFERENCES accounts(id),
+        enabled INTEGER NOT NULL,
+        method_id TEXT REFERENCES payment_methods(id),
+        status TEXT NOT NULL,
+        last_failure_reason TEXT
+    );
+
+    CREATE TABLE personas (
+        username TEXT PRIMARY KEY,
+        password TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        position INTEGER NOT NULL
+    );
+
+    -- Failed sign-ins are counted per username as typed, known or not, so a lockout
+    -- answer reveals nothing about which usernames exist.
+    CREATE TABLE login_failures (
+        username TEXT PRIMARY KEY COLLATE NOCASE,
+        failures INTEGER NOT NULL,
+        locked_until TEXT
+    );
+
+    CREATE TABLE tokens (
+        token_hash TEXT PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ('access', 'refresh', 'api')),
+        user_id TEXT NOT NULL REFERENCES users(id),
+        family_id TEXT,
+        name TEXT,
+        scopes TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT,
+        revoked_at TEXT,
+        last_used_at TEXT
+    );
+    CREATE INDEX tokens_family ON tokens (family_id);
+    CREATE INDEX tokens_user ON tokens (user_id, kind);
+
+    CREATE TABLE challenges (
+        id TEXT PRIMARY KEY,
+        purpose TEXT NOT NULL CHECK (purpose IN ('mfa', 'password_reset')),
+        user_id TEXT NOT NULL REFERENCES users(id),
+        code_hash TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        used_at TEXT
+    );
+    CREATE INDEX challenges_user ON challenges (user_id, purpose);
+
+    CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        channel TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        body TEXT NOT NULL,
+        code TEXT,
+        created_at TEXT NOT NULL
+    );
+
+    CREATE TABLE idempotency_keys (
+        scope TEXT NOT NULL,
+        key TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('running', 'done')),
+        status INTEGER,
+        headers TEXT,
+        body BLOB,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (scope, key)
+    );
+
+    CREATE TABLE faults (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        rule TEXT NOT NULL,
+        remaining INTEGER
+    );
+    """,
+]

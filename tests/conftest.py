@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ServedSandbox, SleepRecorder, copy_store, serve_sandbox
+
+
+@pytest.fixture(scope="session")
+def template_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A seeded store built once; tests copy it instead of paying for seeding again."""
+    from spectrum_cli.sandbox.app import open_store
+
+    path = tmp_path_factory.mktemp("template") / "sandbox.db"
+    db = open_store(path)
+    with db.write() as conn:  # fold the WAL into the main file so a plain copy is complete
+        conn.execute("SELECT 1")
+    conn = db.connect()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return path
+
+
+@pytest.fixture
+def store_path(template_store: Path, tmp_path: Path) -> Path:
+    return copy_store(template_store, tmp_path / "sandbox.db")
+
+
+@pytest.fixture
+def sandbox_app(store_path: Path):  # type: ignore[no-untyped-def]
+    from spectrum_cli.sandbox.app import create_app
+
+    return create_app(store_path)
+
+
+@pytest.fixture
+def sleeps() -> SleepRecorder:
+    return SleepRecorder()
+
+
+@pytest.fixture
+def client(sandbox_app, sleeps):  # type: ignore[no-untyped-def]
+    """A SpectrumClient talking to an in-process sandbox."""
+    from spectrum_cli.client import SpectrumClient
+    from spectrum_cli.sandbox.embedded import EmbeddedTransport
+
+    with SpectrumClient("http://sandbox.invalid", transport=EmbeddedTransport(sandbox_app),
+                        sleep=sleeps) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, template_store: Path) -> Iterator[ServedSandbox]:
+    """`spectrum sandbox serve` on a random loopback port, shared by a module's tests."""
+    path = copy_store(template_store, tmp_path_factory.mktemp("served") / "sandbox.db")
+    sandbox = serve_sandbox(path)
+    yield sandbox
+    sandbox.stop()
+
+
+@pytest.fixture
+def fresh_served(served: ServedSandbox) -> ServedSandbox:
+    """The module's served sandbox, reset to its seeded state."""
+    served.reset()
+    return served
+
+
+@pytest.fixture
+def served_client(fresh_served: ServedSandbox, sleeps: SleepRecorder):  # type: ignore[no-untyped-def]
+    from spectrum_cli.client import SpectrumClient
+
+    with SpectrumClient(fresh_served.url, sleep=sleeps, timeout=10) as c:
+        yield c

@@ -1,0 +1,84 @@
+"""Test helpers: a served sandbox in a real subprocess, and small utilities."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+SPECTRUM = [sys.executable, "-m", "spectrum_cli"]
+
+
+@dataclass
+class ServedSandbox:
+    url: str
+    db_path: Path
+    process: subprocess.Popen[str]
+    log: list[str] = field(default_factory=list)
+
+    def reset(self) -> None:
+        httpx.post(f"{self.url}/v1/sandbox/reset", timeout=30).raise_for_status()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def serve_sandbox(db_path: Path, env: dict[str, str] | None = None) -> ServedSandbox:
+    """`spectrum sandbox serve --port 0` as a subprocess; returns once it answers."""
+    process = subprocess.Popen(
+        [*SPECTRUM, "sandbox", "serve", "--host", "127.0.0.1", "--port", "0", "--db",
+         str(db_path)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env=env or os.environ.copy(), cwd=REPO,
+    )
+    assert process.stderr is not None
+    deadline = time.monotonic() + 30
+    line = ""
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        match = re.search(r"listening on (http://\S+)", line)
+        if match:
+            url = match.group(1)
+            break
+        if process.poll() is not None:
+            raise RuntimeError(f"sandbox exited early: {line}{process.stderr.read()}")
+    else:
+        process.kill()
+        raise RuntimeError(f"sandbox did not start: {line}")
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{url}/v1/sandbox/clock", timeout=2).raise_for_status()
+            break
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    return ServedSandbox(url=url, db_path=db_path, process=process)
+
+
+def copy_store(template: Path, dest: Path) -> Path:
+    shutil.copyfile(template, dest)
+    return dest
+
+
+class SleepRecorder:
+    """Stands in for time.sleep so retry tests never wait for real backoff."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)

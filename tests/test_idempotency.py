@@ -1,0 +1,117 @@
+"""Idempotency-Key semantics (DESIGN §3), proven against a served sandbox."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import httpx
+
+from spectrum_cli.api.sandbox import FaultRule
+from spectrum_cli.client import SpectrumClient
+from tests.helpers import ServedSandbox
+
+
+def _session(url: str) -> dict[str, str]:
+    r = httpx.post(f"{url}/v1/auth/login", json={"username": "pat", "password": "Sandbox-Pat1"})
+    r.raise_for_status()
+    return {"Authorization": f"Bearer {r.json()['session']['access_token']}"}
+
+
+def _recover(url: str, headers: dict[str, str], body: dict[str, str]) -> httpx.Response:
+    return httpx.post(f"{url}/v1/recovery/password", json=body, headers=headers)
+
+
+def _outbox_count(url: str) -> int:
+    return len(httpx.get(f"{url}/v1/sandbox/outbox", params={"limit": 100}).json()["data"])
+
+
+def test_replay_returns_the_first_answer_and_acts_once(fresh_served: ServedSandbox) -> None:
+    url = fresh_served.url
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    first = _recover(url, key, {"username": "pat"})
+    second = _recover(url, key, {"username": "pat"})
+    assert first.status_code == second.status_code == 202
+    assert second.content == first.content
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    assert second.headers["X-Request-Id"] != first.headers["X-Request-Id"]
+    assert _outbox_count(url) == 1, "the reset code was sent once"
+
+
+def test_same_key_with_another_body_is_409(fresh_served: ServedSandbox) -> None:
+    url = fresh_served.url
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    assert _recover(url, key, {"username": "pat"}).status_code == 202
+    clash = _recover(url, key, {"username": "harper"})
+    assert clash.status_code == 409
+    assert clash.json()["error"]["code"] == "idempotency_key_reused"
+    assert _outbox_count(url) == 1
+
+
+def test_keys_are_scoped_to_the_caller(fresh_served: ServedSandbox) -> None:
+    url = fresh_served.url
+    key = str(uuid.uuid4())
+    pat = {**_session(url), "Idempotency-Key": key}
+    logout = httpx.post(f"{url}/v1/auth/logout", headers=pat)
+    assert logout.status_code == 204
+    # Another caller with the same key gets its own fresh execution, not pat's replay.
+    anonymous = _recover(url, {"Idempotency-Key": key}, {"username": "pat"})
+    assert anonymous.status_code == 202 and "Idempotent-Replayed" not in anonymous.headers
+
+
+def test_a_key_still_running_is_409_in_use_then_replays(fresh_served: ServedSandbox) -> None:
+    url = fresh_served.url
+    faults = SpectrumClient(url)
+    faults.sandbox.set_faults([FaultRule(method="POST", path="/v1/recovery/password",
+                                         kind="delay", delay_ms=1500)])
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    results: dict[str, httpx.Response] = {}
+
+    def slow() -> None:
+        results["first"] = _recover(url, key, {"username": "pat"})
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    # The delay rule is used up once the first request holds the key and sits in the handler.
+    for _ in range(200):
+        if not faults.sandbox.faults().data:
+            break
+    second = _recover(url, key, {"username": "pat"})
+    thread.join()
+    assert second.status_code == 409
+    assert second.json()["error"]["code"] == "idempotency_key_in_use"
+    assert second.headers["Retry-After"] == "1"
+    third = _recover(url, key, {"username": "pat"})
+    assert third.status_code == 202 and third.content == results["first"].content
+    assert _outbox_count(url) == 1
+
+
+def test_concurrent_requests_with_one_key_have_one_effect(fresh_served: ServedSandbox) -> None:
+    url = fresh_served.url
+    key = str(uuid.uuid4())
+    barrier = threading.Barrier(8)
+    statuses: list[int] = []
+
+    def fire() -> None:
+        with SpectrumClient(url, max_retries=5, sleep=lambda s: None) as c:
+            barrier.wait()
+            response = c.request("POST", "/v1/recovery/password", json={"username": "pat"},
+                                 idempotency_key=key, authenticated=False)
+            statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=fire) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == [202] * 8
+    assert _outbox_count(url) == 1
+
+
+def test_money_moving_post_without_a_key_is_refused(fresh_served: ServedSandbox) -> None:
+    url = fresh_served.url
+    response = httpx.post(f"{url}/v1/payments", json={"amount_cents": 100},
+                          headers=_session(url))
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "idempotency_key_required"
