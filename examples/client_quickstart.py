@@ -21,8 +21,10 @@ def main(base_url: str) -> None:
             code = client.sandbox.outbox(limit=1).data[0].code  # the texted code, in test mode
             client.auth.verify_code(result.challenge.challenge_id, code or "")
         summary = client.account.summary()
-        print(f"signed in as {persona.username}: {summary.account_number_masked}, "
-              f"balance ${summary.balance_cents / 100:,.2f}")
+        print(
+            f"signed in as {persona.username}: {summary.account_number_masked}, "
+            f"balance ${summary.balance_cents / 100:,.2f}"
+        )
         before = client.session.refresh_token if client.session else ""
         client.auth.refresh()
         rotated = client.session is not None and client.session.refresh_token != before

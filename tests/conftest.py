@@ -46,13 +46,16 @@ def client(sandbox_app, sleeps):  # type: ignore[no-untyped-def]
     from spectrum_cli.client import SpectrumClient
     from spectrum_cli.sandbox.embedded import EmbeddedTransport
 
-    with SpectrumClient("http://sandbox.invalid", transport=EmbeddedTransport(sandbox_app),
-                        sleep=sleeps) as c:
+    with SpectrumClient(
+        "http://sandbox.invalid", transport=EmbeddedTransport(sandbox_app), sleep=sleeps
+    ) as c:
         yield c
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, template_store: Path) -> Iterator[ServedSandbox]:
+def served(
+    tmp_path_factory: pytest.TempPathFactory, template_store: Path
+) -> Iterator[ServedSandbox]:
     """`spectrum sandbox serve` on a random loopback port, shared by a module's tests."""
     path = copy_store(template_store, tmp_path_factory.mktemp("served") / "sandbox.db")
     sandbox = serve_sandbox(path)

@@ -51,8 +51,9 @@ def test_second_factor_code_from_the_outbox(client: SpectrumClient) -> None:
     assert message.code and message.code in message.body
 
     with pytest.raises(AuthenticationError) as wrong:
-        client.auth.verify_code(result.challenge.challenge_id,
-                                "000000" if message.code != "000000" else "111111")
+        client.auth.verify_code(
+            result.challenge.challenge_id, "000000" if message.code != "000000" else "111111"
+        )
     assert wrong.value.code == "invalid_code"
 
     session = client.auth.verify_code(result.challenge.challenge_id, message.code)

@@ -32,8 +32,9 @@ def _fault(client: SpectrumClient, **rule: object) -> None:
     client.sandbox.set_faults([FaultRule(**rule)])  # type: ignore[arg-type]
 
 
-def test_503_burst_is_retried_with_backoff(served_client: SpectrumClient,
-                                           sleeps: SleepRecorder) -> None:
+def test_503_burst_is_retried_with_backoff(
+    served_client: SpectrumClient, sleeps: SleepRecorder
+) -> None:
     _fault(served_client, path=RESET, kind="error", status=503, times=2)
     assert _reset_request(served_client).status_code == 202
     assert _codes_sent(served_client) == 1
@@ -82,8 +83,12 @@ def test_dropped_connection_is_retried_with_the_same_key_and_acts_once(
 def test_slow_reply_past_the_timeout_is_retried_and_acts_once(
     fresh_served: ServedSandbox, sleeps: SleepRecorder
 ) -> None:
-    with SpectrumClient(fresh_served.url, timeout=0.5, max_retries=4,
-                        sleep=lambda s: sleeps(s) or __import__("time").sleep(0.3)) as client:
+    with SpectrumClient(
+        fresh_served.url,
+        timeout=0.5,
+        max_retries=4,
+        sleep=lambda s: sleeps(s) or __import__("time").sleep(0.3),
+    ) as client:
         _fault(client, path=RESET, kind="delay", delay_ms=1200, times=1)
         response = _reset_request(client)
         assert response.status_code == 202
@@ -103,8 +108,9 @@ def test_secret_bearing_reply_lost_after_commit_is_not_retried(
 
 
 def test_timeouts_raise_api_timeout_error(fresh_served: ServedSandbox) -> None:
-    with SpectrumClient(fresh_served.url, timeout=0.3, max_retries=1,
-                        sleep=lambda s: None) as client:
+    with SpectrumClient(
+        fresh_served.url, timeout=0.3, max_retries=1, sleep=lambda s: None
+    ) as client:
         _fault(client, path="/v1/auth/whoami", kind="delay", delay_ms=800, times=None)
         client.token = "spk_not-a-real-token-but-long-enough"
         with pytest.raises(APITimeoutError):

@@ -33,18 +33,30 @@ def test_every_error_answer_is_documented_as_the_envelope() -> None:
 
 def _modules_after_import(module: str) -> set[str]:
     code = f"import sys, {module}; print('\\n'.join(sorted(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=REPO)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    )
     return set(out.stdout.split())
 
 
 @pytest.mark.parametrize(
     ("module", "forbidden"),
     [
-        ("spectrum_cli.api.billing", {"httpx", "fastapi", "starlette", "spectrum_cli.client",
-                                      "spectrum_cli.sandbox", "spectrum_cli.cli"}),
-        ("spectrum_cli.client", {"fastapi", "starlette", "spectrum_cli.sandbox",
-                                 "spectrum_cli.cli", "typer"}),
+        (
+            "spectrum_cli.api.billing",
+            {
+                "httpx",
+                "fastapi",
+                "starlette",
+                "spectrum_cli.client",
+                "spectrum_cli.sandbox",
+                "spectrum_cli.cli",
+            },
+        ),
+        (
+            "spectrum_cli.client",
+            {"fastapi", "starlette", "spectrum_cli.sandbox", "spectrum_cli.cli", "typer"},
+        ),
         ("spectrum_cli.sandbox.app", {"spectrum_cli.client", "spectrum_cli.cli", "typer"}),
     ],
 )
@@ -60,8 +72,19 @@ def test_api_package_imports_only_pydantic_and_the_standard_library() -> None:
         "spectrum_cli.api.profile, spectrum_cli.api.support, spectrum_cli.api.sandbox, "
         "spectrum_cli.api.recovery, spectrum_cli.api.routes"
     )
-    third_party = {m.split(".")[0] for m in loaded} - set(sys.stdlib_module_names) - {
-        "spectrum_cli", "pydantic", "pydantic_core", "typing_extensions", "annotated_types",
-        "typing_inspection", "_distutils_hack", "sitecustomize", "__main__",
-    }
+    third_party = (
+        {m.split(".")[0] for m in loaded}
+        - set(sys.stdlib_module_names)
+        - {
+            "spectrum_cli",
+            "pydantic",
+            "pydantic_core",
+            "typing_extensions",
+            "annotated_types",
+            "typing_inspection",
+            "_distutils_hack",
+            "sitecustomize",
+            "__main__",
+        }
+    )
     assert not {m for m in third_party if not m.startswith("_")}, third_party

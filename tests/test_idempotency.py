@@ -63,8 +63,9 @@ def test_keys_are_scoped_to_the_caller(fresh_served: ServedSandbox) -> None:
 def test_a_key_still_running_is_409_in_use_then_replays(fresh_served: ServedSandbox) -> None:
     url = fresh_served.url
     faults = SpectrumClient(url)
-    faults.sandbox.set_faults([FaultRule(method="POST", path="/v1/recovery/password",
-                                         kind="delay", delay_ms=1500)])
+    faults.sandbox.set_faults(
+        [FaultRule(method="POST", path="/v1/recovery/password", kind="delay", delay_ms=1500)]
+    )
     key = {"Idempotency-Key": str(uuid.uuid4())}
     results: dict[str, httpx.Response] = {}
 
@@ -96,8 +97,13 @@ def test_concurrent_requests_with_one_key_have_one_effect(fresh_served: ServedSa
     def fire() -> None:
         with SpectrumClient(url, max_retries=5, sleep=lambda s: None) as c:
             barrier.wait()
-            response = c.request("POST", "/v1/recovery/password", json={"username": "pat"},
-                                 idempotency_key=key, authenticated=False)
+            response = c.request(
+                "POST",
+                "/v1/recovery/password",
+                json={"username": "pat"},
+                idempotency_key=key,
+                authenticated=False,
+            )
             statuses.append(response.status_code)
 
     threads = [threading.Thread(target=fire) for _ in range(8)]
@@ -111,7 +117,6 @@ def test_concurrent_requests_with_one_key_have_one_effect(fresh_served: ServedSa
 
 def test_money_moving_post_without_a_key_is_refused(fresh_served: ServedSandbox) -> None:
     url = fresh_served.url
-    response = httpx.post(f"{url}/v1/payments", json={"amount_cents": 100},
-                          headers=_session(url))
+    response = httpx.post(f"{url}/v1/payments", json={"amount_cents": 100}, headers=_session(url))
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "idempotency_key_required"

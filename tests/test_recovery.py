@@ -17,8 +17,10 @@ def _post(client: SpectrumClient, path: str, body: dict[str, str]) -> httpx.Resp
     [
         ({"email": "harper@example.com"}, {"email": "nobody@example.com"}),
         ({"phone": "555 201 0142"}, {"phone": "555-000-0000"}),
-        ({"account_number": "8255910012346755", "security_code": "4821"},
-         {"account_number": "8255910012346755", "security_code": "0000"}),
+        (
+            {"account_number": "8255910012346755", "security_code": "4821"},
+            {"account_number": "8255910012346755", "security_code": "0000"},
+        ),
     ],
 )
 def test_username_recovery_answers_the_same_either_way(

@@ -30,8 +30,12 @@ fuzzed = schema.exclude(path_regex=r"^/v1/sandbox/(reset|faults|clock)$").exclud
     path="/v1/auth/logout"
 )
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +48,6 @@ def bearer() -> dict[str, str]:
 
 
 @fuzzed.parametrize()
-@settings(max_examples=40, deadline=None, derandomize=True,
-          suppress_health_check=list(HealthCheck))
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_contract(case: schemathesis.Case, bearer: dict[str, str]) -> None:
     case.call_and_validate(headers=bearer, checks=CHECKS)

@@ -26,8 +26,13 @@ def test_serve_answers_on_loopback_with_request_ids(fresh_served: ServedSandbox)
 
 
 def test_client_quickstart_example_runs(fresh_served: ServedSandbox) -> None:
-    out = subprocess.run([sys.executable, str(REPO / "examples" / "client_quickstart.py"),
-                          fresh_served.url], capture_output=True, text=True, timeout=60, cwd=REPO)
+    out = subprocess.run(
+        [sys.executable, str(REPO / "examples" / "client_quickstart.py"), fresh_served.url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+    )
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     assert lines[0] == "signed in as morgan: •••• •••• •••• 1934, balance $0.00"

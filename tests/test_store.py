@@ -31,8 +31,9 @@ def test_reopening_keeps_data_and_applies_only_new_migrations(
     monkeypatch.setattr("spectrum_cli.sandbox.db.MIGRATIONS", schema.MIGRATIONS)
     assert db.migrate() == 1
     with db.read() as conn:
-        row = conn.execute("SELECT holder_name, nickname FROM accounts "
-                           "WHERE id = 'acct_6755'").fetchone()
+        row = conn.execute(
+            "SELECT holder_name, nickname FROM accounts WHERE id = 'acct_6755'"
+        ).fetchone()
     assert tuple(row) == ("Kept Name", "x")
 
 
@@ -52,5 +53,7 @@ def test_a_failed_transaction_leaves_nothing_behind(store_path: Path) -> None:
         conn.execute("UPDATE accounts SET balance_cents = 0")
         1 / 0  # noqa: B018
     with db.read() as conn:
-        assert conn.execute("SELECT balance_cents FROM accounts WHERE id = 'acct_6755'"
-                            ).fetchone()[0] == 21_447
+        assert (
+            conn.execute("SELECT balance_cents FROM accounts WHERE id = 'acct_6755'").fetchone()[0]
+            == 21_447
+        )

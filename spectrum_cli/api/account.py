@@ -37,7 +37,9 @@ class Service(Resource):
     monthly_price_cents: Cents = Field(description="Standard price, after any promotion ends.")
     promo_price_cents: Cents | None = None
     promo_ends_on: dt.date | None = None
-    current_price_cents: Cents = Field(description="What this month costs: promo price while it lasts.")
+    current_price_cents: Cents = Field(
+        description="What this month costs: promo price while it lasts."
+    )
     lines: list[MobileLine] = Field(default_factory=list)
 
 

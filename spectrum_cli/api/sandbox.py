@@ -68,7 +68,9 @@ class FaultRule(Resource):
     status: int = Field(default=503, ge=500, le=599, description="For `error`.")
     delay_ms: int = Field(default=0, ge=0, le=60_000, description="For `delay`.")
     retry_after: int = Field(default=1, ge=0, le=3600, description="Seconds, for `rate_limit`.")
-    times: int | None = Field(default=1, ge=1, description="How many requests; null means until cleared.")
+    times: int | None = Field(
+        default=1, ge=1, description="How many requests; null means until cleared."
+    )
 
 
 class FaultSet(Request):

@@ -48,12 +48,13 @@ def retry_delay(attempt: int, response: httpx.Response | None) -> float:
             if _is_number(header):
                 seconds = float(header)
             else:
-                parsed = email.utils.parsedate_to_datetime(header) if header else None
-                if parsed is not None:
-                    seconds = parsed.timestamp() - time.time()
+                try:
+                    seconds = email.utils.parsedate_to_datetime(header).timestamp() - time.time()
+                except (TypeError, ValueError):
+                    seconds = None
         if seconds is not None and 0 <= seconds <= C.MAX_RETRY_AFTER:
-            return seconds
-    delay = min(C.INITIAL_RETRY_DELAY * 2**attempt, C.MAX_RETRY_DELAY)
+            return float(seconds)
+    delay: float = min(C.INITIAL_RETRY_DELAY * 2**attempt, C.MAX_RETRY_DELAY)
     return delay * (1 - 0.25 * random.random())
 
 
@@ -120,8 +121,10 @@ class SpectrumClient:
             base_url=self.base_url,
             timeout=httpx.Timeout(timeout, connect=C.DEFAULT_CONNECT_TIMEOUT),
             transport=transport,
-            headers={"User-Agent": C.USER_AGENT.format(version=__version__),
-                     "Accept": "application/json"},
+            headers={
+                "User-Agent": C.USER_AGENT.format(version=__version__),
+                "Accept": "application/json",
+            },
         )
 
     # Resources are imported on first use to keep start-up light.
@@ -197,21 +200,30 @@ class SpectrumClient:
             try:
                 response = self._send(method, path, json=json, params=params, headers=headers)
             except httpx.TimeoutException as exc:
-                if attempt < self.max_retries and (replayable or isinstance(exc, httpx.ConnectTimeout)):
+                if attempt < self.max_retries and (
+                    replayable or isinstance(exc, httpx.ConnectTimeout)
+                ):
                     self._wait(attempt, None, method, path, f"timeout: {exc}")
                     attempt += 1
                     continue
                 raise APITimeoutError() from exc
             except httpx.TransportError as exc:
-                if attempt < self.max_retries and (replayable or isinstance(exc, httpx.ConnectError)):
+                if attempt < self.max_retries and (
+                    replayable or isinstance(exc, httpx.ConnectError)
+                ):
                     self._wait(attempt, None, method, path, f"connection error: {exc}")
                     attempt += 1
                     continue
                 raise APIConnectionError(
                     f"Could not reach the Account API at {self.base_url} ({type(exc).__name__})."
                 ) from exc
-            if (response.status_code == 401 and not refreshed and authenticated
-                    and self.session is not None and _error_code(response) == "token_expired"):
+            if (
+                response.status_code == 401
+                and not refreshed
+                and authenticated
+                and self.session is not None
+                and _error_code(response) == "token_expired"
+            ):
                 self.auth.refresh()
                 refreshed = True
                 continue
@@ -226,24 +238,40 @@ class SpectrumClient:
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         started = time.perf_counter()
         if log.isEnabledFor(logging.DEBUG):
-            log.debug("→ %s %s headers=%s body=%s", method, path,
-                      redact_headers(kwargs["headers"]),
-                      redact_text(_json_text(kwargs.get("json"))))
+            log.debug(
+                "→ %s %s headers=%s body=%s",
+                method,
+                path,
+                redact_headers(kwargs["headers"]),
+                redact_text(_json_text(kwargs.get("json"))),
+            )
         response = self._http.request(method, path, **kwargs)
         if log.isEnabledFor(logging.DEBUG):
-            log.debug("← %s %s %d in %.0f ms request_id=%s%s body=%s", method, path,
-                      response.status_code, (time.perf_counter() - started) * 1000,
-                      response.headers.get(routes.REQUEST_ID_HEADER),
-                      " (replayed)" if response.headers.get(
-                          routes.IDEMPOTENT_REPLAYED_HEADER) else "",
-                      redact_text(response.text[:2000]))
+            log.debug(
+                "← %s %s %d in %.0f ms request_id=%s%s body=%s",
+                method,
+                path,
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
+                response.headers.get(routes.REQUEST_ID_HEADER),
+                " (replayed)" if response.headers.get(routes.IDEMPOTENT_REPLAYED_HEADER) else "",
+                redact_text(response.text[:2000]),
+            )
         return response
 
-    def _wait(self, attempt: int, response: httpx.Response | None, method: str, path: str,
-              why: str) -> None:
+    def _wait(
+        self, attempt: int, response: httpx.Response | None, method: str, path: str, why: str
+    ) -> None:
         delay = retry_delay(attempt, response)
-        log.info("retrying %s %s in %.2fs after %s (attempt %d of %d)", method, path, delay, why,
-                 attempt + 2, self.max_retries + 1)
+        log.info(
+            "retrying %s %s in %.2fs after %s (attempt %d of %d)",
+            method,
+            path,
+            delay,
+            why,
+            attempt + 2,
+            self.max_retries + 1,
+        )
         self._sleep(delay)
 
     @staticmethod

@@ -60,7 +60,7 @@ class APIStatusError(APIError):
     response: httpx.Response
 
     def __init__(self, message: str, *, response: httpx.Response, **fields: str | None) -> None:
-        super().__init__(message, status=response.status_code, **fields)  # type: ignore[arg-type]
+        super().__init__(message, status=response.status_code, **fields)
         self.response = response
 
 

@@ -13,4 +13,4 @@ def create_app(db_path: str, **kwargs: object) -> FastAPI:
     """Build the sandbox ASGI app over the SQLite file at ``db_path``."""
     from spectrum_cli.sandbox.app import create_app as _create_app
 
-    return _create_app(db_path, **kwargs)  # type: ignore[arg-type]
+    return _create_app(db_path, **kwargs)

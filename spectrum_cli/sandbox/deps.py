@@ -44,8 +44,10 @@ def get_principal(
         principal = principal_for_token(conn, credentials.credentials, now)
     if principal.token_kind == "api_token":
         with db.write() as conn:
-            conn.execute("UPDATE tokens SET last_used_at = ? WHERE id = ?",
-                         (clock.iso(now), principal.token_id))
+            conn.execute(
+                "UPDATE tokens SET last_used_at = ? WHERE id = ?",
+                (clock.iso(now), principal.token_id),
+            )
     return principal
 
 
@@ -55,8 +57,13 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 def require_scope(scope: str) -> Callable[[Principal], Principal]:
     def check(principal: PrincipalDep) -> Principal:
         if scope not in principal.scopes:
-            raise APIError(403, "permission", "missing_scope",
-                           f"This token lacks the {scope} scope.", param=scope)
+            raise APIError(
+                403,
+                "permission",
+                "missing_scope",
+                f"This token lacks the {scope} scope.",
+                param=scope,
+            )
         return principal
 
     return check
@@ -64,8 +71,12 @@ def require_scope(scope: str) -> Callable[[Principal], Principal]:
 
 def require_session(principal: PrincipalDep) -> Principal:
     if principal.token_kind != "session":
-        raise APIError(403, "permission", "session_required",
-                       "This needs a signed-in session, not an API token.")
+        raise APIError(
+            403,
+            "permission",
+            "session_required",
+            "This needs a signed-in session, not an API token.",
+        )
     return principal
 
 

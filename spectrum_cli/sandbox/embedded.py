@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 from pathlib import Path
 from typing import Any
@@ -21,19 +22,22 @@ class EmbeddedTransport(httpx.BaseTransport):
                 await app(scope, receive, send)
             except ConnectionDropped:
                 raise
-            except Exception:  # noqa: BLE001 - the app already answered 500 with the envelope
+            except Exception:
                 pass
 
         self._asgi = httpx.ASGITransport(app=app_or_dropped, raise_app_exceptions=True)
         self._stack = contextlib.ExitStack()
         self._portal = self._stack.enter_context(start_blocking_portal())
+        # The portal's loop thread would block interpreter exit if close() were forgotten.
+        atexit.register(self.close)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
 
         async def call() -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-            inner = httpx.Request(request.method, request.url, headers=request.headers,
-                                  content=body)
+            inner = httpx.Request(
+                request.method, request.url, headers=request.headers, content=body
+            )
             response = await self._asgi.handle_async_request(inner)
             content = await response.aread()
             return response.status_code, response.headers.raw, content
@@ -47,7 +51,8 @@ class EmbeddedTransport(httpx.BaseTransport):
         return httpx.Response(status, headers=headers, content=content, request=request)
 
     def close(self) -> None:
-        self._stack.close()
+        self._stack.close()  # idempotent: a second close finds the stack empty
+        atexit.unregister(self.close)
 
 
 def embedded_transport(db_path: str | Path) -> EmbeddedTransport:

@@ -57,8 +57,13 @@ def error_response(
 ) -> JSONResponse:
     request_id = request_id_var.get()
     body: dict[str, Any] = {
-        "error": {"type": type, "code": code, "message": message, "param": param,
-                  "request_id": request_id}
+        "error": {
+            "type": type,
+            "code": code,
+            "message": message,
+            "param": param,
+            "request_id": request_id,
+        }
     }
     all_headers = dict(headers or {})
     if request_id:
@@ -107,12 +112,17 @@ def install_handlers(app: FastAPI) -> None:
             message = exc.detail
         else:
             message = "Request failed."
-        return error_response(exc.status_code, type_, code, message,
-                              headers=dict(exc.headers or {}))
+        return error_response(
+            exc.status_code, type_, code, message, headers=dict(exc.headers or {})
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         if type(exc).__name__ != "ConnectionDropped":  # an injected fault, not a bug
             log.exception("unhandled error in %s %s", request.method, request.url.path)
-        return error_response(500, "api", "internal_error",
-                              "The sandbox hit an internal error; the request was not applied.")
+        return error_response(
+            500,
+            "api",
+            "internal_error",
+            "The sandbox hit an internal error; the request was not applied.",
+        )

@@ -75,21 +75,24 @@ class FaultMiddleware:
         if not rows:
             return None
         for row in rows:
-            rule = json.loads(row["rule"])
+            rule: dict[str, Any] = json.loads(row["rule"])
             if rule["kind"] not in self.kinds:
                 continue
             if rule["method"] in ("*", method) and fnmatch.fnmatchcase(path, rule["path"]):
                 with self.db.write() as conn:
-                    left = conn.execute("SELECT remaining FROM faults WHERE seq = ?",
-                                        (row["seq"],)).fetchone()
+                    left = conn.execute(
+                        "SELECT remaining FROM faults WHERE seq = ?", (row["seq"],)
+                    ).fetchone()
                     if left is None:
                         continue  # another request used it up
                     if left["remaining"] is not None:
                         if left["remaining"] <= 1:
                             conn.execute("DELETE FROM faults WHERE seq = ?", (row["seq"],))
                         else:
-                            conn.execute("UPDATE faults SET remaining = remaining - 1 "
-                                         "WHERE seq = ?", (row["seq"],))
+                            conn.execute(
+                                "UPDATE faults SET remaining = remaining - 1 WHERE seq = ?",
+                                (row["seq"],),
+                            )
                 return rule
         return None
 
@@ -107,24 +110,37 @@ class FaultMiddleware:
             await anyio.sleep(rule["delay_ms"] / 1000)
             await self.app(scope, receive, send)
         elif kind == "error":
-            response = error_response(rule["status"], "api", "injected_fault",
-                                      "The service is temporarily unavailable; try again.")
+            response = error_response(
+                rule["status"],
+                "api",
+                "injected_fault",
+                "The service is temporarily unavailable; try again.",
+            )
             await _send_response(response, scope, receive, send)
         elif kind == "rate_limit":
-            response = error_response(429, "rate_limit", "rate_limited",
-                                      "Too many requests; slow down.",
-                                      headers={"Retry-After": str(rule["retry_after"])})
+            response = error_response(
+                429,
+                "rate_limit",
+                "rate_limited",
+                "Too many requests; slow down.",
+                headers={"Retry-After": str(rule["retry_after"])},
+            )
             await _send_response(response, scope, receive, send)
         else:
             if kind == "drop_after":
+
                 async def swallow(message: Message) -> None:
                     return None
 
                 await self.app(scope, receive, swallow)
             # A started response with a body that never comes: the peer sees a broken reply.
-            await send({"type": "http.response.start", "status": 200,
-                        "headers": [(b"content-type", b"application/json"),
-                                    (b"content-length", b"64")]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")],
+                }
+            )
             raise ConnectionDropped(f"{kind} fault on {scope['method']} {path}")
 
 
@@ -151,10 +167,13 @@ class IdempotencyMiddleware:
     def _begin(self, scope_id: str, key: str, fingerprint: str) -> tuple[str, sqlite3.Row | None]:
         with self.db.write() as conn:
             now = clock.now(conn)
-            conn.execute("DELETE FROM idempotency_keys WHERE created_at < ?",
-                         (clock.iso(now - IDEMPOTENCY_TTL),))
-            row = conn.execute("SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?",
-                               (scope_id, key)).fetchone()
+            conn.execute(
+                "DELETE FROM idempotency_keys WHERE created_at < ?",
+                (clock.iso(now - IDEMPOTENCY_TTL),),
+            )
+            row = conn.execute(
+                "SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?", (scope_id, key)
+            ).fetchone()
             if row is None:
                 conn.execute(
                     """INSERT INTO idempotency_keys (scope, key, fingerprint, state, created_at)
@@ -168,17 +187,22 @@ class IdempotencyMiddleware:
             return "in_use", row
         return "replay", row
 
-    def _finish(self, scope_id: str, key: str, status: int | None, headers: list[Any],
-                body: bytes) -> None:
+    def _finish(
+        self, scope_id: str, key: str, status: int | None, headers: list[Any], body: bytes
+    ) -> None:
         with self.db.write() as conn:
             # Keep only answers that reflect the request's outcome; a crash, an auth failure or
             # a rate limit did not run the request, so the same key may try again.
             if status is None or status >= 500 or status in (401, 429):
-                conn.execute("DELETE FROM idempotency_keys WHERE scope = ? AND key = ?",
-                             (scope_id, key))
+                conn.execute(
+                    "DELETE FROM idempotency_keys WHERE scope = ? AND key = ?", (scope_id, key)
+                )
                 return
-            kept = [[k.decode("latin-1"), v.decode("latin-1")] for k, v in headers
-                    if k.lower() not in (b"x-request-id", b"content-length")]
+            kept = [
+                [k.decode("latin-1"), v.decode("latin-1")]
+                for k, v in headers
+                if k.lower() not in (b"x-request-id", b"content-length")
+            ]
             conn.execute(
                 """UPDATE idempotency_keys SET state = 'done', status = ?, headers = ?, body = ?
                    WHERE scope = ? AND key = ?""",
@@ -186,8 +210,11 @@ class IdempotencyMiddleware:
             )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (scope["type"] != "http" or scope["method"] not in UNSAFE_METHODS
-                or (scope["method"], scope.get("path", "")) in SECRET_RESPONSES):
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in UNSAFE_METHODS
+            or (scope["method"], scope.get("path", "")) in SECRET_RESPONSES
+        ):
             await self.app(scope, receive, send)
             return
         key = _header(scope, b"idempotency-key")
@@ -195,17 +222,24 @@ class IdempotencyMiddleware:
             route = (scope["method"], scope.get("path", ""))
             if route in IDEMPOTENCY_REQUIRED:
                 response = error_response(
-                    400, "invalid_request", "idempotency_key_required",
+                    400,
+                    "invalid_request",
+                    "idempotency_key_required",
                     "This request moves money and needs an Idempotency-Key header.",
-                    param="Idempotency-Key")
+                    param="Idempotency-Key",
+                )
                 await _send_response(response, scope, receive, send)
                 return
             await self.app(scope, receive, send)
             return
         if not 1 <= len(key) <= 255:
-            response = error_response(400, "invalid_request", "invalid_idempotency_key",
-                                      "Idempotency-Key must be 1 to 255 characters.",
-                                      param="Idempotency-Key")
+            response = error_response(
+                400,
+                "invalid_request",
+                "invalid_idempotency_key",
+                "Idempotency-Key must be 1 to 255 characters.",
+                param="Idempotency-Key",
+            )
             await _send_response(response, scope, receive, send)
             return
 
@@ -219,33 +253,45 @@ class IdempotencyMiddleware:
                 break
         body = b"".join(chunks)
         fingerprint = hashlib.sha256(
-            b"\0".join([scope["method"].encode(), scope.get("path", "").encode(),
-                        scope.get("query_string", b""), body])
+            b"\0".join(
+                [
+                    scope["method"].encode(),
+                    scope.get("path", "").encode(),
+                    scope.get("query_string", b""),
+                    body,
+                ]
+            )
         ).hexdigest()
-        scope_id = await anyio.to_thread.run_sync(self._scope_for,
-                                                  _header(scope, b"authorization"))
+        scope_id = await anyio.to_thread.run_sync(self._scope_for, _header(scope, b"authorization"))
         state, row = await anyio.to_thread.run_sync(self._begin, scope_id, key, fingerprint)
         if state == "reused":
             response = error_response(
-                409, "conflict", "idempotency_key_reused",
+                409,
+                "conflict",
+                "idempotency_key_reused",
                 "This Idempotency-Key was used with a different request; use a new key.",
-                param="Idempotency-Key")
+                param="Idempotency-Key",
+            )
             await _send_response(response, scope, receive, send)
             return
         if state == "in_use":
             response = error_response(
-                409, "conflict", "idempotency_key_in_use",
+                409,
+                "conflict",
+                "idempotency_key_in_use",
                 "A request with this Idempotency-Key is still running; retry shortly.",
-                param="Idempotency-Key", headers={"Retry-After": "1"})
+                param="Idempotency-Key",
+                headers={"Retry-After": "1"},
+            )
             await _send_response(response, scope, receive, send)
             return
         if state == "replay":
             assert row is not None
-            headers = [(k.encode("latin-1"), v.encode("latin-1"))
-                       for k, v in json.loads(row["headers"])]
+            headers = [
+                (k.encode("latin-1"), v.encode("latin-1")) for k, v in json.loads(row["headers"])
+            ]
             headers.append((b"idempotent-replayed", b"true"))
-            await send({"type": "http.response.start", "status": row["status"],
-                        "headers": headers})
+            await send({"type": "http.response.start", "status": row["status"], "headers": headers})
             await send({"type": "http.response.body", "body": row["body"] or b""})
             return
 
@@ -276,5 +322,6 @@ class IdempotencyMiddleware:
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(self._finish, scope_id, key, None, [], b"")
             raise
-        await anyio.to_thread.run_sync(self._finish, scope_id, key, status, headers_out,
-                                       b"".join(body_out))
+        await anyio.to_thread.run_sync(
+            self._finish, scope_id, key, status, headers_out, b"".join(body_out)
+        )

@@ -6,7 +6,7 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 
-from spectrum_cli.api.auth import ALL_SCOPES
+from spectrum_cli.api.auth import ALL_SCOPES, Session
 from spectrum_cli.sandbox import clock
 from spectrum_cli.sandbox.errors import APIError
 from spectrum_cli.sandbox.security import hash_token, new_id, new_secret
@@ -29,8 +29,13 @@ class Principal:
 
 
 def unauthenticated(code: str, message: str) -> APIError:
-    return APIError(401, "authentication", code, message,
-                    headers={"WWW-Authenticate": 'Bearer realm="spectrum"'})
+    return APIError(
+        401,
+        "authentication",
+        code,
+        message,
+        headers={"WWW-Authenticate": 'Bearer realm="spectrum"'},
+    )
 
 
 def principal_for_token(conn: sqlite3.Connection, token: str, now: dt.datetime) -> Principal:
@@ -77,15 +82,24 @@ def _insert_token(
     conn.execute(
         """INSERT INTO tokens (token_hash, id, kind, user_id, family_id, name, scopes,
                                created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (hash_token(secret), token_id, kind, user_id, family_id, name, " ".join(scopes),
-         clock.iso(now), clock.iso(expires_at)),
+        (
+            hash_token(secret),
+            token_id,
+            kind,
+            user_id,
+            family_id,
+            name,
+            " ".join(scopes),
+            clock.iso(now),
+            clock.iso(expires_at),
+        ),
     )
     return secret, token_id, expires_at
 
 
 def issue_session(
     conn: sqlite3.Connection, *, user: sqlite3.Row, now: dt.datetime, family_id: str | None = None
-) -> dict[str, object]:
+) -> Session:
     """A fresh access + refresh pair; a new family unless rotating an existing one."""
     family_id = family_id or new_id("fam")
     access, _, access_exp = _insert_token(
@@ -94,14 +108,14 @@ def issue_session(
     refresh, _, refresh_exp = _insert_token(
         conn, kind="refresh", user_id=user["id"], now=now, ttl=REFRESH_TTL, family_id=family_id
     )
-    return {
-        "access_token": access,
-        "refresh_token": refresh,
-        "expires_at": access_exp,
-        "refresh_expires_at": refresh_exp,
-        "username": user["username"],
-        "role": user["role"],
-    }
+    return Session(
+        access_token=access,
+        refresh_token=refresh,
+        expires_at=access_exp,
+        refresh_expires_at=refresh_exp,
+        username=user["username"],
+        role=user["role"],
+    )
 
 
 def issue_api_token(
@@ -113,8 +127,9 @@ def issue_api_token(
     now: dt.datetime,
     ttl: dt.timedelta,
 ) -> tuple[str, str, dt.datetime]:
-    return _insert_token(conn, kind="api", user_id=user_id, now=now, ttl=ttl, scopes=scopes,
-                         name=name)
+    return _insert_token(
+        conn, kind="api", user_id=user_id, now=now, ttl=ttl, scopes=scopes, name=name
+    )
 
 
 def revoke_family(conn: sqlite3.Connection, *, family_id: str, now: dt.datetime) -> None:

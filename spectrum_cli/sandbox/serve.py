@@ -32,6 +32,9 @@ def serve(*, host: str, port: int, db_path: Path, log_level: str = "warning") ->
     config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     logging.getLogger("uvicorn.error").addFilter(_HideInjectedDrops())
-    print(f"Sandbox API listening on http://{shown_host}:{actual_port} (store: {db_path})",
-          file=sys.stderr, flush=True)
+    print(
+        f"Sandbox API listening on http://{shown_host}:{actual_port} (store: {db_path})",
+        file=sys.stderr,
+        flush=True,
+    )
     server.run(sockets=[sock])

@@ -16,18 +16,26 @@ class Resource:
     def __init__(self, client: SpectrumClient) -> None:
         self._client = client
 
-    def _get(self, path: str, model: type[M], *, params: dict[str, Any] | None = None,
-             authenticated: bool = True) -> M:
+    def _get(
+        self,
+        path: str,
+        model: type[M],
+        *,
+        params: dict[str, Any] | None = None,
+        authenticated: bool = True,
+    ) -> M:
         response = self._client.request("GET", path, params=params, authenticated=authenticated)
         return self._client.parse(response, model)
 
-    def _send(self, method: str, path: str, model: type[M], body: BaseModel | None = None,
-              **kwargs: Any) -> M:
+    def _send(
+        self, method: str, path: str, model: type[M], body: BaseModel | None = None, **kwargs: Any
+    ) -> M:
         response = self._client.request(method, path, json=_dump(body), **kwargs)
         return self._client.parse(response, model)
 
-    def _send_no_content(self, method: str, path: str, body: BaseModel | None = None,
-                         **kwargs: Any) -> None:
+    def _send_no_content(
+        self, method: str, path: str, body: BaseModel | None = None, **kwargs: Any
+    ) -> None:
         self._client.request(method, path, json=_dump(body), **kwargs)
 
 

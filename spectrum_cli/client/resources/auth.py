@@ -19,16 +19,25 @@ from spectrum_cli.client.resources._base import Resource
 class AuthResource(Resource):
     def login(self, username: str, password: str) -> LoginResponse:
         """Sign in. When ``mfa_required``, answer ``challenge`` with :meth:`verify_code`."""
-        result = self._send("POST", routes.LOGIN, LoginResponse,
-                            LoginRequest(username=username, password=password),
-                            authenticated=False)
+        result = self._send(
+            "POST",
+            routes.LOGIN,
+            LoginResponse,
+            LoginRequest(username=username, password=password),
+            authenticated=False,
+        )
         if result.session is not None:
             self._client.set_session(result.session)
         return result
 
     def verify_code(self, challenge_id: str, code: str) -> Session:
-        session = self._send("POST", routes.MFA, Session,
-                             MfaRequest(challenge_id=challenge_id, code=code), authenticated=False)
+        session = self._send(
+            "POST",
+            routes.MFA,
+            Session,
+            MfaRequest(challenge_id=challenge_id, code=code),
+            authenticated=False,
+        )
         self._client.set_session(session)
         return session
 
@@ -37,9 +46,13 @@ class AuthResource(Resource):
         current = self._client.session
         if current is None:
             raise ValueError("no session to refresh; sign in first")
-        session = self._send("POST", routes.REFRESH, Session,
-                             RefreshRequest(refresh_token=current.refresh_token),
-                             authenticated=False)
+        session = self._send(
+            "POST",
+            routes.REFRESH,
+            Session,
+            RefreshRequest(refresh_token=current.refresh_token),
+            authenticated=False,
+        )
         self._client.set_session(session)
         return session
 
@@ -54,11 +67,15 @@ class AuthResource(Resource):
     def list_tokens(self) -> ApiTokenList:
         return self._get(routes.TOKENS, ApiTokenList)
 
-    def create_token(self, name: str, scopes: list[Scope],
-                     expires_in_days: int = 90) -> CreatedApiToken:
-        return self._send("POST", routes.TOKENS, CreatedApiToken,
-                          ApiTokenCreate(name=name, scopes=scopes,
-                                         expires_in_days=expires_in_days))
+    def create_token(
+        self, name: str, scopes: list[Scope], expires_in_days: int = 90
+    ) -> CreatedApiToken:
+        return self._send(
+            "POST",
+            routes.TOKENS,
+            CreatedApiToken,
+            ApiTokenCreate(name=name, scopes=scopes, expires_in_days=expires_in_days),
+        )
 
     def revoke_token(self, token_id: str) -> None:
         self._send_no_content("DELETE", routes.TOKEN.format(token_id=token_id))

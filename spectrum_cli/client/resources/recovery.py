@@ -21,16 +21,24 @@ class RecoveryResource(Resource):
         security_code: str | None = None,
     ) -> RecoveryAccepted:
         """Have the usernames sent to the contact on file. The answer never says if it matched."""
-        body = UsernameRecoveryRequest(email=email, phone=phone, account_number=account_number,
-                                       security_code=security_code)
-        return self._send("POST", routes.RECOVER_USERNAME, RecoveryAccepted, body,
-                          authenticated=False)
+        body = UsernameRecoveryRequest(
+            email=email, phone=phone, account_number=account_number, security_code=security_code
+        )
+        return self._send(
+            "POST", routes.RECOVER_USERNAME, RecoveryAccepted, body, authenticated=False
+        )
 
     def request_password_reset(self, username: str) -> RecoveryAccepted:
-        return self._send("POST", routes.RECOVER_PASSWORD, RecoveryAccepted,
-                          PasswordRecoveryRequest(username=username), authenticated=False)
+        return self._send(
+            "POST",
+            routes.RECOVER_PASSWORD,
+            RecoveryAccepted,
+            PasswordRecoveryRequest(username=username),
+            authenticated=False,
+        )
 
     def confirm_password_reset(self, username: str, code: str, new_password: str) -> Message:
         body = PasswordResetConfirm(username=username, code=code, new_password=new_password)
-        return self._send("POST", routes.RECOVER_PASSWORD_CONFIRM, Message, body,
-                          authenticated=False)
+        return self._send(
+            "POST", routes.RECOVER_PASSWORD_CONFIRM, Message, body, authenticated=False
+        )

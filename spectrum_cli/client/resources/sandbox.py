@@ -25,23 +25,38 @@ class SandboxResource(Resource):
         return self._get(routes.SANDBOX_CLOCK, ClockState, authenticated=False)
 
     def advance_clock(self, seconds: int) -> ClockState:
-        return self._send("POST", routes.SANDBOX_CLOCK, ClockState,
-                          ClockUpdate(advance_seconds=seconds), authenticated=False)
+        return self._send(
+            "POST",
+            routes.SANDBOX_CLOCK,
+            ClockState,
+            ClockUpdate(advance_seconds=seconds),
+            authenticated=False,
+        )
 
     def set_clock(self, moment: dt.datetime) -> ClockState:
-        return self._send("POST", routes.SANDBOX_CLOCK, ClockState, ClockUpdate(set_to=moment),
-                          authenticated=False)
+        return self._send(
+            "POST",
+            routes.SANDBOX_CLOCK,
+            ClockState,
+            ClockUpdate(set_to=moment),
+            authenticated=False,
+        )
 
     def outbox(self, to: str | None = None, limit: int = 20) -> OutboxList:
-        return self._get(routes.SANDBOX_OUTBOX, OutboxList, params={"to": to, "limit": limit},
-                         authenticated=False)
+        return self._get(
+            routes.SANDBOX_OUTBOX,
+            OutboxList,
+            params={"to": to, "limit": limit},
+            authenticated=False,
+        )
 
     def faults(self) -> FaultList:
         return self._get(routes.SANDBOX_FAULTS, FaultList, authenticated=False)
 
     def set_faults(self, faults: list[FaultRule]) -> FaultList:
-        return self._send("PUT", routes.SANDBOX_FAULTS, FaultList, FaultSet(faults=faults),
-                          authenticated=False)
+        return self._send(
+            "PUT", routes.SANDBOX_FAULTS, FaultList, FaultSet(faults=faults), authenticated=False
+        )
 
     def clear_faults(self) -> None:
         self._send_no_content("DELETE", routes.SANDBOX_FAULTS, authenticated=False)

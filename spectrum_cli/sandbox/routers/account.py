@@ -42,8 +42,9 @@ def _service(row: sqlite3.Row, today: dt.date) -> Service:
 
 
 def list_services(conn: sqlite3.Connection, *, account_id: str, today: dt.date) -> list[Service]:
-    rows = conn.execute("SELECT * FROM services WHERE account_id = ? ORDER BY rowid",
-                        (account_id,)).fetchall()
+    rows = conn.execute(
+        "SELECT * FROM services WHERE account_id = ? ORDER BY rowid", (account_id,)
+    ).fetchall()
     return [_service(r, today) for r in rows]
 
 
@@ -55,25 +56,41 @@ def _autopay(conn: sqlite3.Connection, account_id: str) -> AutopaySummary:
     ).fetchone()
     if row is None or not row["enabled"]:
         return AutopaySummary(enabled=False, status="off")
-    label = (f"{(row['brand'] or 'card').title()} •••• {row['last4']}" if row["type"] == "card"
-             else f"Bank •••• {row['last4']}")
-    return AutopaySummary(enabled=True, status=row["status"], method_id=row["method_id"],
-                          method_label=label)
+    label = (
+        f"{(row['brand'] or 'card').title()} •••• {row['last4']}"
+        if row["type"] == "card"
+        else f"Bank •••• {row['last4']}"
+    )
+    return AutopaySummary(
+        enabled=True, status=row["status"], method_id=row["method_id"], method_label=label
+    )
 
 
 def _alerts(account: sqlite3.Row, services: list[Service], today: dt.date) -> list[Alert]:
     alerts = []
     if account["status"] == "past_due":
-        alerts.append(Alert(kind="past_due", message=(
-            f"The balance of ${account['balance_cents'] / 100:,.2f} is past due; "
-            "pay it to avoid further late fees.")))
+        alerts.append(
+            Alert(
+                kind="past_due",
+                message=(
+                    f"The balance of ${account['balance_cents'] / 100:,.2f} is past due; "
+                    "pay it to avoid further late fees."
+                ),
+            )
+        )
     for service in services:
         end = service.promo_ends_on
         if end and end - today <= PROMO_WARNING:
-            alerts.append(Alert(kind="promo_ending", message=(
-                f"The {service.plan_name} promotion ends {end.isoformat()}: the price goes from "
-                f"${service.current_price_cents / 100:,.2f} to "
-                f"${service.monthly_price_cents / 100:,.2f} a month.")))
+            alerts.append(
+                Alert(
+                    kind="promo_ending",
+                    message=(
+                        f"The {service.plan_name} promotion ends {end.isoformat()}: the price goes from "
+                        f"${service.current_price_cents / 100:,.2f} to "
+                        f"${service.monthly_price_cents / 100:,.2f} a month."
+                    ),
+                )
+            )
     return alerts
 
 
@@ -81,13 +98,17 @@ def _alerts(account: sqlite3.Row, services: list[Service], today: dt.date) -> li
 def account_summary(principal: AccountReader, db: DbDep, now: NowDep) -> AccountSummary:
     today = now.date()
     with db.read() as conn:
-        account = conn.execute("SELECT * FROM accounts WHERE id = ?",
-                               (principal.account_id,)).fetchone()
+        account = conn.execute(
+            "SELECT * FROM accounts WHERE id = ?", (principal.account_id,)
+        ).fetchone()
         services = list_services(conn, account_id=account["id"], today=today)
-        equipment = conn.execute("SELECT * FROM equipment WHERE account_id = ? ORDER BY rowid",
-                                 (account["id"],)).fetchall()
-        users = conn.execute("SELECT username, role FROM users WHERE account_id = ? "
-                             "ORDER BY created_at, username", (account["id"],)).fetchall()
+        equipment = conn.execute(
+            "SELECT * FROM equipment WHERE account_id = ? ORDER BY rowid", (account["id"],)
+        ).fetchall()
+        users = conn.execute(
+            "SELECT username, role FROM users WHERE account_id = ? ORDER BY created_at, username",
+            (account["id"],),
+        ).fetchall()
         autopay = _autopay(conn, account["id"])
     return AccountSummary(
         account_number_masked=mask_account_number(account["number"]),
@@ -101,8 +122,9 @@ def account_summary(principal: AccountReader, db: DbDep, now: NowDep) -> Account
         autopay=autopay,
         alerts=_alerts(account, services, today),
         services=services,
-        equipment=[Equipment(**{k: e[k] for k in e.keys() if k != "account_id"})
-                   for e in equipment],
+        equipment=[
+            Equipment(**{k: e[k] for k in e.keys() if k != "account_id"}) for e in equipment
+        ],
         users=[AccountUser(username=u["username"], role=u["role"]) for u in users],
     )
 
@@ -110,5 +132,6 @@ def account_summary(principal: AccountReader, db: DbDep, now: NowDep) -> Account
 @router.get(routes.SERVICES, response_model=ServiceList)
 def services(principal: AccountReader, db: DbDep, now: NowDep) -> ServiceList:
     with db.read() as conn:
-        return ServiceList(data=list_services(conn, account_id=principal.account_id,
-                                              today=now.date()))
+        return ServiceList(
+            data=list_services(conn, account_id=principal.account_id, today=now.date())
+        )

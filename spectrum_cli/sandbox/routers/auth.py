@@ -50,10 +50,10 @@ CHALLENGE_ATTEMPTS = 5
 @router.post(routes.LOGIN, response_model=LoginResponse)
 def login(body: LoginRequest, db: DbDep, now: NowDep) -> LoginResponse:
     with db.read() as conn:
-        failures = conn.execute("SELECT * FROM login_failures WHERE username = ?",
-                                (body.username,)).fetchone()
-        user = conn.execute("SELECT * FROM users WHERE username = ?",
-                            (body.username,)).fetchone()
+        failures = conn.execute(
+            "SELECT * FROM login_failures WHERE username = ?", (body.username,)
+        ).fetchone()
+        user = conn.execute("SELECT * FROM users WHERE username = ?", (body.username,)).fetchone()
     if failures and failures["locked_until"] and clock.parse(failures["locked_until"]) > now:
         raise unauthenticated(
             "account_locked",
@@ -78,78 +78,103 @@ def login(body: LoginRequest, db: DbDep, now: NowDep) -> LoginResponse:
     with db.write() as conn:
         conn.execute("DELETE FROM login_failures WHERE username = ?", (body.username,))
         if not user["mfa_channel"]:
-            return LoginResponse(mfa_required=False,
-                                 session=Session(**issue_session(conn, user=user, now=now)))
+            return LoginResponse(
+                mfa_required=False, session=issue_session(conn, user=user, now=now)
+            )
         channel = user["mfa_channel"]
-        destination = outbox.primary_contact(
-            conn, account_id=user["account_id"], kind="phone" if channel == "sms" else "email"
-        ) or ""
+        destination = (
+            outbox.primary_contact(
+                conn, account_id=user["account_id"], kind="phone" if channel == "sms" else "email"
+            )
+            or ""
+        )
         code, challenge_id = new_code(), new_id("mfa")
         conn.execute(
             """INSERT INTO challenges (id, purpose, user_id, code_hash, channel, expires_at)
                VALUES (?, 'mfa', ?, ?, ?, ?)""",
-            (challenge_id, user["id"], hash_token(code), channel,
-             clock.iso(now + CHALLENGE_TTL)),
+            (challenge_id, user["id"], hash_token(code), channel, clock.iso(now + CHALLENGE_TTL)),
         )
-        outbox.send(conn, channel=channel, to=destination, subject="Your Spectrum sign-in code",
-                    body=f"Your Spectrum sign-in code is {code}. It expires in 10 minutes.",
-                    code=code, now=now)
+        outbox.send(
+            conn,
+            channel=channel,
+            to=destination,
+            subject="Your Spectrum sign-in code",
+            body=f"Your Spectrum sign-in code is {code}. It expires in 10 minutes.",
+            code=code,
+            now=now,
+        )
     return LoginResponse(
         mfa_required=True,
-        challenge=MfaChallenge(challenge_id=challenge_id, channel=channel,
-                               destination_masked=mask_destination(channel, destination),
-                               expires_at=now + CHALLENGE_TTL),
+        challenge=MfaChallenge(
+            challenge_id=challenge_id,
+            channel=channel,
+            destination_masked=mask_destination(channel, destination),
+            expires_at=now + CHALLENGE_TTL,
+        ),
     )
 
 
 @router.post(routes.MFA, response_model=Session)
 def verify_second_factor(body: MfaRequest, db: DbDep, now: NowDep) -> Session:
     with db.write() as conn:
-        row = conn.execute("SELECT * FROM challenges WHERE id = ? AND purpose = 'mfa'",
-                           (body.challenge_id,)).fetchone()
-        if (row is None or row["used_at"] or row["attempts"] >= CHALLENGE_ATTEMPTS
-                or clock.parse(row["expires_at"]) <= now):
-            raise unauthenticated("challenge_expired",
-                                  "The sign-in code has expired or was used; sign in again.")
+        row = conn.execute(
+            "SELECT * FROM challenges WHERE id = ? AND purpose = 'mfa'", (body.challenge_id,)
+        ).fetchone()
+        if (
+            row is None
+            or row["used_at"]
+            or row["attempts"] >= CHALLENGE_ATTEMPTS
+            or clock.parse(row["expires_at"]) <= now
+        ):
+            raise unauthenticated(
+                "challenge_expired", "The sign-in code has expired or was used; sign in again."
+            )
         if hash_token(body.code) != row["code_hash"]:
-            conn.execute("UPDATE challenges SET attempts = attempts + 1 WHERE id = ?",
-                         (row["id"],))
+            conn.execute("UPDATE challenges SET attempts = attempts + 1 WHERE id = ?", (row["id"],))
             # Commit the attempt, then answer 401.
             error = unauthenticated("invalid_code", "The sign-in code is incorrect.")
         else:
-            conn.execute("UPDATE challenges SET used_at = ? WHERE id = ?",
-                         (clock.iso(now), row["id"]))
+            conn.execute(
+                "UPDATE challenges SET used_at = ? WHERE id = ?", (clock.iso(now), row["id"])
+            )
             user = conn.execute("SELECT * FROM users WHERE id = ?", (row["user_id"],)).fetchone()
-            return Session(**issue_session(conn, user=user, now=now))
+            return issue_session(conn, user=user, now=now)
     raise error
 
 
 @router.post(routes.REFRESH, response_model=Session)
 def refresh(body: RefreshRequest, db: DbDep, now: NowDep) -> Session:
     with db.write() as conn:
-        row = conn.execute("SELECT * FROM tokens WHERE token_hash = ? AND kind = 'refresh'",
-                           (hash_token(body.refresh_token),)).fetchone()
+        row = conn.execute(
+            "SELECT * FROM tokens WHERE token_hash = ? AND kind = 'refresh'",
+            (hash_token(body.refresh_token),),
+        ).fetchone()
         if row is None or row["revoked_at"]:
-            raise unauthenticated("invalid_refresh_token",
-                                  "The refresh token is not valid; sign in again.")
+            raise unauthenticated(
+                "invalid_refresh_token", "The refresh token is not valid; sign in again."
+            )
         if row["used_at"]:
             # A refresh token used twice means it leaked: end every session of its family.
             revoke_family(conn, family_id=row["family_id"], now=now)
-            error = unauthenticated("refresh_token_reused",
-                                    "The refresh token was already used; sign in again.")
+            error = unauthenticated(
+                "refresh_token_reused", "The refresh token was already used; sign in again."
+            )
         elif clock.parse(row["expires_at"]) <= now:
-            raise unauthenticated("refresh_token_expired",
-                                  "The session has expired; sign in again.")
+            raise unauthenticated(
+                "refresh_token_expired", "The session has expired; sign in again."
+            )
         else:
-            conn.execute("UPDATE tokens SET used_at = ? WHERE token_hash = ?",
-                         (clock.iso(now), row["token_hash"]))
+            conn.execute(
+                "UPDATE tokens SET used_at = ? WHERE token_hash = ?",
+                (clock.iso(now), row["token_hash"]),
+            )
             conn.execute(
                 """UPDATE tokens SET revoked_at = ? WHERE family_id = ? AND kind = 'access'
                    AND revoked_at IS NULL""",
                 (clock.iso(now), row["family_id"]),
             )
             user = conn.execute("SELECT * FROM users WHERE id = ?", (row["user_id"],)).fetchone()
-            return Session(**issue_session(conn, user=user, now=now, family_id=row["family_id"]))
+            return issue_session(conn, user=user, now=now, family_id=row["family_id"])
     raise error
 
 
@@ -164,8 +189,9 @@ def logout(principal: SessionPrincipal, db: DbDep, now: NowDep) -> Response:
 @router.get(routes.WHOAMI, response_model=WhoAmI)
 def whoami(principal: PrincipalDep, db: DbDep) -> WhoAmI:
     with db.read() as conn:
-        number = conn.execute("SELECT number FROM accounts WHERE id = ?",
-                              (principal.account_id,)).fetchone()["number"]
+        number = conn.execute(
+            "SELECT number FROM accounts WHERE id = ?", (principal.account_id,)
+        ).fetchone()["number"]
     return WhoAmI(
         username=principal.username,
         role=principal.role,  # type: ignore[arg-type]
@@ -201,12 +227,17 @@ def list_tokens(principal: SessionPrincipal, db: DbDep) -> ApiTokenList:
 
 
 @router.post(routes.TOKENS, response_model=CreatedApiToken, status_code=201)
-def create_token(body: ApiTokenCreate, principal: SessionPrincipal, db: DbDep,
-                 now: NowDep) -> CreatedApiToken:
+def create_token(
+    body: ApiTokenCreate, principal: SessionPrincipal, db: DbDep, now: NowDep
+) -> CreatedApiToken:
     scopes = tuple(dict.fromkeys(body.scopes))
     with db.write() as conn:
         secret, token_id, _ = issue_api_token(
-            conn, user_id=principal.user_id, name=body.name, scopes=scopes, now=now,
+            conn,
+            user_id=principal.user_id,
+            name=body.name,
+            scopes=scopes,
+            now=now,
             ttl=dt.timedelta(days=body.expires_in_days),
         )
         row = conn.execute("SELECT * FROM tokens WHERE id = ?", (token_id,)).fetchone()
@@ -224,5 +255,3 @@ def revoke_token(token_id: str, principal: SessionPrincipal, db: DbDep, now: Now
     if not revoked:
         raise not_found("API token", param="token_id")
     return Response(status_code=204)
-
-

@@ -48,17 +48,21 @@ def _digits(phone: str) -> str:
 
 def _matching_accounts(conn: sqlite3.Connection, body: UsernameRecoveryRequest) -> list[str]:
     if body.email:
-        rows = conn.execute("SELECT DISTINCT account_id FROM contacts WHERE kind = 'email' "
-                            "AND value = ?", (body.email.strip(),)).fetchall()
+        rows = conn.execute(
+            "SELECT DISTINCT account_id FROM contacts WHERE kind = 'email' AND value = ?",
+            (body.email.strip(),),
+        ).fetchall()
         return [r["account_id"] for r in rows]
     if body.phone:
         wanted = _digits(body.phone)
-        rows = conn.execute("SELECT account_id, value FROM contacts WHERE kind = 'phone'")
-        return sorted({r["account_id"] for r in rows if wanted and _digits(r["value"]) == wanted})
-    row = conn.execute("SELECT id, security_code_hash FROM accounts WHERE number = ?",
-                       (body.account_number,)).fetchone()
-    code_ok = verify_password(body.security_code or "",
-                              row["security_code_hash"] if row else DUMMY_HASH)
+        phones = conn.execute("SELECT account_id, value FROM contacts WHERE kind = 'phone'")
+        return sorted({r["account_id"] for r in phones if wanted and _digits(r["value"]) == wanted})
+    row = conn.execute(
+        "SELECT id, security_code_hash FROM accounts WHERE number = ?", (body.account_number,)
+    ).fetchone()
+    code_ok = verify_password(
+        body.security_code or "", row["security_code_hash"] if row else DUMMY_HASH
+    )
     return [row["id"]] if row and code_ok else []
 
 
@@ -66,18 +70,30 @@ def _matching_accounts(conn: sqlite3.Connection, body: UsernameRecoveryRequest) 
 def recover_username(body: UsernameRecoveryRequest, db: DbDep, now: NowDep) -> RecoveryAccepted:
     with db.write() as conn:
         for account_id in _matching_accounts(conn, body):
-            names = [r["username"] for r in conn.execute(
-                "SELECT username FROM users WHERE account_id = ? ORDER BY username",
-                (account_id,))]
+            names = [
+                r["username"]
+                for r in conn.execute(
+                    "SELECT username FROM users WHERE account_id = ? ORDER BY username",
+                    (account_id,),
+                )
+            ]
             if body.phone:
                 channel, to = "sms", body.phone
             else:
                 channel = "email"
-                to = body.email or outbox.primary_contact(conn, account_id=account_id,
-                                                          kind="email") or ""
-            outbox.send(conn, channel=channel, to=to, subject="Your Spectrum username",
-                        body="The usernames on your Spectrum account: " + ", ".join(names),
-                        now=now)
+                to = (
+                    body.email
+                    or outbox.primary_contact(conn, account_id=account_id, kind="email")
+                    or ""
+                )
+            outbox.send(
+                conn,
+                channel=channel,
+                to=to,
+                subject="Your Spectrum username",
+                body="The usernames on your Spectrum account: " + ", ".join(names),
+                now=now,
+            )
     return USERNAME_SENT
 
 
@@ -86,21 +102,30 @@ def recover_password(body: PasswordRecoveryRequest, db: DbDep, now: NowDep) -> R
     code = new_code()
     code_hash = hash_token(code)  # computed for unknown usernames too: same work either way
     with db.write() as conn:
-        user = conn.execute("SELECT * FROM users WHERE username = ?",
-                            (body.username,)).fetchone()
+        user = conn.execute("SELECT * FROM users WHERE username = ?", (body.username,)).fetchone()
         if user is None:
             return CODE_SENT
         channel = user["mfa_channel"] or "email"
-        to = outbox.primary_contact(conn, account_id=user["account_id"],
-                                    kind="phone" if channel == "sms" else "email") or ""
+        to = (
+            outbox.primary_contact(
+                conn, account_id=user["account_id"], kind="phone" if channel == "sms" else "email"
+            )
+            or ""
+        )
         conn.execute(
             """INSERT INTO challenges (id, purpose, user_id, code_hash, channel, expires_at)
                VALUES (?, 'password_reset', ?, ?, ?, ?)""",
             (new_id("rst"), user["id"], code_hash, channel, clock.iso(now + RESET_TTL)),
         )
-        outbox.send(conn, channel=channel, to=to, subject="Reset your Spectrum password",
-                    body=f"Your Spectrum password reset code is {code}. It expires in 15 minutes.",
-                    code=code, now=now)
+        outbox.send(
+            conn,
+            channel=channel,
+            to=to,
+            subject="Reset your Spectrum password",
+            body=f"Your Spectrum password reset code is {code}. It expires in 15 minutes.",
+            code=code,
+            now=now,
+        )
     return CODE_SENT
 
 
@@ -108,57 +133,71 @@ def check_new_password(conn: sqlite3.Connection, *, user_id: str, password: str)
     """Refuse a password that breaks a rule or repeats one of the last five."""
     problems = password_problems(password)
     if problems:
-        raise invalid("weak_password", "The new password must " + ", ".join(problems) + ".",
-                      param="new_password")
+        raise invalid(
+            "weak_password",
+            "The new password must " + ", ".join(problems) + ".",
+            param="new_password",
+        )
     recent = conn.execute(
         """SELECT password_hash FROM password_history WHERE user_id = ?
            ORDER BY created_at DESC, rowid DESC LIMIT ?""",
         (user_id, PASSWORD_HISTORY),
     ).fetchall()
     if any(verify_password(password, r["password_hash"]) for r in recent):
-        raise invalid("password_reused",
-                      f"The new password must differ from the last {PASSWORD_HISTORY}.",
-                      param="new_password")
+        raise invalid(
+            "password_reused",
+            f"The new password must differ from the last {PASSWORD_HISTORY}.",
+            param="new_password",
+        )
 
 
-def set_password(conn: sqlite3.Connection, *, user_id: str, password: str,
-                 now: dt.datetime) -> None:
+def set_password(
+    conn: sqlite3.Connection, *, user_id: str, password: str, now: dt.datetime
+) -> None:
     hashed = hash_password(password)
     conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (hashed, user_id))
-    conn.execute("INSERT INTO password_history (user_id, password_hash, created_at) "
-                 "VALUES (?, ?, ?)", (user_id, hashed, clock.iso(now)))
+    conn.execute(
+        "INSERT INTO password_history (user_id, password_hash, created_at) VALUES (?, ?, ?)",
+        (user_id, hashed, clock.iso(now)),
+    )
 
 
 @router.post(routes.RECOVER_PASSWORD_CONFIRM, response_model=Message)
 def confirm_password_reset(body: PasswordResetConfirm, db: DbDep, now: NowDep) -> Message:
-    bad_code = invalid("invalid_code", "The reset code is incorrect or has expired.",
-                       param="code")
+    bad_code = invalid("invalid_code", "The reset code is incorrect or has expired.", param="code")
     problems = password_problems(body.new_password)
     if problems:
-        raise invalid("weak_password", "The new password must " + ", ".join(problems) + ".",
-                      param="new_password")
+        raise invalid(
+            "weak_password",
+            "The new password must " + ", ".join(problems) + ".",
+            param="new_password",
+        )
     with db.write() as conn:
-        user = conn.execute("SELECT * FROM users WHERE username = ?",
-                            (body.username,)).fetchone()
-        challenge = user and conn.execute(
-            """SELECT * FROM challenges WHERE user_id = ? AND purpose = 'password_reset'
+        user = conn.execute("SELECT * FROM users WHERE username = ?", (body.username,)).fetchone()
+        challenge = (
+            user
+            and conn.execute(
+                """SELECT * FROM challenges WHERE user_id = ? AND purpose = 'password_reset'
                AND used_at IS NULL AND expires_at > ? AND attempts < ?
                ORDER BY expires_at DESC LIMIT 1""",
-            (user["id"], clock.iso(now), RESET_ATTEMPTS),
-        ).fetchone()
+                (user["id"], clock.iso(now), RESET_ATTEMPTS),
+            ).fetchone()
+        )
         if not challenge:
             raise bad_code
         matched = hash_token(body.code) == challenge["code_hash"]
         if matched:
             check_new_password(conn, user_id=user["id"], password=body.new_password)
             set_password(conn, user_id=user["id"], password=body.new_password, now=now)
-            conn.execute("UPDATE challenges SET used_at = ? WHERE id = ?",
-                         (clock.iso(now), challenge["id"]))
+            conn.execute(
+                "UPDATE challenges SET used_at = ? WHERE id = ?", (clock.iso(now), challenge["id"])
+            )
             revoke_sessions(conn, user_id=user["id"], now=now)
             conn.execute("DELETE FROM login_failures WHERE username = ?", (user["username"],))
         else:
-            conn.execute("UPDATE challenges SET attempts = attempts + 1 WHERE id = ?",
-                         (challenge["id"],))
+            conn.execute(
+                "UPDATE challenges SET attempts = attempts + 1 WHERE id = ?", (challenge["id"],)
+            )
     if not matched:
         raise bad_code
     return Message(message="Password changed. Sign in with the new password.")

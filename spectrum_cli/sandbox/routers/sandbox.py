@@ -36,12 +36,19 @@ def personas(db: DbDep) -> PersonaList:
                FROM personas p JOIN users u ON u.username = p.username
                JOIN accounts a ON a.id = u.account_id ORDER BY p.position"""
         ).fetchall()
-    return PersonaList(data=[
-        Persona(username=r["username"], password=r["password"], role=r["role"],
-                summary=r["summary"], second_factor=r["mfa_channel"],
-                account_number_masked=mask_account_number(r["number"]))
-        for r in rows
-    ])
+    return PersonaList(
+        data=[
+            Persona(
+                username=r["username"],
+                password=r["password"],
+                role=r["role"],
+                summary=r["summary"],
+                second_factor=r["mfa_channel"],
+                account_number_masked=mask_account_number(r["number"]),
+            )
+            for r in rows
+        ]
+    )
 
 
 def _clock_state(db: DbDep) -> ClockState:
@@ -62,9 +69,11 @@ def move_clock(body: ClockUpdate, db: DbDep) -> ClockState:
             target = body.set_to if body.set_to.tzinfo else body.set_to.replace(tzinfo=dt.UTC)
             seconds = int((target - current).total_seconds())
             if seconds < 0:
-                raise invalid("clock_backwards",
-                              "The sandbox clock only moves forward; reset to start over.",
-                              param="set_to")
+                raise invalid(
+                    "clock_backwards",
+                    "The sandbox clock only moves forward; reset to start over.",
+                    param="set_to",
+                )
         else:
             seconds = body.advance_seconds or 0
         clock.advance(conn, seconds=seconds)
@@ -74,7 +83,9 @@ def move_clock(body: ClockUpdate, db: DbDep) -> ClockState:
 @router.get(routes.SANDBOX_OUTBOX, response_model=OutboxList)
 def list_outbox(
     db: DbDep,
-    to: Annotated[str | None, Query(max_length=254, description="Only messages to this address.")] = None,
+    to: Annotated[
+        str | None, Query(max_length=254, description="Only messages to this address.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> OutboxList:
     sql = "SELECT * FROM outbox"
@@ -87,9 +98,18 @@ def list_outbox(
     with db.read() as conn:
         rows = conn.execute(sql, args).fetchall()
     return OutboxList(
-        data=[OutboxMessage(id=r["id"], channel=r["channel"], to=r["recipient"],
-                            subject=r["subject"], body=r["body"], code=r["code"],
-                            created_at=r["created_at"]) for r in rows[:limit]],
+        data=[
+            OutboxMessage(
+                id=r["id"],
+                channel=r["channel"],
+                to=r["recipient"],
+                subject=r["subject"],
+                body=r["body"],
+                code=r["code"],
+                created_at=r["created_at"],
+            )
+            for r in rows[:limit]
+        ],
         has_more=len(rows) > limit,
     )
 
@@ -98,8 +118,9 @@ def list_outbox(
 def list_faults(db: DbDep) -> FaultList:
     with db.read() as conn:
         rows = conn.execute("SELECT rule, remaining FROM faults ORDER BY seq").fetchall()
-    return FaultList(data=[FaultRule(**{**json.loads(r["rule"]), "times": r["remaining"]})
-                           for r in rows])
+    return FaultList(
+        data=[FaultRule(**{**json.loads(r["rule"]), "times": r["remaining"]}) for r in rows]
+    )
 
 
 @router.put(routes.SANDBOX_FAULTS, response_model=FaultList)
@@ -107,8 +128,10 @@ def set_faults(body: FaultSet, db: DbDep) -> FaultList:
     with db.write() as conn:
         conn.execute("DELETE FROM faults")
         for rule in body.faults:
-            conn.execute("INSERT INTO faults (rule, remaining) VALUES (?, ?)",
-                         (rule.model_dump_json(), rule.times))
+            conn.execute(
+                "INSERT INTO faults (rule, remaining) VALUES (?, ?)",
+                (rule.model_dump_json(), rule.times),
+            )
     return list_faults(db)
 
 
@@ -124,7 +147,7 @@ def reset(db: DbDep) -> Response:
     """Erase everything and seed the personas again, with the clock back at real time."""
     with db.write() as conn:
         for table in seed.RESET_TABLES:
-            conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            conn.execute(f"DELETE FROM {table}")
         conn.execute("UPDATE clock SET offset_seconds = 0 WHERE id = 1")
         seed.seed(conn, now=clock.now(conn))
     return Response(status_code=204)
