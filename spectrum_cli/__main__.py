@@ -1,3 +1,3 @@
-from spectrum_cli.cli.main import main
+from spectrum_cli.cli.entry import main
 
 main()

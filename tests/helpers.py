@@ -41,10 +41,13 @@ class ServedSandbox:
 def serve_sandbox(db_path: Path, env: dict[str, str] | None = None) -> ServedSandbox:
     """`spectrum sandbox serve --port 0` as a subprocess; returns once it answers."""
     process = subprocess.Popen(
-        [*SPECTRUM, "sandbox", "serve", "--host", "127.0.0.1", "--port", "0", "--db",
-         str(db_path)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        env=env or os.environ.copy(), cwd=REPO,
+        [*SPECTRUM, "sandbox", "serve", "--host", "127.0.0.1", "--port", "0", "--db", str(db_path)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env or os.environ.copy(),
+        cwd=REPO,
     )
     assert process.stderr is not None
     deadline = time.monotonic() + 30
@@ -82,3 +85,50 @@ class SleepRecorder:
 
     def __call__(self, seconds: float) -> None:
         self.calls.append(seconds)
+
+
+def require_tool(name: str) -> str:
+    """The tool's path; skips the test when it is missing, but fails under CI=true."""
+    import pytest
+
+    found = shutil.which(name)
+    if found is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{name} is missing; .ci/run must install it")
+        pytest.skip(f"{name} is not installed")
+    return found
+
+
+def isolated_env(home: Path, **extra: str) -> dict[str, str]:
+    """A minimal environment for a `spectrum` subprocess, with its own home and dirs."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "SPECTRUM_CONFIG_DIR": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CONFIG_HOME": str(home / "xdg-config"),
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": str(REPO),
+    }
+    env.update(extra)
+    return env
+
+
+def spectrum(
+    args: list[str],
+    env: dict[str, str],
+    *,
+    input: str | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
+    """Run a real `spectrum` subprocess with stdin closed unless ``input`` is given."""
+    return subprocess.run(
+        [*SPECTRUM, *args],
+        input=input,
+        stdin=None if input is not None else subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        cwd=REPO,
+    )

@@ -1,17 +1,40 @@
-"""The one factory every Typer app of the CLI is built with."""
+"""The one factory every Typer app of the CLI is built with, and the group that maps errors."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+from typer.core import TyperGroup
 
 
-def new_app(help: str, **kwargs: object) -> typer.Typer:
+class SpectrumGroup(TyperGroup):
+    """Turns expected failures anywhere below into one line on stderr and an exit status."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:
+            if hasattr(exc, "exit_code") and hasattr(exc, "show"):
+                raise  # Click's own usage errors: it prints them and exits 2
+            from spectrum_cli.cli.errors import report
+
+            state = ctx.find_root().obj
+            verbose = bool(getattr(state, "verbose", 0))
+            stderr = getattr(state, "stderr", None)
+            raise typer.Exit(report(exc, stderr, verbose)) from exc
+
+
+def new_app(help: str, **kwargs: Any) -> typer.Typer:
     return typer.Typer(
         help=help,
+        cls=SpectrumGroup,
         no_args_is_help=True,
         rich_markup_mode=None,
         pretty_exceptions_enable=False,
         add_completion=False,
         context_settings={"help_option_names": ["-h", "--help"]},
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )

@@ -1,21 +1,34 @@
-"""Entry point: `main` owns all error handling and exit statuses; commands do the work."""
+"""Entry point: the root app, its global options, and `main`, which owns the exit status."""
 
 from __future__ import annotations
 
+import signal
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from spectrum_cli import __version__
-from spectrum_cli.cli import sandbox
+from spectrum_cli.cli import account, auth, config_cmd, recover, sandbox
 from spectrum_cli.cli._typer import new_app
+from spectrum_cli.cli.context import State
+from spectrum_cli.cli.options import OutputFormat
 from spectrum_cli.cli.status import ExitStatus
 
 app = new_app(
     "Manage your Spectrum account from the shell: bills, payments, autopay, profile, support.\n\n"
-    "With no --api-url, commands run against the built-in sandbox (demo data, no real money)."
+    "With no --api-url, commands run against the built-in sandbox (demo data, no real money):\n"
+    "try `spectrum sandbox personas`, then `spectrum login --username harper`.\n\n"
+    "Exit status: 0 ok, 1 unexpected error, 2 bad input, 3 sign-in needed or failed, "
+    "4 permission denied, 5 not found, 6 conflict, 7 payment declined, 8 service unreachable, "
+    "9 refused by a safety guard, 130 interrupted."
 )
+app.command(help=auth.login.__doc__)(auth.login)
+app.command(help=auth.logout.__doc__)(auth.logout)
+app.add_typer(auth.app, name="auth")
+app.add_typer(recover.app, name="recover")
+app.add_typer(account.app, name="account")
+app.add_typer(config_cmd.app, name="config")
 app.add_typer(sandbox.app, name="sandbox")
 
 
@@ -27,15 +40,94 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    ctx: typer.Context,
+    profile: Annotated[
+        str,
+        typer.Option("--profile", "-p", envvar="SPECTRUM_PROFILE", help="Config profile to use."),
+    ] = "default",
+    output: Annotated[
+        OutputFormat | None,
+        typer.Option(
+            "--output",
+            "-o",
+            envvar="SPECTRUM_OUTPUT",
+            case_sensitive=False,
+            help="Output format [default: the profile's, else table].",
+            show_default=False,
+        ),
+    ] = None,
+    api_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="SPECTRUM_API_URL",
+            help="Account API base URL, or `sandbox` for the built-in "
+            "one [default: the profile's, else sandbox].",
+        ),
+    ] = None,
+    no_input: Annotated[
+        bool,
+        typer.Option(
+            "--no-input", help="Never prompt: fail with exit 2 instead, naming the flag to pass."
+        ),
+    ] = False,
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "--verbose",
+            "-v",
+            count=True,
+            help="Log requests and retries to stderr (secrets redacted).",
+        ),
+    ] = 0,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only data and errors.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
-    """Manage your Spectrum account from the shell."""
+    from spectrum_cli.config import check_profile_name
+
+    state = State(
+        profile=profile,
+        output_flag=output.value if output else None,
+        api_url_flag=api_url,
+        no_input=no_input,
+        verbose=verbose,
+        quiet=quiet,
+    )
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+    check_profile_name(profile)
+    if verbose:
+        import logging
+
+        handler = logging.StreamHandler(state.stderr)
+        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+        logger = logging.getLogger("spectrum_cli")
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+
+
+class Interrupted(BaseException):
+    """Ctrl-C, raised past Click (which would turn KeyboardInterrupt into exit 1)."""
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise Interrupted()
 
 
 def main() -> None:
+    signal.signal(signal.SIGINT, _interrupt)
     try:
         app(prog_name="spectrum")
-    except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
+    except (Interrupted, KeyboardInterrupt):
+        print("\nInterrupted.", file=sys.stderr)
         sys.exit(ExitStatus.INTERRUPTED)
+    except Exception as exc:
+        from spectrum_cli.cli.errors import report
+
+        sys.exit(report(exc, verbose="-v" in sys.argv or "--verbose" in sys.argv))

@@ -2,27 +2,39 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from spectrum_cli.cli._typer import new_app
+from spectrum_cli.cli.context import get_state
+from spectrum_cli.cli.errors import CliError
+from spectrum_cli.cli.options import OutputOption
+from spectrum_cli.cli.parsing import parse_duration
 
-app = new_app("Run the sandbox Account API and steer it: personas, clock, outbox, faults.")
-
-
-def default_db_path() -> Path:
-    import platformdirs
-
-    return platformdirs.user_data_path("spectrum-cli") / "sandbox.db"
+app = new_app(
+    "Run the sandbox Account API and steer it: personas, clock, outbox, faults, reset.\n\n"
+    "These act on the API the profile targets: the built-in sandbox, or a served one with "
+    "--api-url http://127.0.0.1:8765."
+)
+clock_app = new_app("Show or move the sandbox clock (it only moves forward).")
+faults_app = new_app("Make the sandbox misbehave on purpose, to test retries.")
+app.add_typer(clock_app, name="clock")
+app.add_typer(faults_app, name="faults")
 
 
 @app.command()
 def serve(
+    ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one.")] = 8765,
-    db: Annotated[Path | None, typer.Option(help="SQLite file [default: the user data dir].")] = None,
+    db: Annotated[
+        Path | None,
+        typer.Option(help="SQLite file [default: the built-in sandbox's, in the user data dir]."),
+    ] = None,
 ) -> None:
     """Serve the sandbox over HTTP until interrupted.
 
@@ -30,4 +42,169 @@ def serve(
     """
     from spectrum_cli.sandbox.serve import serve as run
 
-    run(host=host, port=port, db_path=db or default_db_path())
+    run(host=host, port=port, db_path=db or get_state(ctx).sandbox_store_path())
+
+
+@app.command()
+def personas(ctx: typer.Context, output: OutputOption = None) -> None:
+    """List the demo personas with their passwords, roles and what each shows."""
+    state = get_state(ctx, output)
+    result = state.client(authenticated=False).sandbox.personas()
+    state.out.data(
+        result,
+        [
+            ("username", lambda p: p.username),
+            ("password", lambda p: p.password),
+            ("role", lambda p: p.role),
+            ("2fa", lambda p: p.second_factor),
+            ("summary", lambda p: p.summary),
+        ],
+        rows=result.data,
+    )
+
+
+def _show_clock(ctx: typer.Context, clock: object) -> None:
+    get_state(ctx).out.record(
+        clock, [("now", lambda c: c.now), ("offset_seconds", lambda c: c.offset_seconds)]
+    )
+
+
+@clock_app.command("show")
+def clock_show(ctx: typer.Context, output: OutputOption = None) -> None:
+    """Print sandbox time and its offset from real time."""
+    _show_clock(ctx, get_state(ctx, output).client(authenticated=False).sandbox.clock())
+
+
+@clock_app.command("advance")
+def clock_advance(
+    ctx: typer.Context,
+    duration: Annotated[str, typer.Argument(help="How far: 30d, 1d12h, 2w, 90m.")],
+    output: OutputOption = None,
+) -> None:
+    """Move sandbox time forward; statements, due dates and settlements catch up."""
+    seconds = parse_duration(duration)
+    _show_clock(
+        ctx, get_state(ctx, output).client(authenticated=False).sandbox.advance_clock(seconds)
+    )
+
+
+@clock_app.command("set")
+def clock_set(
+    ctx: typer.Context,
+    moment: Annotated[str, typer.Argument(help="An ISO 8601 date or time, e.g. 2027-01-15.")],
+    output: OutputOption = None,
+) -> None:
+    """Move sandbox time forward to a moment (UTC unless an offset is given)."""
+    try:
+        when = dt.datetime.fromisoformat(moment)
+    except ValueError:
+        raise CliError(
+            f"{moment!r} is not an ISO 8601 date or time, e.g. 2027-01-15T09:00."
+        ) from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    _show_clock(ctx, get_state(ctx, output).client(authenticated=False).sandbox.set_clock(when))
+
+
+@app.command()
+def outbox(
+    ctx: typer.Context,
+    to: Annotated[str | None, typer.Option(help="Only messages to this address or number.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100, help="How many, newest first.")] = 10,
+    output: OutputOption = None,
+) -> None:
+    """Show the texts and emails the sandbox 'sent': sign-in and reset codes, usernames."""
+    state = get_state(ctx, output)
+    result = state.client(authenticated=False).sandbox.outbox(to=to, limit=limit)
+    state.out.data(
+        result,
+        [
+            ("created_at", lambda m: m.created_at),
+            ("channel", lambda m: m.channel),
+            ("to", lambda m: m.to),
+            ("code", lambda m: m.code),
+            ("body", lambda m: m.body),
+        ],
+        rows=result.data,
+    )
+
+
+class FaultKind(str, Enum):
+    delay = "delay"
+    error = "error"
+    rate_limit = "rate_limit"
+    drop_before = "drop_before"
+    drop_after = "drop_after"
+
+
+def _show_faults(ctx: typer.Context, faults: object) -> None:
+    rows = faults.data  # type: ignore[attr-defined]
+    get_state(ctx).out.data(
+        faults,
+        [
+            ("method", lambda f: f.method),
+            ("path", lambda f: f.path),
+            ("kind", lambda f: f.kind),
+            ("status", lambda f: f.status),
+            ("delay_ms", lambda f: f.delay_ms),
+            ("retry_after", lambda f: f.retry_after),
+            ("times", lambda f: "until cleared" if f.times is None else f.times),
+        ],
+        rows=rows,
+    )
+
+
+@faults_app.command("list")
+def faults_list(ctx: typer.Context, output: OutputOption = None) -> None:
+    """List the fault rules in force."""
+    _show_faults(ctx, get_state(ctx, output).client(authenticated=False).sandbox.faults())
+
+
+@faults_app.command("add")
+def faults_add(
+    ctx: typer.Context,
+    path: Annotated[str, typer.Option(help="A path glob, e.g. '/v1/payments*'.")],
+    kind: Annotated[FaultKind, typer.Option(help="What goes wrong.")],
+    method: Annotated[str, typer.Option(help="HTTP method, or * for any.")] = "*",
+    status: Annotated[int, typer.Option(min=500, max=599, help="Status, for `error`.")] = 503,
+    delay_ms: Annotated[int, typer.Option(min=0, max=60_000, help="Delay, for `delay`.")] = 0,
+    retry_after: Annotated[int, typer.Option(min=0, max=3600, help="For `rate_limit`.")] = 1,
+    times: Annotated[int, typer.Option(min=0, help="How many requests; 0 = until cleared.")] = 1,
+    output: OutputOption = None,
+) -> None:
+    """Add a fault rule: the next matching requests misbehave."""
+    from spectrum_cli.api.sandbox import FaultRule
+
+    state = get_state(ctx, output)
+    client = state.client(authenticated=False).sandbox
+    rule = FaultRule(
+        method=method.upper(),
+        path=path,
+        kind=kind.value,
+        status=status,
+        delay_ms=delay_ms,
+        retry_after=retry_after,
+        times=times or None,
+    )
+    _show_faults(ctx, client.set_faults([*client.faults().data, rule]))
+
+
+@faults_app.command("clear")
+def faults_clear(ctx: typer.Context) -> None:
+    """Remove every fault rule."""
+    state = get_state(ctx)
+    state.client(authenticated=False).sandbox.clear_faults()
+    state.out.message("Fault rules cleared.")
+
+
+@app.command()
+def reset(
+    ctx: typer.Context,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Erase all sandbox data and seed the personas again (the clock goes back to now)."""
+    state = get_state(ctx)
+    if not yes:
+        state.confirm("Erase all sandbox data and start over?")
+    state.client(authenticated=False).sandbox.reset()
+    state.out.message("Sandbox reset: personas seeded again.")

@@ -1,0 +1,73 @@
+"""`spectrum account show`: the dashboard."""
+
+from __future__ import annotations
+
+import typer
+
+from spectrum_cli.cli._typer import new_app
+from spectrum_cli.cli.context import get_state
+from spectrum_cli.cli.options import OutputOption
+from spectrum_cli.cli.output import money
+
+app = new_app("The account dashboard: balance, due date, services, equipment, alerts.")
+
+
+@app.command()
+def show(ctx: typer.Context, output: OutputOption = None) -> None:
+    """Show the account summary in one request (-o json gives all of it)."""
+    state = get_state(ctx, output)
+    summary = state.client().account.summary()
+    out = state.out
+    if out.format != "table":
+        out.record(
+            summary,
+            [
+                ("account", lambda s: s.account_number_masked),
+                ("holder", lambda s: s.holder_name),
+                ("status", lambda s: s.status),
+                ("balance", lambda s: money(s.balance_cents)),
+                ("due_date", lambda s: s.due_date),
+                ("autopay", lambda s: s.autopay.status),
+            ],
+        )
+        return
+    address = summary.service_address
+    autopay = summary.autopay
+    out.record(
+        summary,
+        [
+            ("Account", lambda s: s.account_number_masked),
+            ("Holder", lambda s: s.holder_name),
+            ("Status", lambda s: s.status.replace("_", " ")),
+            (
+                "Service address",
+                lambda s: ", ".join(
+                    p
+                    for p in (
+                        address.line1,
+                        address.line2,
+                        address.city,
+                        f"{address.state} {address.zip}",
+                    )
+                    if p
+                ),
+            ),
+            ("Balance", lambda s: money(s.balance_cents)),
+            ("Due date", lambda s: s.due_date or "nothing due"),
+            ("Autopay", lambda s: f"on, {autopay.method_label}" if autopay.enabled else "off"),
+        ],
+    )
+    out.stdout.write("\n")
+    out.data(
+        summary,
+        [
+            ("service", lambda s: s.kind),
+            ("plan", lambda s: s.plan_name),
+            ("price/mo", lambda s: money(s.current_price_cents)),
+            ("after promo", lambda s: money(s.monthly_price_cents) if s.promo_ends_on else ""),
+            ("promo ends", lambda s: s.promo_ends_on),
+        ],
+        rows=summary.services,
+    )
+    for alert in summary.alerts:
+        out.warn(alert.message)

@@ -1,0 +1,245 @@
+"""`spectrum login`, `logout` and `auth status|token`."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Any
+
+import typer
+
+from spectrum_cli.cli._typer import new_app
+from spectrum_cli.cli.context import State, get_state
+from spectrum_cli.cli.errors import CliError
+from spectrum_cli.cli.options import OutputOption
+from spectrum_cli.cli.output import keyed
+from spectrum_cli.cli.status import ExitStatus
+
+app = new_app("Who is signed in, and scoped API tokens for cron and CI.")
+token_app = new_app("Create, list and revoke scoped API tokens (for cron and CI).")
+app.add_typer(token_app, name="token")
+
+
+class Store(str, Enum):
+    keyring = "keyring"
+    file = "file"
+
+
+class ScopeName(str, Enum):
+    account_read = "account:read"
+    billing_read = "billing:read"
+    payments_write = "payments:write"
+    autopay_write = "autopay:write"
+    profile_write = "profile:write"
+    support_write = "support:write"
+
+
+def _choose_store(state: State, requested: Store | None) -> Store:
+    """Keyring unless told otherwise; the embedded sandbox may fall back to the file."""
+    if requested is not None:
+        return requested
+    if state.credentials.keyring_backend() is not None:
+        return Store.keyring
+    if state.is_sandbox:
+        state.out.message(
+            f"No OS keyring here; keeping the sandbox session in "
+            f"{state.credentials.file} (mode 600)."
+        )
+        return Store.file
+    raise CliError(
+        "No OS keyring is available to keep the session (no Secret Service / D-Bus).",
+        status=ExitStatus.AUTH,
+        hint="Pass --store file to keep it in a private file, or use SPECTRUM_TOKEN with a "
+        "token from `spectrum auth token create`.",
+    )
+
+
+def login(
+    ctx: typer.Context,
+    username: Annotated[str | None, typer.Option(help="Username [default: the profile's].")] = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin", help="Read the password from the first line of standard input."
+        ),
+    ] = False,
+    code_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--code-stdin",
+            help="Read the second-factor code from the next line of standard input "
+            "(it is read after the code is sent).",
+        ),
+    ] = False,
+    store: Annotated[
+        Store | None, typer.Option(help="Where to keep the session [default: keyring].")
+    ] = None,
+) -> None:
+    """Sign in and keep the session for the next commands.
+
+    On a terminal it asks for what it needs. In scripts:
+
+        printf '%s\\n' "$PASSWORD" | spectrum login --username harper --password-stdin
+    """
+    state = get_state(ctx)
+    username = (
+        username
+        or state.config.get(state.profile, "username")
+        or state.ask("Username", "--username")
+    )
+    password = (
+        state.read_line("the password")
+        if password_stdin
+        else state.ask("Password", "--password-stdin", secret=True)
+    )
+    where = _choose_store(state, store)  # before the request, so cron fails fast
+    client = state.client(authenticated=False)
+    result = client.auth.login(username, password)
+    if result.mfa_required and result.challenge is not None:
+        challenge = result.challenge
+        state.out.message(
+            f"A sign-in code was sent by {challenge.channel} to {challenge.destination_masked}."
+        )
+        code = (
+            state.read_line("the sign-in code")
+            if code_stdin
+            else state.ask("Code", "--code-stdin", secret=True)
+        )
+        session = client.auth.verify_code(challenge.challenge_id, code.strip())
+    else:
+        assert result.session is not None
+        session = result.session
+    from spectrum_cli.credentials import Credential
+
+    saved = state.credentials.save(
+        state.profile,
+        Credential(api_url=state.api_url, session=session.model_dump(mode="json")),
+        store=where.value,
+    )
+    state.out.message(
+        f"Signed in as {session.username} ({session.role}); session kept in the {saved.source}."
+    )
+
+
+def logout(ctx: typer.Context) -> None:
+    """End the session on the server and forget it here."""
+    state = get_state(ctx)
+    credential = state.credential()
+    if credential is None:
+        state.out.message("Not signed in; nothing to do.")
+        return
+    if credential.source == "environment":
+        raise CliError(
+            "The credential comes from SPECTRUM_TOKEN; unset it to sign out, or "
+            "revoke it with `spectrum auth token revoke`.",
+            status=ExitStatus.USAGE,
+        )
+    from spectrum_cli.client import AuthenticationError
+
+    try:
+        state.client().auth.logout()
+    except AuthenticationError:
+        pass  # already ended on the server; forget it locally all the same
+    state.credentials.forget(state.profile)
+    state.out.message("Signed out.")
+
+
+@app.command()
+def status(ctx: typer.Context, output: OutputOption = None) -> None:
+    """Who is signed in, to which API, until when, and where the credential comes from.
+
+    Exits 3 when nobody is signed in.
+    """
+    state = get_state(ctx, output)
+    credential = state.credential()
+    if credential is None:
+        raise CliError(
+            "Not signed in.",
+            status=ExitStatus.AUTH,
+            hint="Run `spectrum login`, or set SPECTRUM_TOKEN.",
+        )
+    who = state.client().auth.whoami()
+    where: dict[str, Any] = {
+        "environment": "SPECTRUM_TOKEN",
+        "keyring": state.credentials.keyring_name(),
+        "file": str(state.credentials.file),
+    }
+    report = {
+        "signed_in": True,
+        "username": who.username,
+        "role": who.role,
+        "account_number_masked": who.account_number_masked,
+        "api_url": state.api_url,
+        "profile": state.profile,
+        "token_kind": who.token_kind,
+        "scopes": who.scopes,
+        "expires_at": who.expires_at,
+        "credential_source": credential.source,
+        "credential_location": where[credential.source],
+    }
+    if credential.session and who.token_kind == "session":
+        report["expires_at"] = credential.session.get("refresh_expires_at")
+    state.out.record(report, keyed(*report))
+
+
+@token_app.command("create")
+def token_create(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option(help="A name to recognise it by, e.g. `cron-payments`.")],
+    scope: Annotated[
+        list[ScopeName], typer.Option(help="A scope it gets; repeat for more.", show_default=False)
+    ],
+    expires_in_days: Annotated[int, typer.Option(min=1, max=366, help="Lifetime in days.")] = 90,
+    output: OutputOption = None,
+) -> None:
+    """Create a scoped API token. The secret is printed once: store it now.
+
+    export SPECTRUM_TOKEN=$(spectrum auth token create --name ci --scope billing:read -o json | jq -r .token)
+    """
+    state = get_state(ctx, output)
+    created = state.client().auth.create_token(
+        name,
+        [s.value for s in scope],
+        expires_in_days,
+    )
+    state.out.record(
+        created,
+        [
+            ("id", lambda t: t.id),
+            ("name", lambda t: t.name),
+            ("scopes", lambda t: t.scopes),
+            ("expires_at", lambda t: t.expires_at),
+            ("token", lambda t: t.token),
+        ],
+    )
+    state.out.message("This is the only time the token is shown.")
+
+
+@token_app.command("list")
+def token_list(ctx: typer.Context, output: OutputOption = None) -> None:
+    """List the API tokens of the signed-in user (never their secrets)."""
+    state = get_state(ctx, output)
+    tokens = state.client().auth.list_tokens()
+    state.out.data(
+        tokens,
+        [
+            ("id", lambda t: t.id),
+            ("name", lambda t: t.name),
+            ("scopes", lambda t: t.scopes),
+            ("expires_at", lambda t: t.expires_at),
+            ("last_used_at", lambda t: t.last_used_at),
+        ],
+        rows=tokens.data,
+    )
+
+
+@token_app.command("revoke")
+def token_revoke(
+    ctx: typer.Context,
+    token_id: Annotated[
+        str, typer.Argument(help="The token's id (tok_...), from `auth token list`.")
+    ],
+) -> None:
+    """Revoke an API token at once."""
+    state = get_state(ctx)
+    state.client().auth.revoke_token(token_id)
+    state.out.message(f"Revoked {token_id}.")

@@ -1,0 +1,181 @@
+"""Everything a command needs from its surroundings, resolved lazily, replaceable in tests."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+import typer
+
+from spectrum_cli.cli.errors import CliError, NeedsInput
+from spectrum_cli.cli.output import Output, wants_color
+from spectrum_cli.cli.status import ExitStatus
+from spectrum_cli.config import DEFAULT_PROFILE, SANDBOX, Config, check_value, config_dir
+
+if TYPE_CHECKING:
+    from spectrum_cli.client import SpectrumClient
+    from spectrum_cli.credentials import Credential, CredentialStore
+
+SANDBOX_BASE_URL = "http://sandbox.embedded"
+SANDBOX_BANNER = "Sandbox mode: demo data, no real money. (--api-url points elsewhere.)"
+
+
+@dataclass
+class State:
+    profile: str = DEFAULT_PROFILE
+    output_flag: str | None = None
+    api_url_flag: str | None = None
+    no_input: bool = False
+    verbose: int = 0
+    quiet: bool = False
+    env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+    stdin: TextIO = field(default_factory=lambda: sys.stdin)
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    _open_clients: list[SpectrumClient] = field(default_factory=list, repr=False)
+
+    # Configuration
+
+    @cached_property
+    def config_dir(self) -> Path:
+        return config_dir(self.env)
+
+    @cached_property
+    def config(self) -> Config:
+        return Config.load(self.config_dir)
+
+    @cached_property
+    def api_url(self) -> str:
+        url = self.api_url_flag or self.config.get(self.profile, "api_url") or SANDBOX
+        return check_value("api_url", url).rstrip("/")
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.api_url == SANDBOX
+
+    @cached_property
+    def out(self) -> Output:
+        fmt = self.output_flag or self.config.get(self.profile, "output") or "table"
+        return Output(
+            format=check_value("output", fmt),
+            stdout=self.stdout,
+            stderr=self.stderr,
+            quiet=self.quiet,
+            color=wants_color(self.stderr, self.env),
+        )
+
+    @cached_property
+    def credentials(self) -> CredentialStore:
+        from spectrum_cli.credentials import CredentialStore
+
+        return CredentialStore(self.config_dir, self.env)
+
+    # Talking to the API
+
+    def sandbox_store_path(self) -> Path:
+        import platformdirs
+
+        return platformdirs.user_data_path("spectrum-cli") / "sandbox.db"
+
+    def client(self, *, authenticated: bool = True) -> SpectrumClient:
+        """A client for the profile's API, signed in unless ``authenticated`` is False."""
+        from spectrum_cli.client import SpectrumClient
+
+        credential = self.credential() if authenticated else None
+        if authenticated and credential is None:
+            raise CliError(
+                "Not signed in.",
+                status=ExitStatus.AUTH,
+                hint="Run `spectrum login`, or set SPECTRUM_TOKEN to an API token.",
+            )
+        transport = None
+        base_url = self.api_url
+        if self.is_sandbox:
+            from spectrum_cli.sandbox.embedded import embedded_transport
+
+            self.out.message(SANDBOX_BANNER)
+            transport = embedded_transport(self.sandbox_store_path())
+            base_url = SANDBOX_BASE_URL
+        session = None
+        if credential is not None and credential.session:
+            from spectrum_cli.api.auth import Session
+
+            session = Session.model_validate(credential.session)
+        client = SpectrumClient(
+            base_url,
+            token=credential.token if credential else None,
+            session=session,
+            on_session=(lambda s: self._keep_rotated(credential, s)) if credential else None,
+            transport=transport,
+        )
+        self._open_clients.append(client)
+        return client
+
+    def close(self) -> None:
+        while self._open_clients:
+            self._open_clients.pop().close()
+
+    def credential(self) -> Credential | None:
+        return self.credentials.load(self.profile, self.api_url)
+
+    def _keep_rotated(self, credential: Credential, session: Any) -> None:
+        """The refresh token rotates on use; store the new one where the old one was."""
+        if session is None or credential.source == "environment":
+            return
+        credential.session = session.model_dump(mode="json")
+        self.credentials.save(
+            self.profile, credential, store="keyring" if credential.source == "keyring" else "file"
+        )
+
+    # Asking the user
+
+    @property
+    def interactive(self) -> bool:
+        return not self.no_input and self.stdin.isatty()
+
+    def ask(self, what: str, flag: str, *, secret: bool = False) -> str:
+        """Prompt on a terminal; elsewhere fail at once naming the flag that answers."""
+        if not self.interactive:
+            raise NeedsInput(what, flag)
+        if secret:
+            value = getpass.getpass(f"{what}: ", stream=self.stderr)
+        else:
+            value = typer.prompt(what, err=True)
+        if not value.strip():
+            raise CliError(f"{what} cannot be empty.")
+        return value.strip() if not secret else value
+
+    def confirm(self, question: str) -> None:
+        """Ask on a terminal; elsewhere the command needs --yes."""
+        if not self.interactive:
+            raise NeedsInput("Confirmation", "--yes")
+        if not typer.confirm(question, err=True):
+            self.out.message("Canceled; nothing was changed.")
+            raise typer.Exit(ExitStatus.OK)
+
+    def read_line(self, what: str) -> str:
+        """One line from stdin (for --password-stdin and friends), without its newline."""
+        line = self.stdin.readline()
+        if not line:
+            raise CliError(f"Expected {what} on standard input, got end of input.")
+        value = line.rstrip("\r\n")
+        if not value:
+            raise CliError(f"{what} on standard input is empty.")
+        return value
+
+
+def get_state(ctx: typer.Context, output: Any = None) -> State:
+    """The run's State; a command's own ``-o`` overrides the global one."""
+    state = ctx.find_root().obj
+    if not isinstance(state, State):  # a sub-app invoked on its own, as in some tests
+        state = State()
+        ctx.find_root().obj = state
+    if output is not None:
+        state.output_flag = output.value
+        state.__dict__.pop("out", None)
+    return state

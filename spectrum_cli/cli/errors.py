@@ -1,0 +1,103 @@
+"""One ordered table maps every expected failure to a message, a hint and an exit status."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from spectrum_cli.cli.status import ExitStatus
+
+
+class CliError(Exception):
+    """A failure the CLI itself detects (bad input, a refused guard)."""
+
+    def __init__(
+        self, message: str, *, status: ExitStatus = ExitStatus.USAGE, hint: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message, self.status, self.hint = message, status, hint
+
+
+class NeedsInput(CliError):
+    """A prompt was needed where no one can answer it."""
+
+    def __init__(self, what: str, flag: str) -> None:
+        super().__init__(f"{what} is needed, and there is no terminal to ask: pass {flag}.")
+
+
+_AUTH_HINTS = {
+    "account_locked": "Wait 15 minutes, or reset the password: spectrum recover password",
+    "invalid_credentials": "Check the username (spectrum recover username) and password.",
+    "missing_scope": None,
+}
+
+
+def _classify(exc: BaseException) -> tuple[ExitStatus, str | None] | None:
+    """(status, hint) for an expected failure, or None for a bug. Subclasses come first."""
+    from spectrum_cli import client as c
+    from spectrum_cli.config import ConfigError
+    from spectrum_cli.credentials import CredentialError
+
+    code = getattr(exc, "code", None)
+    table: list[tuple[type[BaseException], ExitStatus, str | None]] = [
+        (CliError, getattr(exc, "status", ExitStatus.USAGE), getattr(exc, "hint", None)),
+        (ConfigError, ExitStatus.USAGE, None),
+        (
+            CredentialError,
+            ExitStatus.AUTH,
+            "Sign in with `spectrum login --store file`, or set SPECTRUM_TOKEN.",
+        ),
+        (
+            c.AuthenticationError,
+            ExitStatus.AUTH,
+            _AUTH_HINTS.get(code or "", "Sign in again: spectrum login"),
+        ),
+        (
+            c.PermissionDeniedError,
+            ExitStatus.PERMISSION,
+            "A scoped token may lack the scope; a standard user cannot change this.",
+        ),
+        (c.NotFoundError, ExitStatus.NOT_FOUND, None),
+        (c.ConflictError, ExitStatus.CONFLICT, None),
+        (c.PaymentError, ExitStatus.PAYMENT, None),
+        (c.InvalidRequestError, ExitStatus.USAGE, None),
+        (c.APITimeoutError, ExitStatus.UNREACHABLE, "Try again later; -v shows each attempt."),
+        (
+            c.APIConnectionError,
+            ExitStatus.UNREACHABLE,
+            "Check --api-url and the network; `spectrum sandbox serve` runs a local API.",
+        ),
+        (c.RateLimitError, ExitStatus.UNREACHABLE, "The service is busy; try again later."),
+        (c.InternalServerError, ExitStatus.UNREACHABLE, "The service failed; try again later."),
+        (
+            c.APIResponseValidationError,
+            ExitStatus.ERROR,
+            "The server does not speak this version of the Account API; check --api-url.",
+        ),
+        (c.APIStatusError, ExitStatus.ERROR, None),
+    ]
+    for cls, status, hint in table:
+        if isinstance(exc, cls):
+            return status, hint
+    return None
+
+
+def report(exc: BaseException, stderr: TextIO | None = None, verbose: bool = False) -> int:
+    """Print one line (and a hint) for ``exc``; return its exit status."""
+    stderr = stderr or sys.stderr
+    found = _classify(exc)
+    if found is None:
+        if verbose:
+            import traceback
+
+            traceback.print_exception(exc, file=stderr)
+        print(f"Error: unexpected {type(exc).__name__}: {exc}", file=stderr)
+        print("Hint: this is a bug in spectrum-cli; -v shows the details.", file=stderr)
+        return ExitStatus.ERROR
+    status, hint = found
+    message = getattr(exc, "message", None) or str(exc)
+    request_id = getattr(exc, "request_id", None)
+    print(f"Error: {message}" + (f" [request {request_id}]" if request_id else ""), file=stderr)
+    if hint:
+        print(f"Hint: {hint}", file=stderr)
+    return int(status)

@@ -1,0 +1,116 @@
+"""The one output sink: data to stdout as table, json or csv; messages to stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+Column = tuple[str, Callable[[Any], Any]]
+
+
+def keyed(*keys: str) -> list[Column]:
+    """Columns that read these keys of dict rows."""
+    from operator import itemgetter
+
+    return [(key, itemgetter(key)) for key in keys]
+
+
+def money(cents: int | None) -> str:
+    if cents is None:
+        return ""
+    sign = "-" if cents < 0 else ""
+    return f"{sign}${abs(cents) // 100:,}.{abs(cents) % 100:02d}"
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(_cell(v) for v in value)
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(value)
+
+
+@dataclass
+class Output:
+    format: str
+    stdout: TextIO
+    stderr: TextIO
+    quiet: bool = False
+    color: bool = False
+
+    def data(
+        self, value: Any, columns: Sequence[Column], rows: Sequence[Any] | None = None
+    ) -> None:
+        """Print ``value``: json gives its contract form; table and csv give ``columns`` of
+        ``rows`` (default: the value itself as one row)."""
+        if self.format == "json":
+            json.dump(_plain(value), self.stdout, indent=2, ensure_ascii=False)
+            self.stdout.write("\n")
+            return
+        items = list(rows) if rows is not None else [value]
+        headers = [name for name, _ in columns]
+        table = [[_cell(get(item)) for _, get in columns] for item in items]
+        if self.format == "csv":
+            import csv
+
+            writer = csv.writer(self.stdout, lineterminator="\n")
+            writer.writerow(headers)
+            writer.writerows(table)
+            return
+        if not table:
+            self.message("Nothing to show.")
+            return
+        from tabulate import tabulate
+
+        self.stdout.write(tabulate(table, headers=headers, tablefmt="simple") + "\n")
+
+    def record(self, value: Any, fields: Sequence[Column]) -> None:
+        """One object: json as is; a table shows field/value lines; csv one row."""
+        if self.format == "table":
+            from tabulate import tabulate
+
+            pairs = [[name, _cell(get(value))] for name, get in fields]
+            self.stdout.write(tabulate(pairs, tablefmt="plain") + "\n")
+        else:
+            self.data(value, fields)
+
+    def message(self, text: str) -> None:
+        if not self.quiet:
+            print(text, file=self.stderr)
+
+    def warn(self, text: str) -> None:
+        print(self.style(f"Warning: {text}", "yellow"), file=self.stderr)
+
+    def style(self, text: str, fg: str) -> str:
+        if not self.color:
+            return text
+        import typer
+
+        return typer.style(text, fg=fg)
+
+
+def wants_color(stream: TextIO, env: dict[str, str]) -> bool:
+    return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in env
+
+
+def stdio() -> tuple[TextIO, TextIO, TextIO]:
+    return sys.stdin, sys.stdout, sys.stderr

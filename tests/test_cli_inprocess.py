@@ -1,0 +1,238 @@
+"""The CLI in-process (Typer's CliRunner) against the embedded sandbox: config, output, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.backends import fail
+from typer.testing import CliRunner
+
+from spectrum_cli.cli.main import app
+
+
+class MemoryKeyring(KeyringBackend):
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.items.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.items[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        del self.items[(service, username)]
+
+
+@pytest.fixture
+def memory_keyring() -> MemoryKeyring:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def no_keyring():  # type: ignore[no-untyped-def]
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def cli(
+    memory_keyring: MemoryKeyring,
+    tmp_path: Path,
+    template_store: Path,
+    monkeypatch: pytest.MonkeyPatch,
+):  # type: ignore[no-untyped-def]
+    """Run `spectrum ARGS` in-process with a private config dir and sandbox store."""
+    from tests.helpers import copy_store
+
+    data = tmp_path / "data"
+    (data / "spectrum-cli").mkdir(parents=True)
+    copy_store(template_store, data / "spectrum-cli" / "sandbox.db")
+    env = {
+        "SPECTRUM_CONFIG_DIR": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(data),
+        "SPECTRUM_TOKEN": "",
+        "SPECTRUM_API_URL": "",
+        "SPECTRUM_OUTPUT": "",
+        "SPECTRUM_PROFILE": "",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    for key in ("SPECTRUM_TOKEN", "SPECTRUM_API_URL", "SPECTRUM_OUTPUT", "SPECTRUM_PROFILE"):
+        monkeypatch.delenv(key)
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+        return runner.invoke(app, list(args), input=input, catch_exceptions=False)
+
+    invoke.config_dir = tmp_path / "config"  # type: ignore[attr-defined]
+    invoke.keyring = memory_keyring  # type: ignore[attr-defined]
+    return invoke
+
+
+def test_config_set_get_list_and_path(cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("config", "set", "username", "harper").exit_code == 0
+    assert cli("-p", "work", "config", "set", "api_url", "http://127.0.0.1:8765").exit_code == 0
+    assert cli("config", "get", "username").stdout == "harper\n"
+    assert cli("-p", "work", "config", "get", "api_url").stdout == "http://127.0.0.1:8765\n"
+    missing = cli("config", "get", "output")
+    assert missing.exit_code == 5 and "not set" in missing.stderr
+    listed = json.loads(cli("config", "list", "-o", "json").stdout)
+    assert {"profile": "work", "key": "api_url", "value": "http://127.0.0.1:8765"} in listed
+    path = Path(cli("config", "path").stdout.strip())
+    assert path == cli.config_dir / "config.toml"
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert cli("config", "unset", "username").exit_code == 0
+    assert cli("config", "get", "username").exit_code == 5
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["config", "set", "output", "yaml"], "output must be one of table, json, csv"),
+        (["config", "set", "colour", "red"], "Unknown config key 'colour'"),
+        (["config", "set", "api_url", "ftp://x"], "api_url must be `sandbox` or an http(s) URL"),
+        (["-p", "bad name", "config", "list"], "Profile name 'bad name' is not valid"),
+        (["sandbox", "clock", "advance", "soon"], "'soon' is not a duration"),
+        (["sandbox", "clock", "set", "tomorrow"], "'tomorrow' is not an ISO 8601"),
+    ],
+)
+def test_bad_input_is_exit_2_with_one_clear_line(cli, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_broken_config_file_names_its_path_and_line_and_is_left_alone(cli) -> None:  # type: ignore[no-untyped-def]
+    cli.config_dir.mkdir()
+    broken = cli.config_dir / "config.toml"
+    broken.write_text('[profiles.default]\napi_url = "sandbox"\nusername = \n')
+    result = cli("config", "get", "username")
+    assert result.exit_code == 2
+    assert str(broken) in result.stderr and "line 3" in result.stderr
+    assert cli("config", "set", "username", "x").exit_code == 2
+    assert broken.read_text() == '[profiles.default]\napi_url = "sandbox"\nusername = \n'
+
+
+def test_commands_against_the_embedded_sandbox_say_so(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("sandbox", "personas", "-o", "csv")
+    assert result.exit_code == 0
+    assert result.stderr.startswith("Sandbox mode:")
+    lines = result.stdout.splitlines()
+    assert lines[0] == "username,password,role,2fa,summary"
+    assert lines[1].startswith("harper,Sandbox-Harper1,head_of_household,,")
+    quiet = cli("-q", "sandbox", "personas", "-o", "json")
+    assert quiet.stderr == "" and json.loads(quiet.stdout)["data"][0]["username"] == "harper"
+
+
+def test_login_keeps_the_session_in_the_keyring_and_logout_forgets_it(cli) -> None:  # type: ignore[no-untyped-def]
+    login = cli("login", "--username", "harper", "--password-stdin", input="Sandbox-Harper1\n")
+    assert login.exit_code == 0, login.stderr
+    assert "session kept in the keyring" in login.stderr
+    stored = json.loads(cli.keyring.items[("spectrum-cli", "default")])
+    assert stored["api_url"] == "sandbox" and stored["session"]["username"] == "harper"
+    assert not (cli.config_dir / "credentials.json").exists()
+    status = json.loads(cli("auth", "status", "-o", "json").stdout)
+    assert status["username"] == "harper" and status["credential_source"] == "keyring"
+    assert cli("logout").exit_code == 0
+    assert cli.keyring.items == {}
+    after = cli("auth", "status")
+    assert after.exit_code == 3 and "Not signed in" in after.stderr
+
+
+def test_without_a_keyring_the_sandbox_session_falls_back_to_a_private_file(
+    cli, no_keyring
+) -> None:  # type: ignore[no-untyped-def]
+    login = cli("login", "--username", "harper", "--password-stdin", input="Sandbox-Harper1\n")
+    assert login.exit_code == 0, login.stderr
+    assert "No OS keyring here" in login.stderr
+    credentials = cli.config_dir / "credentials.json"
+    assert oct(credentials.stat().st_mode & 0o777) == "0o600"
+    status = json.loads(cli("auth", "status", "-o", "json").stdout)
+    assert status["credential_source"] == "file"
+    assert status["credential_location"] == str(credentials)
+
+
+def test_wrong_password_is_exit_3_with_a_hint_and_request_id(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("login", "--username", "harper", "--password-stdin", input="Nope-Nope1\n")
+    assert result.exit_code == 3
+    error, hint = result.stderr.splitlines()[-2:]
+    assert error.startswith("Error: The username or password is incorrect. [request req_")
+    assert hint.startswith("Hint: ")
+
+
+def test_world_readable_credentials_file_is_refused(cli) -> None:  # type: ignore[no-untyped-def]
+    cli(
+        "login",
+        "--username",
+        "harper",
+        "--password-stdin",
+        "--store",
+        "file",
+        input="Sandbox-Harper1\n",
+    )
+    credentials = cli.config_dir / "credentials.json"
+    os.chmod(credentials, 0o644)
+    result = cli("auth", "status")
+    assert result.exit_code == 3
+    assert "readable by other users" in result.stderr and "chmod 600" in result.stderr
+
+
+def test_a_scoped_token_from_the_environment(cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    cli("login", "--username", "harper", "--password-stdin", input="Sandbox-Harper1\n")
+    created = json.loads(
+        cli(
+            "auth", "token", "create", "--name", "ci", "--scope", "account:read", "-o", "json"
+        ).stdout
+    )
+    assert created["token"].startswith("spk_")
+    monkeypatch.setenv("SPECTRUM_TOKEN", created["token"])
+    status = json.loads(cli("auth", "status", "-o", "json").stdout)
+    assert status["credential_source"] == "environment" and status["token_kind"] == "api_token"
+    assert status["scopes"] == ["account:read"]
+    denied = cli("auth", "token", "list")
+    assert denied.exit_code == 4 and "signed-in session" in denied.stderr
+
+
+def test_not_found_and_unreachable_exit_statuses(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("login", "--username", "harper", "--password-stdin", input="Sandbox-Harper1\n")
+    assert cli("auth", "token", "revoke", "tok_0000000000000000").exit_code == 5
+    down = cli("--api-url", "http://127.0.0.1:9", "sandbox", "clock", "show")
+    assert down.exit_code == 8
+    assert "Could not reach the Account API at http://127.0.0.1:9" in down.stderr
+
+
+def test_sandbox_clock_and_faults_commands(cli) -> None:  # type: ignore[no-untyped-def]
+    moved = json.loads(cli("sandbox", "clock", "advance", "1d12h", "-o", "json").stdout)
+    assert moved["offset_seconds"] == 36 * 3600
+    added = cli(
+        "sandbox",
+        "faults",
+        "add",
+        "--path",
+        "/v1/account",
+        "--kind",
+        "error",
+        "--times",
+        "0",
+        "-o",
+        "json",
+    )
+    assert json.loads(added.stdout)["data"][0]["times"] is None
+    assert cli("sandbox", "faults", "clear").exit_code == 0
+    assert json.loads(cli("sandbox", "faults", "list", "-o", "json").stdout)["data"] == []

@@ -1,0 +1,254 @@
+"""System conditions: a real Secret Service, cron's empty environment, and no leaked secrets."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.helpers import ServedSandbox, isolated_env, require_tool, spectrum
+
+
+@pytest.fixture
+def secret_service(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """dbus-daemon + gnome-keyring-daemon, unlocked, in an isolated HOME."""
+    dbus = require_tool("dbus-daemon")
+    keyring_daemon = require_tool("gnome-keyring-daemon")
+    require_tool("secret-tool")
+    home = tmp_path / "home"
+    runtime = tmp_path / "run"
+    home.mkdir()
+    runtime.mkdir(mode=0o700)
+    base = {
+        "HOME": str(home),
+        "XDG_RUNTIME_DIR": str(runtime),
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+    }
+    bus = subprocess.Popen(
+        [dbus, "--session", "--nofork", "--nosyslog", "--print-address=1"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=base,
+    )
+    assert bus.stdout is not None
+    address = bus.stdout.readline().strip()
+    env = {**base, "DBUS_SESSION_BUS_ADDRESS": address}
+    daemon = subprocess.Popen(
+        [keyring_daemon, "--foreground", "--unlock", "--components=secrets"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    assert daemon.stdin is not None
+    daemon.stdin.write(b"test-keyring-password")
+    daemon.stdin.close()
+    for _ in range(100):  # wait until the Secret Service answers
+        probe = subprocess.run(
+            ["secret-tool", "search", "service", "probe"], env=env, capture_output=True, timeout=10
+        )
+        if probe.returncode in (0, 1) and b"not provided" not in probe.stderr:
+            break
+        time.sleep(0.05)
+    yield env
+    for process in (daemon, bus):
+        process.terminate()
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_login_keeps_the_session_in_the_real_secret_service(
+    secret_service: dict[str, str], fresh_served: ServedSandbox, tmp_path: Path
+) -> None:
+    env = isolated_env(
+        Path(secret_service["HOME"]),
+        SPECTRUM_API_URL=fresh_served.url,
+        **{k: secret_service[k] for k in ("DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR")},
+    )
+    login = spectrum(
+        ["login", "--username", "harper", "--password-stdin"], env, input="Sandbox-Harper1\n"
+    )
+    assert login.returncode == 0, login.stderr
+    assert "kept in the keyring" in login.stderr
+    assert not (Path(env["SPECTRUM_CONFIG_DIR"]) / "credentials.json").exists()
+
+    lookup = subprocess.run(
+        ["secret-tool", "lookup", "service", "spectrum-cli", "username", "default"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=10,
+    )
+    assert lookup.returncode == 0, lookup.stderr
+    stored = json.loads(lookup.stdout)
+    assert stored["api_url"] == fresh_served.url
+    who = httpx.get(
+        f"{fresh_served.url}/v1/auth/whoami",
+        headers={"Authorization": f"Bearer {stored['session']['access_token']}"},
+    )
+    assert who.status_code == 200 and who.json()["username"] == "harper"
+
+    status = json.loads(spectrum(["auth", "status", "-o", "json"], env).stdout)
+    assert status["credential_source"] == "keyring"
+    assert "SecretService" in status["credential_location"]
+
+    assert spectrum(["logout"], env).returncode == 0
+    gone = subprocess.run(
+        ["secret-tool", "lookup", "service", "spectrum-cli", "username", "default"],
+        env=env,
+        capture_output=True,
+        timeout=10,
+    )
+    assert gone.returncode != 0 and gone.stdout == b""
+
+
+def _cron(
+    home: Path,
+    *args: str,
+    extra: tuple[str, ...] = (),
+    input: str | None = None,
+    timeout: float = 5,
+) -> subprocess.CompletedProcess[str]:
+    """`env -i` as cron runs jobs: PATH and HOME only, no D-Bus, no terminal."""
+    env_i = require_tool("env")
+    return subprocess.run(
+        [
+            env_i,
+            "-i",
+            "PATH=/usr/bin:/bin",
+            f"HOME={home}",
+            *extra,
+            sys.executable,
+            "-m",
+            "spectrum_cli",
+            *args,
+        ],
+        input=input,
+        stdin=None if input is not None else subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_cron_login_without_a_keyring_fails_fast_and_names_the_ways_out(
+    fresh_served: ServedSandbox, tmp_path: Path
+) -> None:
+    # timeout=5: a hang on a missing keyring would fail the test instead of the cron job.
+    result = _cron(
+        tmp_path,
+        "--api-url",
+        fresh_served.url,
+        "login",
+        "--username",
+        "harper",
+        "--password-stdin",
+        input="Sandbox-Harper1\n",
+    )
+    assert result.returncode == 3, result.stderr
+    assert "--store file" in result.stderr and "SPECTRUM_TOKEN" in result.stderr
+
+
+def test_cron_with_a_scoped_token_works(fresh_served: ServedSandbox, tmp_path: Path) -> None:
+    setup_env = isolated_env(tmp_path / "setup", SPECTRUM_API_URL=fresh_served.url)
+    spectrum(
+        ["login", "--username", "harper", "--password-stdin", "--store", "file"],
+        setup_env,
+        input="Sandbox-Harper1\n",
+    )
+    token = json.loads(
+        spectrum(
+            ["auth", "token", "create", "--name", "cron", "--scope", "account:read", "-o", "json"],
+            setup_env,
+        ).stdout
+    )["token"]
+    result = _cron(
+        tmp_path,
+        "auth",
+        "status",
+        "-o",
+        "json",
+        extra=(f"SPECTRUM_TOKEN={token}", f"SPECTRUM_API_URL={fresh_served.url}"),
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["credential_source"] == "environment"
+
+
+def test_secrets_never_leak_into_output_logs_or_files(
+    fresh_served: ServedSandbox, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    env = isolated_env(home, SPECTRUM_API_URL=fresh_served.url)
+    password = "Sandbox-Harper1"
+    transcript: list[str] = []
+
+    def run(*args: str, input: str | None = None, keep_stdout: bool = True) -> str:
+        result = spectrum(["-v", *args], env, input=input)
+        assert result.returncode == 0, result.stderr
+        transcript.append(result.stderr)
+        if keep_stdout:
+            transcript.append(result.stdout)
+        return result.stdout
+
+    run(
+        "login",
+        "--username",
+        "harper",
+        "--password-stdin",
+        "--store",
+        "file",
+        input=password + "\n",
+    )
+    run("auth", "status")
+    # The created token is shown once on stdout by design; everything else must not show it.
+    token = json.loads(
+        run(
+            "auth",
+            "token",
+            "create",
+            "--name",
+            "x",
+            "--scope",
+            "account:read",
+            "-o",
+            "json",
+            keep_stdout=False,
+        )
+    )["token"]
+    session = json.loads((home / "config" / "credentials.json").read_text())["default"]["session"]
+    run("sandbox", "clock", "advance", "16m")  # the next call refreshes the session
+    run("auth", "token", "list")
+    rotated = json.loads((home / "config" / "credentials.json").read_text())["default"]["session"]
+    assert rotated["refresh_token"] != session["refresh_token"]
+    env["SPECTRUM_TOKEN"] = token
+    run("auth", "status")
+    del env["SPECTRUM_TOKEN"]
+    run("logout")
+
+    secrets = [
+        password,
+        token,
+        session["access_token"],
+        session["refresh_token"],
+        rotated["access_token"],
+        rotated["refresh_token"],
+    ]
+    text = "\n".join(transcript)
+    assert "Authorization" in text and "[REDACTED]" in text  # -v did log the traffic
+    for secret in secrets:
+        assert secret not in text
+    for path in home.rglob("*"):
+        if path.is_file() and path.name != "credentials.json":
+            content = path.read_bytes()
+            for secret in secrets:
+                assert secret.encode() not in content, f"{secret[:6]}… found in {path}"
