@@ -24,7 +24,9 @@ def test_login_returns_a_session_and_reads_the_dashboard(client: SpectrumClient)
     summary = client.account.summary()
     assert summary.account_number_masked == "•••• •••• •••• 6755"
     assert summary.holder_name == "Harper Quinn"
-    assert summary.balance_cents == 21_447
+    latest = client.statements.get()
+    assert summary.balance_cents == latest.balance_cents > 0
+    assert summary.due_date == latest.due_date
     assert {s.kind for s in summary.services} == {"internet", "tv", "mobile"}
     assert [a.kind for a in summary.alerts] == ["promo_ending"]
     assert {u.username for u in summary.users} == {"harper", "sam"}

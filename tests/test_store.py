@@ -50,10 +50,10 @@ def test_a_file_from_a_newer_version_is_refused_untouched(store_path: Path) -> N
 def test_a_failed_transaction_leaves_nothing_behind(store_path: Path) -> None:
     db = Database(store_path)
     with pytest.raises(ZeroDivisionError), db.write() as conn:
-        conn.execute("UPDATE accounts SET balance_cents = 0")
+        conn.execute("UPDATE accounts SET holder_name = 'Nobody'")
         1 / 0  # noqa: B018
     with db.read() as conn:
         assert (
-            conn.execute("SELECT balance_cents FROM accounts WHERE id = 'acct_6755'").fetchone()[0]
-            == 21_447
+            conn.execute("SELECT holder_name FROM accounts WHERE id = 'acct_6755'").fetchone()[0]
+            == "Harper Quinn"
         )

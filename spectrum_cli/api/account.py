@@ -78,9 +78,14 @@ class AccountSummary(Resource):
     service_address: Address
     billing_address: Address
     billing_cycle_day: int = Field(ge=1, le=28)
-    balance_cents: Cents
+    balance_cents: Cents = Field(description="Everything owed now, unbilled charges included.")
+    unbilled_cents: Cents = Field(
+        default=0, description="Charges not yet on a statement (a late fee since the last one)."
+    )
     currency: Currency = "usd"
-    due_date: dt.date | None = None
+    due_date: dt.date | None = Field(
+        default=None, description="Set while the latest bill is unpaid."
+    )
     autopay: AutopaySummary
     alerts: list[Alert]
     services: list[Service]

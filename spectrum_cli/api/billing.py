@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
 from spectrum_cli.api.account import AutopayStatus
 from spectrum_cli.api.common import Cents, Currency, ListResponse, Request, Resource, ServiceKind
+from spectrum_cli.api.validation import aba_routing_ok, luhn_ok
 
 StatementStatus = Literal["paid", "partially_paid", "unpaid", "past_due"]
 LineItemKind = Literal[
@@ -53,6 +54,9 @@ class StatementSummary(Resource):
     balance_cents: Cents = Field(description="What is still unpaid of amount_due_cents.")
     currency: Currency = "usd"
     status: StatementStatus
+    days_until_due: int = Field(
+        description="Days from the server's today to the due date; negative once it has passed."
+    )
 
 
 class Statement(StatementSummary):
@@ -121,11 +125,25 @@ class CardInput(Request):
     exp_year: int = Field(ge=2000, le=2100)
     cvc: str | None = Field(default=None, pattern=r"^\d{3,4}$", repr=False)
 
+    @field_validator("number")
+    @classmethod
+    def _luhn(cls, number: str) -> str:
+        if not luhn_ok(number):
+            raise ValueError("the card number is not valid (its check digit is wrong)")
+        return number
+
 
 class BankAccountInput(Request):
     routing_number: str = Field(pattern=r"^\d{9}$")
     account_number: str = Field(pattern=r"^\d{4,17}$", repr=False)
     account_type: BankAccountType = "checking"
+
+    @field_validator("routing_number")
+    @classmethod
+    def _aba(cls, number: str) -> str:
+        if not aba_routing_ok(number):
+            raise ValueError("the routing number is not valid (its ABA checksum is wrong)")
+        return number
 
 
 class PaymentMethodCreate(Request):
@@ -133,6 +151,14 @@ class PaymentMethodCreate(Request):
     card: CardInput | None = None
     bank_account: BankAccountInput | None = None
     make_default: bool = False
+
+    @model_validator(mode="after")
+    def _details_match_type(self) -> PaymentMethodCreate:
+        if (self.card is not None) != (self.type == "card") or (self.bank_account is not None) != (
+            self.type == "bank_account"
+        ):
+            raise ValueError(f"a {self.type} needs exactly its own details object")
+        return self
 
 
 class PaymentMethodList(ListResponse[PaymentMethod]):

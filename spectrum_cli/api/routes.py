@@ -19,7 +19,8 @@ SERVICES = "/v1/services"
 USAGE = "/v1/usage"
 
 STATEMENTS = "/v1/statements"
-STATEMENT = "/v1/statements/{statement_id}"
+STATEMENT = "/v1/statements/{statement_id}"  # `latest` is an alias for the newest
+LATEST = "latest"
 STATEMENT_PDF = "/v1/statements/{statement_id}/pdf"
 
 PAYMENTS = "/v1/payments"

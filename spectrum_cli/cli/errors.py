@@ -34,6 +34,8 @@ _AUTH_HINTS = {
 
 def _classify(exc: BaseException) -> tuple[ExitStatus, str | None] | None:
     """(status, hint) for an expected failure, or None for a bug. Subclasses come first."""
+    from pydantic import ValidationError
+
     from spectrum_cli import client as c
     from spectrum_cli.config import ConfigError
     from spectrum_cli.credentials import CredentialError
@@ -42,6 +44,7 @@ def _classify(exc: BaseException) -> tuple[ExitStatus, str | None] | None:
     table: list[tuple[type[BaseException], ExitStatus, str | None]] = [
         (CliError, getattr(exc, "status", ExitStatus.USAGE), getattr(exc, "hint", None)),
         (ConfigError, ExitStatus.USAGE, None),
+        (ValidationError, ExitStatus.USAGE, None),
         (
             CredentialError,
             ExitStatus.AUTH,
@@ -82,6 +85,17 @@ def _classify(exc: BaseException) -> tuple[ExitStatus, str | None] | None:
     return None
 
 
+def _validation_message(exc: BaseException) -> str | None:
+    """The first problem of a pydantic ValidationError, in one line."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors) or not hasattr(exc, "error_count"):
+        return None
+    first = errors()[0]
+    where = ".".join(str(p) for p in first.get("loc", ()))
+    text = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    return f"{where}: {text}" if where else text
+
+
 def report(exc: BaseException, stderr: TextIO | None = None, verbose: bool = False) -> int:
     """Print one line (and a hint) for ``exc``; return its exit status."""
     stderr = stderr or sys.stderr
@@ -95,7 +109,7 @@ def report(exc: BaseException, stderr: TextIO | None = None, verbose: bool = Fal
         print("Hint: this is a bug in spectrum-cli; -v shows the details.", file=stderr)
         return ExitStatus.ERROR
     status, hint = found
-    message = getattr(exc, "message", None) or str(exc)
+    message = getattr(exc, "message", None) or _validation_message(exc) or str(exc)
     request_id = getattr(exc, "request_id", None)
     print(f"Error: {message}" + (f" [request {request_id}]" if request_id else ""), file=stderr)
     if hint:

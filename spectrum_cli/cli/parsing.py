@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from spectrum_cli.cli.errors import CliError
@@ -23,3 +24,53 @@ def parse_duration(text: str) -> int:
     if seconds > 10 * 366 * 86400:
         raise CliError(f"{text!r} is longer than ten years.")
     return seconds
+
+
+_AMOUNT = re.compile(r"^\$?(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d{1,2}))?$")
+MAX_AMOUNT_CENTS = 10_000_00
+
+
+def parse_amount(text: str, *, option: str = "--amount") -> int:
+    """`12.34`, `$12.34`, `1,234.50` → cents. Zero, negatives, fractions of a cent, NaN and
+    words are refused."""
+    from decimal import Decimal
+
+    match = _AMOUNT.match(text.strip())
+    if match is None:
+        raise CliError(
+            f"{option} {text!r} is not an amount: write dollars and cents, e.g. "
+            "12.34, $12.34 or 1,234.50."
+        )
+    whole = match.group("whole").replace(",", "")
+    cents = int(Decimal(f"{whole}.{match.group('frac') or '0'}") * 100)
+    if cents <= 0:
+        raise CliError(f"{option} must be more than $0.00.")
+    if cents > MAX_AMOUNT_CENTS:
+        raise CliError(f"{option} {text!r} is more than the $10,000.00 a payment may be.")
+    return cents
+
+
+def parse_date(text: str, *, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise CliError(
+            f"{option} {text!r} is not a date: use YYYY-MM-DD, e.g. 2027-01-15."
+        ) from None
+
+
+def parse_expiry(text: str) -> tuple[int, int]:
+    """`MM/YY` or `MM/YYYY` → (month, year)."""
+    match = re.match(r"^\s*(\d{1,2})\s*/\s*(\d{2}|\d{4})\s*$", text)
+    if match is None or not 1 <= int(match.group(1)) <= 12:
+        raise CliError(f"--exp {text!r} is not an expiry date: use MM/YY, e.g. 08/29.")
+    year = int(match.group(2))
+    return int(match.group(1)), year + 2000 if year < 100 else year
+
+
+def digits_only(text: str, *, what: str) -> str:
+    """Drop spaces and dashes people type in long numbers; refuse anything else."""
+    compact = re.sub(r"[\s-]", "", text)
+    if not compact.isdigit():
+        raise CliError(f"The {what} must contain only digits (spaces and dashes are fine).")
+    return compact

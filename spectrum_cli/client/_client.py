@@ -30,8 +30,10 @@ if TYPE_CHECKING:
     from spectrum_cli.api.auth import Session
     from spectrum_cli.client.resources.account import AccountResource
     from spectrum_cli.client.resources.auth import AuthResource
+    from spectrum_cli.client.resources.payments import PaymentMethodsResource, PaymentsResource
     from spectrum_cli.client.resources.recovery import RecoveryResource
     from spectrum_cli.client.resources.sandbox import SandboxResource
+    from spectrum_cli.client.resources.statements import StatementsResource
 
 log = logging.getLogger("spectrum_cli.client")
 M = TypeVar("M", bound=BaseModel)
@@ -145,6 +147,24 @@ class SpectrumClient:
         from spectrum_cli.client.resources.account import AccountResource
 
         return AccountResource(self)
+
+    @cached_property
+    def statements(self) -> StatementsResource:
+        from spectrum_cli.client.resources.statements import StatementsResource
+
+        return StatementsResource(self)
+
+    @cached_property
+    def payments(self) -> PaymentsResource:
+        from spectrum_cli.client.resources.payments import PaymentsResource
+
+        return PaymentsResource(self)
+
+    @cached_property
+    def payment_methods(self) -> PaymentMethodsResource:
+        from spectrum_cli.client.resources.payments import PaymentMethodsResource
+
+        return PaymentMethodsResource(self)
 
     @cached_property
     def sandbox(self) -> SandboxResource:

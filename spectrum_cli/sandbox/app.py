@@ -18,7 +18,15 @@ from spectrum_cli.sandbox.middleware import (
     IdempotencyMiddleware,
     RequestIdMiddleware,
 )
-from spectrum_cli.sandbox.routers import account, auth, recovery, sandbox
+from spectrum_cli.sandbox.routers import (
+    account,
+    auth,
+    payment_methods,
+    payments,
+    recovery,
+    sandbox,
+    statements,
+)
 
 SLOW_HANDLER_FAULTS = frozenset({"delay"})
 NETWORK_FAULTS = frozenset({"error", "rate_limit", "drop_before", "drop_after"})
@@ -52,7 +60,7 @@ def create_app(db_path: str | Path) -> FastAPI:
         responses=ERROR_RESPONSES,
     )
     app.state.db = db
-    for module in (auth, recovery, account, sandbox):
+    for module in (auth, recovery, account, statements, payments, payment_methods, sandbox):
         app.include_router(module.router)
     install_handlers(app)
     # Added last runs first: request ids, then network faults, idempotency, slow handlers.

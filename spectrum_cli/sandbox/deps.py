@@ -82,3 +82,33 @@ def require_session(principal: PrincipalDep) -> Principal:
 
 AccountReader = Annotated[Principal, Depends(require_scope("account:read"))]
 SessionPrincipal = Annotated[Principal, Depends(require_session)]
+
+
+def require_manager(
+    principal: Annotated[Principal, Depends(require_scope("payments:write"))],
+) -> Principal:
+    """Changing payment methods (and autopay) is for the head of household and admins."""
+    if principal.role == "standard":
+        raise APIError(
+            403,
+            "permission",
+            "role_forbidden",
+            "A standard user cannot change payment methods or autopay; ask the head of household.",
+        )
+    return principal
+
+
+BillingReader = Annotated[Principal, Depends(require_scope("billing:read"))]
+PaymentsWriter = Annotated[Principal, Depends(require_scope("payments:write"))]
+MethodsManager = Annotated[Principal, Depends(require_manager)]
+
+
+def caught_up(db: Database, account_id: str, now: dt.datetime) -> None:
+    """Apply what the clock has passed for this account (a write only when there is some)."""
+    from spectrum_cli.sandbox import billing
+
+    with db.read() as conn:
+        if billing.next_event(conn, account_id, now.date()) is None:
+            return
+    with db.write() as conn:
+        billing.catch_up(conn, account_id=account_id, today=now.date(), now=now)

@@ -166,4 +166,59 @@ MIGRATIONS: list[str] = [
         remaining INTEGER
     );
     """,
+    # 2: billing: statements, charges (line items), payments; balances are derived, not stored
+    """
+    ALTER TABLE accounts DROP COLUMN balance_cents;
+    ALTER TABLE accounts DROP COLUMN due_date;
+    ALTER TABLE accounts ADD COLUMN billing_start TEXT;
+
+    CREATE TABLE statements (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        statement_date TEXT NOT NULL,
+        due_date TEXT NOT NULL,
+        period_start TEXT NOT NULL,
+        period_end TEXT NOT NULL,
+        previous_balance_cents INTEGER NOT NULL,
+        amount_due_cents INTEGER NOT NULL,
+        messages TEXT NOT NULL DEFAULT '[]',
+        late_fee_checked INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (account_id, statement_date)
+    );
+
+    -- Every charge is a line item; one not yet on a statement (a late fee) has no statement_id.
+    CREATE TABLE charges (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        statement_id TEXT REFERENCES statements(id),
+        kind TEXT NOT NULL,
+        description TEXT NOT NULL,
+        amount_cents INTEGER NOT NULL,
+        service_kind TEXT,
+        promo_ends_on TEXT,
+        posted_on TEXT NOT NULL
+    );
+    CREATE INDEX charges_statement ON charges (statement_id);
+    CREATE INDEX charges_account ON charges (account_id);
+
+    CREATE TABLE payments (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        statement_id TEXT REFERENCES statements(id),
+        confirmation_number TEXT NOT NULL UNIQUE,
+        amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL,
+        method_id TEXT NOT NULL REFERENCES payment_methods(id),
+        method_label TEXT NOT NULL,
+        scheduled_for TEXT NOT NULL,
+        settle_on TEXT,
+        created_at TEXT NOT NULL,
+        settled_at TEXT,
+        failure_code TEXT,
+        failure_reason TEXT
+    );
+    CREATE INDEX payments_account ON payments (account_id, status);
+    """,
 ]

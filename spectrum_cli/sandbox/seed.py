@@ -7,7 +7,7 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 
-from spectrum_cli.sandbox import clock
+from spectrum_cli.sandbox import billing, clock
 from spectrum_cli.sandbox.security import hash_password
 
 
@@ -27,11 +27,9 @@ class AccountSeed:
     number: str
     security_code: str
     holder_name: str
-    status: str
-    cycle_day: int
     address: dict[str, str | None]
-    balance_cents: int
-    due_in_days: int | None
+    latest_statement_days_ago: int  # sets the cycle day, so every persona looks the same any day
+    pays_latest: bool
     emails: tuple[str, ...]
     phones: tuple[str, ...]
     services: tuple[dict[str, object], ...]
@@ -39,6 +37,8 @@ class AccountSeed:
     autopay_card: tuple[str, str, int, int, str] | None = None
     cards: tuple[tuple[str, str, int, int, str], ...] = field(default_factory=tuple)
 
+
+HISTORY_MONTHS = 12  # statements before the latest one
 
 MODEM = ("modem", "Spectrum Wave 2 Modem", "internet", 0)
 ROUTER = ("router", "Advanced WiFi Router", "internet", 700)
@@ -50,8 +50,6 @@ ACCOUNTS = (
         number="8255910012346755",
         security_code="4821",
         holder_name="Harper Quinn",
-        status="active",
-        cycle_day=5,
         address={
             "line1": "1420 Maple Ave",
             "line2": "Apt 3B",
@@ -59,8 +57,8 @@ ACCOUNTS = (
             "state": "OH",
             "zip": "43215",
         },
-        balance_cents=21_447,
-        due_in_days=10,
+        latest_statement_days_ago=11,
+        pays_latest=False,
         emails=("harper@example.com", "sam@example.com"),
         phones=("555-201-0142",),
         services=(
@@ -96,8 +94,6 @@ ACCOUNTS = (
         number="8255910055501934",
         security_code="7302",
         holder_name="Morgan Lee",
-        status="active",
-        cycle_day=12,
         address={
             "line1": "88 Harbor St",
             "line2": None,
@@ -105,8 +101,8 @@ ACCOUNTS = (
             "state": "FL",
             "zip": "33602-1204",
         },
-        balance_cents=0,
-        due_in_days=None,
+        latest_statement_days_ago=20,
+        pays_latest=True,
         emails=("morgan@example.net",),
         phones=("(555) 201-0199",),
         services=({"kind": "internet", "plan_name": "Spectrum Internet", "price": 7_999},),
@@ -118,8 +114,6 @@ ACCOUNTS = (
         number="8255910077723410",
         security_code="1957",
         holder_name="Pat Rivera",
-        status="past_due",
-        cycle_day=2,
         address={
             "line1": "310 Elm Rd",
             "line2": None,
@@ -127,8 +121,8 @@ ACCOUNTS = (
             "state": "NC",
             "zip": "28202",
         },
-        balance_cents=16_893,
-        due_in_days=-6,
+        latest_statement_days_ago=27,
+        pays_latest=False,
         emails=("pat@example.org",),
         phones=("555-201-0163",),
         services=(
@@ -136,14 +130,13 @@ ACCOUNTS = (
             {"kind": "voice", "plan_name": "Spectrum Voice", "price": 2_999},
         ),
         equipment=(MODEM, ("voice_modem", "Spectrum Voice Modem", "voice", 0)),
+        cards=(("mastercard", "4444", 8, 2, "ok"),),
     ),
     AccountSeed(
         key="D",
         number="8255910099904417",
         security_code="6640",
         holder_name="Casey Morgan",
-        status="active",
-        cycle_day=20,
         address={
             "line1": "9 Birch Ct",
             "line2": None,
@@ -151,8 +144,8 @@ ACCOUNTS = (
             "state": "TX",
             "zip": "78701",
         },
-        balance_cents=8_699,
-        due_in_days=12,
+        latest_statement_days_ago=9,
+        pays_latest=False,
         emails=("casey@example.com",),
         phones=("555-201-0188",),
         services=({"kind": "internet", "plan_name": "Spectrum Internet", "price": 7_999},),
@@ -204,27 +197,24 @@ def seed(conn: sqlite3.Connection, *, now: dt.datetime) -> None:
     ids: dict[str, str] = {}
     for a in ACCOUNTS:
         account_id = ids[a.key] = f"acct_{a.number[-4:]}"
-        due = (
-            (today + dt.timedelta(days=a.due_in_days)).isoformat()
-            if a.due_in_days is not None
-            else None
-        )
+        latest = today - dt.timedelta(days=a.latest_statement_days_ago)
+        while latest.day > 28:  # cycle days run 1-28 so every month has one
+            latest -= dt.timedelta(days=1)
+        first = billing.add_months(latest, -HISTORY_MONTHS, latest.day)
         address = json.dumps(a.address)
         conn.execute(
             """INSERT INTO accounts (id, number, security_code_hash, holder_name, status,
-               cycle_day, service_address, billing_address, balance_cents, due_date, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               cycle_day, service_address, billing_address, billing_start, created_at)
+               VALUES (?, ?, ?, ?, 'active', ?, ?, ?, ?, ?)""",
             (
                 account_id,
                 a.number,
                 hash_password(a.security_code),
                 a.holder_name,
-                a.status,
-                a.cycle_day,
+                latest.day,
                 address,
                 address,
-                a.balance_cents,
-                due,
+                first.isoformat(),
                 stamp,
             ),
         )
@@ -284,6 +274,8 @@ def seed(conn: sqlite3.Connection, *, now: dt.datetime) -> None:
                     "VALUES (?, 1, ?, 'active')",
                     (account_id, method_id),
                 )
+    for a in ACCOUNTS:
+        _bill_history(conn, account_id=ids[a.key], account=a, today=today)
     for position, p in enumerate(PERSONAS):
         user_id = f"usr_{p.username}"
         hashed = hash_password(p.password)
@@ -302,6 +294,41 @@ def seed(conn: sqlite3.Connection, *, now: dt.datetime) -> None:
         )
 
 
+def _bill_history(
+    conn: sqlite3.Connection, *, account_id: str, account: AccountSeed, today: dt.date
+) -> None:
+    """Issue a year of statements through the engine, paying each in full a week after it
+    arrives (autopay accounts on the due date), except the latest unless the persona pays it."""
+    method_id = conn.execute(
+        "SELECT id FROM payment_methods WHERE account_id = ? ORDER BY is_default DESC, id LIMIT 1",
+        (account_id,),
+    ).fetchone()[0]
+    day = billing.next_statement_date(conn, account_id)
+    while day is not None and day <= today:
+        noon = dt.datetime.combine(day, dt.time(12), dt.UTC)
+        billing.catch_up(conn, account_id=account_id, today=day, now=noon)
+        statement = conn.execute(
+            "SELECT * FROM statements WHERE account_id = ? ORDER BY statement_date DESC LIMIT 1",
+            (account_id,),
+        ).fetchone()
+        following = billing.next_statement_date(conn, account_id)
+        is_latest = following is None or following > today
+        if statement["amount_due_cents"] > 0 and (account.pays_latest or not is_latest):
+            offset = billing.DUE_AFTER if account.autopay_card else dt.timedelta(days=8)
+            billing.record_settled_payment(
+                conn,
+                account_id=account_id,
+                statement_id=statement["id"],
+                amount_cents=statement["amount_due_cents"],
+                method_id=method_id,
+                day=min(day + offset, today),
+                kind="autopay" if account.autopay_card else "one_time",
+            )
+        day = following
+    now = dt.datetime.combine(today, dt.time(12), dt.UTC)
+    billing.catch_up(conn, account_id=account_id, today=today, now=now)
+
+
 def is_seeded(conn: sqlite3.Connection) -> bool:
     return conn.execute("SELECT 1 FROM accounts LIMIT 1").fetchone() is not None
 
@@ -309,6 +336,9 @@ def is_seeded(conn: sqlite3.Connection) -> bool:
 # Tables emptied by a reset, children before parents. The clock and faults survive a reset
 # only if the caller keeps them; reset clears them too, for a clean slate.
 RESET_TABLES = (
+    "payments",
+    "charges",
+    "statements",
     "idempotency_keys",
     "outbox",
     "challenges",

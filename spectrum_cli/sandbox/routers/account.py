@@ -18,7 +18,8 @@ from spectrum_cli.api.account import (
     Service,
     ServiceList,
 )
-from spectrum_cli.sandbox.deps import AccountReader, DbDep, NowDep
+from spectrum_cli.sandbox import billing
+from spectrum_cli.sandbox.deps import AccountReader, DbDep, NowDep, caught_up
 from spectrum_cli.sandbox.security import mask_account_number
 
 router = APIRouter(tags=["account"])
@@ -66,18 +67,39 @@ def _autopay(conn: sqlite3.Connection, account_id: str) -> AutopaySummary:
     )
 
 
-def _alerts(account: sqlite3.Row, services: list[Service], today: dt.date) -> list[Alert]:
+def _alerts(
+    conn: sqlite3.Connection, account_id: str, latest: billing.StatementView | None, today: dt.date
+) -> list[Alert]:
     alerts = []
-    if account["status"] == "past_due":
+    if latest is not None and latest.status == "past_due":
         alerts.append(
             Alert(
                 kind="past_due",
                 message=(
-                    f"The balance of ${account['balance_cents'] / 100:,.2f} is past due; "
-                    "pay it to avoid further late fees."
+                    f"{billing.money(latest.balance_cents)} was due {latest.due_date.isoformat()} and is "
+                    "past due; pay it to avoid further late fees."
                 ),
             )
         )
+    since = (today - dt.timedelta(days=30)).isoformat()
+    for row in conn.execute(
+        "SELECT * FROM payments WHERE account_id = ? AND status = 'returned' AND settled_at >= ?",
+        (account_id, since),
+    ):
+        alerts.append(
+            Alert(
+                kind="payment_returned",
+                message=(
+                    f"The {billing.money(row['amount_cents'])} payment {row['confirmation_number']} was "
+                    f"returned by the bank; that amount is owed again."
+                ),
+            )
+        )
+    return alerts
+
+
+def _promo_alerts(services: list[Service], today: dt.date) -> list[Alert]:
+    alerts = []
     for service in services:
         end = service.promo_ends_on
         if end and end - today <= PROMO_WARNING:
@@ -97,7 +119,13 @@ def _alerts(account: sqlite3.Row, services: list[Service], today: dt.date) -> li
 @router.get(routes.ACCOUNT, response_model=AccountSummary)
 def account_summary(principal: AccountReader, db: DbDep, now: NowDep) -> AccountSummary:
     today = now.date()
+    caught_up(db, principal.account_id, now)
     with db.read() as conn:
+        views = billing.statements(conn, principal.account_id, today)
+        latest = views[-1] if views else None
+        owed = billing.owed_cents(conn, principal.account_id)
+        unbilled = billing.unbilled_cents(conn, principal.account_id)
+        alerts = _alerts(conn, principal.account_id, latest, today)
         account = conn.execute(
             "SELECT * FROM accounts WHERE id = ?", (principal.account_id,)
         ).fetchone()
@@ -113,14 +141,15 @@ def account_summary(principal: AccountReader, db: DbDep, now: NowDep) -> Account
     return AccountSummary(
         account_number_masked=mask_account_number(account["number"]),
         holder_name=account["holder_name"],
-        status=account["status"],
+        status="past_due" if any(v.status == "past_due" for v in views) else "active",
         service_address=json.loads(account["service_address"]),
         billing_address=json.loads(account["billing_address"]),
         billing_cycle_day=account["cycle_day"],
-        balance_cents=account["balance_cents"],
-        due_date=account["due_date"],
+        balance_cents=owed,
+        unbilled_cents=unbilled,
+        due_date=latest.due_date if latest and latest.balance_cents > 0 else None,
         autopay=autopay,
-        alerts=_alerts(account, services, today),
+        alerts=alerts + _promo_alerts(services, today),
         services=services,
         equipment=[
             Equipment(**{k: e[k] for k in e.keys() if k != "account_id"}) for e in equipment

@@ -1,0 +1,322 @@
+"""`spectrum bill ...`: statements, PDFs and paying them."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from spectrum_cli.cli._typer import new_app
+from spectrum_cli.cli.context import State, get_state
+from spectrum_cli.cli.errors import CliError
+from spectrum_cli.cli.options import OutputOption, YesOption
+from spectrum_cli.cli.output import money
+from spectrum_cli.cli.parsing import parse_amount, parse_date, parse_duration
+from spectrum_cli.cli.status import ExitStatus
+
+if TYPE_CHECKING:
+    from spectrum_cli.api.billing import Statement, StatementSummary
+
+app = new_app("Statements: list, show, download as PDF, and pay.")
+
+LATEST = "latest"
+GROUPS = (
+    ("Services", ("service", "proration")),
+    ("Discounts", ("promo_discount", "credit", "adjustment")),
+    ("Equipment", ("equipment",)),
+    ("Usage", ("usage",)),
+    ("One-time charges", ("one_time", "late_fee")),
+    ("Taxes, fees and surcharges", ("surcharge", "tax", "fee")),
+)
+STATEMENT_COLUMNS: list[tuple[str, Any]] = [
+    ("id", lambda s: s.id),
+    ("date", lambda s: s.statement_date),
+    ("due", lambda s: s.due_date),
+    ("new charges", lambda s: money(s.total_cents)),
+    ("amount due", lambda s: money(s.amount_due_cents)),
+    ("unpaid", lambda s: money(s.balance_cents)),
+    ("status", lambda s: s.status.replace("_", " ")),
+]
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(min=1, max=100, help="How many, newest first.")] = 12,
+    all_: Annotated[bool, typer.Option("--all", help="Every statement.")] = False,
+    output: OutputOption = None,
+) -> None:
+    """List statements with what is still unpaid: paid, partially paid, unpaid, past due."""
+    state = get_state(ctx, output)
+    client = state.client()
+    if all_:
+        rows = list(client.statements.iter())
+        state.out.data(rows, STATEMENT_COLUMNS, rows=rows)
+    else:
+        page = client.statements.list(limit=limit)
+        state.out.data(page, STATEMENT_COLUMNS, rows=page.data)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    statement_id: Annotated[
+        str, typer.Argument(help="A statement id from `bill list`, or `latest`.")
+    ] = LATEST,
+    output: OutputOption = None,
+) -> None:
+    """Show a statement grouped like the paper bill (one request)."""
+    state = get_state(ctx, output)
+    statement = state.client().statements.get(statement_id)
+    out = state.out
+    if out.format != "table":
+        out.data(
+            statement,
+            [
+                ("kind", lambda i: i.kind),
+                ("description", lambda i: i.description),
+                ("amount_cents", lambda i: i.amount_cents),
+            ],
+            rows=statement.line_items,
+        )
+        return
+    _print_bill(state, statement)
+
+
+def _print_bill(state: State, statement: Statement) -> None:
+    import tabulate as tabulate_module
+    from tabulate import tabulate
+
+    tabulate_module.PRESERVE_WHITESPACE = True  # keep line items indented under their group
+
+    write = state.out.stdout.write
+    write(
+        f"Statement {statement.id}  ({statement.statement_date}, service "
+        f"{statement.period_start} to {statement.period_end})\n\n"
+    )
+    rows: list[list[str]] = []
+    for title, kinds in GROUPS:
+        items = [i for i in statement.line_items if i.kind in kinds]
+        if items:
+            rows.append([title, ""])
+            rows += [[f"  {i.description}", money(i.amount_cents)] for i in items]
+    rows.append(["New charges", money(statement.total_cents)])
+    write(tabulate(rows, tablefmt="plain", colalign=("left", "right")) + "\n\n")
+    summary = [
+        ["Previous balance", money(statement.previous_balance_cents)],
+        ["Payments received", money(-statement.payments_received_cents)],
+        ["New charges", money(statement.total_cents)],
+        ["Amount due", money(statement.amount_due_cents)],
+        ["Still unpaid", money(statement.balance_cents)],
+        ["Due", f"{statement.due_date} ({statement.status.replace('_', ' ')})"],
+    ]
+    write(tabulate(summary, tablefmt="plain", colalign=("left", "right")) + "\n")
+    for message in statement.messages:
+        state.out.warn(message) if "past due" in message.lower() else write(f"\n{message}\n")
+
+
+@app.command()
+def download(
+    ctx: typer.Context,
+    statement_id: Annotated[
+        str | None,
+        typer.Argument(help="A statement id, or `latest` [default: latest].", show_default=False),
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every statement.")] = False,
+    directory: Annotated[
+        Path, typer.Option("--dir", file_okay=False, help="Where to save the PDFs.")
+    ] = Path("."),
+) -> None:
+    """Save statement PDFs as spectrum-statement-DATE.pdf; identical files are left alone."""
+    from spectrum_cli.fsutil import write_atomic
+
+    state = get_state(ctx)
+    if all_ and statement_id:
+        raise CliError("Give a statement id or --all, not both.")
+    client = state.client()
+    if all_:
+        targets = [(s.id, s.statement_date) for s in client.statements.iter()]
+    else:
+        statement = client.statements.get(statement_id or LATEST)
+        targets = [(statement.id, statement.statement_date)]
+    directory.mkdir(parents=True, exist_ok=True)
+    written = skipped = 0
+    show_progress = state.stderr.isatty() and not state.quiet and len(targets) > 1
+    with typer.progressbar(
+        targets, label="Downloading", file=state.stderr, hidden=not show_progress
+    ) as bar:
+        for sid, day in bar:
+            content = client.statements.pdf(sid)
+            path = directory / f"spectrum-statement-{day}.pdf"
+            if path.exists() and path.read_bytes() == content:
+                skipped += 1
+                continue
+            write_atomic(path, content, mode=0o600)
+            written += 1
+            if not show_progress:
+                state.out.message(f"Saved {path}")
+    state.out.message(f"{written} saved, {skipped} already up to date, in {directory}.")
+
+
+@app.command()
+def pay(
+    ctx: typer.Context,
+    amount: Annotated[
+        str | None, typer.Option(help="How much, e.g. 45.10 or $1,234.50.", show_default=False)
+    ] = None,
+    balance: Annotated[
+        bool,
+        typer.Option("--balance", help="Pay what is unpaid of the latest statement (never twice)."),
+    ] = False,
+    method: Annotated[
+        str | None,
+        typer.Option(
+            help="Payment method id from `payment-methods list` [default: the default one]."
+        ),
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option(help="Schedule for this date (YYYY-MM-DD) instead of paying now.")
+    ] = None,
+    if_due_within: Annotated[
+        str | None,
+        typer.Option(
+            help="Pay only if the latest statement is unpaid and due within this long (e.g. 5d); "
+            "otherwise exit 0."
+        ),
+    ] = None,
+    max_amount: Annotated[
+        str | None, typer.Option(help="Refuse (exit 9) to pay more than this.")
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print the request that would be sent, and send nothing."),
+    ] = False,
+    idempotency_key: Annotated[
+        str | None,
+        typer.Option(help="Your own key: the same key never pays twice [default: a new one]."),
+    ] = None,
+    yes: YesOption = False,
+    output: OutputOption = None,
+) -> None:
+    """Pay a bill now or on a date.
+
+    For cron, pays the statement balance only when it is due soon, at most once:
+
+        spectrum bill pay --balance --if-due-within 5d --max-amount 400 --yes
+    """
+    state = get_state(ctx, output)
+    if (amount is None) == (not balance):
+        raise CliError("Give --amount X or --balance.")
+    cents = parse_amount(amount) if amount is not None else None
+    cap = parse_amount(max_amount, option="--max-amount") if max_amount is not None else None
+    window = -(-parse_duration(if_due_within) // 86400) if if_due_within is not None else None
+    scheduled = parse_date(on, option="--on") if on is not None else None
+    client = state.client()
+    statement = None
+    if balance or window is not None:
+        statement = client.statements.get(LATEST)
+        if _nothing_to_pay(state, statement, window):
+            return
+        if balance:
+            cents = statement.balance_cents
+    assert cents is not None
+    if cap is not None and cents > cap:
+        raise CliError(
+            f"Refusing to pay {money(cents)}: more than --max-amount {money(cap)}. "
+            "Nothing was paid.",
+            status=ExitStatus.GUARD,
+        )
+    statement_id = statement.id if balance and statement is not None else None
+    key = idempotency_key or str(uuid.uuid4())
+    if dry_run:
+        _print_dry_run(state, cents, method, statement_id, scheduled, key)
+        return
+    if not yes:
+        when = f"on {scheduled}" if scheduled else "now"
+        target = f" for statement {statement_id}" if statement_id else ""
+        state.confirm(f"Pay {money(cents)}{target} {when} with {method or 'the default method'}?")
+    from spectrum_cli.client import ConflictError
+
+    try:
+        payment = client.payments.create(
+            cents,
+            method_id=method,
+            statement_id=statement_id,
+            scheduled_for=scheduled,
+            idempotency_key=key,
+        )
+    except ConflictError as exc:
+        if exc.code == "statement_already_paid":
+            state.out.message(f"{exc.message} Nothing to do.")
+            return
+        raise
+    _print_payment(state, payment)
+    verb = {
+        "succeeded": "Paid",
+        "processing": "Sent (bank payments settle in 2 business days)",
+        "scheduled": f"Scheduled for {payment.scheduled_for}",
+    }.get(payment.status, payment.status)
+    state.out.message(
+        f"{verb}: {money(payment.amount_cents)} with {payment.method_label}. "
+        f"Confirmation {payment.confirmation_number}."
+    )
+
+
+def _nothing_to_pay(state: State, statement: StatementSummary, window: int | None) -> bool:
+    if statement.balance_cents <= 0:
+        state.out.message(f"Statement {statement.id} is already paid; nothing to do.")
+        return True
+    if window is not None and statement.days_until_due > window:
+        state.out.message(
+            f"Nothing due within {window} day(s): statement {statement.id} "
+            f"({money(statement.balance_cents)}) is due {statement.due_date}."
+        )
+        return True
+    return False
+
+
+def _print_dry_run(
+    state: State, cents: int, method: str | None, statement_id: str | None, scheduled: Any, key: str
+) -> None:
+    import json
+
+    from spectrum_cli.api import routes
+
+    body: dict[str, Any] = {"amount_cents": cents}
+    for name, value in (
+        ("method_id", method),
+        ("statement_id", statement_id),
+        ("scheduled_for", scheduled.isoformat() if scheduled else None),
+    ):
+        if value is not None:
+            body[name] = value
+    from spectrum_cli.cli.context import SANDBOX_BASE_URL
+
+    base = SANDBOX_BASE_URL if state.is_sandbox else state.api_url
+    request = {
+        "method": "POST",
+        "url": f"{base}{routes.PAYMENTS}",
+        "headers": {"Content-Type": "application/json", "Idempotency-Key": key},
+        "json": body,
+    }
+    state.out.stdout.write(json.dumps(request, indent=2) + "\n")
+    state.out.message("Dry run: nothing was sent.")
+
+
+PAYMENT_FIELDS: list[tuple[str, Any]] = [
+    ("confirmation", lambda p: p.confirmation_number),
+    ("id", lambda p: p.id),
+    ("amount", lambda p: money(p.amount_cents)),
+    ("status", lambda p: p.status),
+    ("kind", lambda p: p.kind.replace("_", "-")),
+    ("method", lambda p: p.method_label),
+    ("date", lambda p: p.scheduled_for),
+    ("statement", lambda p: p.statement_id),
+    ("failure", lambda p: p.failure_reason),
+]
+
+
+def _print_payment(state: State, payment: Any) -> None:
+    state.out.record(payment, PAYMENT_FIELDS)

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from spectrum_cli.api import routes
+from spectrum_cli.api.billing import (
+    BankAccountInput,
+    BankAccountType,
+    CardInput,
+    Payment,
+    PaymentCreate,
+    PaymentList,
+    PaymentMethod,
+    PaymentMethodCreate,
+    PaymentMethodList,
+)
+from spectrum_cli.client.resources._base import Resource
+
+
+class PaymentsResource(Resource):
+    def list(self, *, limit: int = 20, starting_after: str | None = None) -> PaymentList:
+        return self._get(
+            routes.PAYMENTS, PaymentList, params={"limit": limit, "starting_after": starting_after}
+        )
+
+    def get(self, payment_id: str) -> Payment:
+        return self._get(routes.PAYMENT.format(payment_id=payment_id), Payment)
+
+    def create(
+        self,
+        amount_cents: int,
+        *,
+        method_id: str | None = None,
+        statement_id: str | None = None,
+        scheduled_for: dt.date | None = None,
+        idempotency_key: str | None = None,
+    ) -> Payment:
+        """Pay ``amount_cents``. Giving ``statement_id`` lets the server refuse a second
+        payment of a paid statement (409 ``statement_already_paid``)."""
+        body = PaymentCreate(
+            amount_cents=amount_cents,
+            method_id=method_id,
+            statement_id=statement_id,
+            scheduled_for=scheduled_for,
+        )
+        return self._send("POST", routes.PAYMENTS, Payment, body, idempotency_key=idempotency_key)
+
+    def cancel(self, payment_id: str) -> Payment:
+        return self._send("POST", routes.PAYMENT_CANCEL.format(payment_id=payment_id), Payment)
+
+
+class PaymentMethodsResource(Resource):
+    def list(self) -> PaymentMethodList:
+        return self._get(routes.PAYMENT_METHODS, PaymentMethodList)
+
+    def add_card(
+        self, number: str, exp_month: int, exp_year: int, *, make_default: bool = False
+    ) -> PaymentMethod:
+        body = PaymentMethodCreate(
+            type="card",
+            card=CardInput(number=number, exp_month=exp_month, exp_year=exp_year),
+            make_default=make_default,
+        )
+        return self._send("POST", routes.PAYMENT_METHODS, PaymentMethod, body)
+
+    def add_bank_account(
+        self,
+        routing_number: str,
+        account_number: str,
+        *,
+        account_type: BankAccountType = "checking",
+        make_default: bool = False,
+    ) -> PaymentMethod:
+        body = PaymentMethodCreate(
+            type="bank_account",
+            bank_account=BankAccountInput(
+                routing_number=routing_number,
+                account_number=account_number,
+                account_type=account_type,
+            ),
+            make_default=make_default,
+        )
+        return self._send("POST", routes.PAYMENT_METHODS, PaymentMethod, body)
+
+    def remove(self, method_id: str) -> None:
+        self._send_no_content("DELETE", routes.PAYMENT_METHOD.format(method_id=method_id))
+
+    def set_default(self, method_id: str) -> PaymentMethod:
+        return self._send(
+            "POST", routes.PAYMENT_METHOD_DEFAULT.format(method_id=method_id), PaymentMethod
+        )

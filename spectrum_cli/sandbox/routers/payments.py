@@ -1,0 +1,106 @@
+"""One-time payments: now or on a date, card or bank, with cancel while scheduled."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from spectrum_cli.api import routes
+from spectrum_cli.api.billing import Payment, PaymentCreate, PaymentList
+from spectrum_cli.sandbox import billing
+from spectrum_cli.sandbox.deps import BillingReader, DbDep, NowDep, PaymentsWriter, caught_up
+from spectrum_cli.sandbox.errors import APIError, not_found
+
+router = APIRouter(tags=["payments"])
+
+
+def payment_model(row: sqlite3.Row) -> Payment:
+    return Payment(**{k: row[k] for k in Payment.model_fields if k in row.keys()})
+
+
+def _get(conn: sqlite3.Connection, account_id: str, payment_id: str) -> sqlite3.Row:
+    row = conn.execute(
+        "SELECT * FROM payments WHERE id = ? AND account_id = ?", (payment_id, account_id)
+    ).fetchone()
+    if row is None:
+        raise not_found("payment", param="payment_id")
+    return row  # type: ignore[no-any-return]
+
+
+@router.get(routes.PAYMENTS, response_model=PaymentList)
+def list_payments(
+    principal: BillingReader,
+    db: DbDep,
+    now: NowDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    starting_after: Annotated[str | None, Query(max_length=64)] = None,
+) -> PaymentList:
+    """Newest first."""
+    caught_up(db, principal.account_id, now)
+    with db.read() as conn:
+        before = None
+        if starting_after is not None:
+            before = _get(conn, principal.account_id, starting_after)["seq"]
+        rows = conn.execute(
+            "SELECT * FROM payments WHERE account_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+            (principal.account_id, before if before is not None else 2**62, limit + 1),
+        ).fetchall()
+    return PaymentList(data=[payment_model(r) for r in rows[:limit]], has_more=len(rows) > limit)
+
+
+@router.post(routes.PAYMENTS, response_model=Payment, status_code=201)
+def create_payment(
+    body: PaymentCreate, principal: PaymentsWriter, db: DbDep, now: NowDep
+) -> Payment:
+    """Pay now or on `scheduled_for`. Needs an Idempotency-Key. A declined card answers 402
+    and the failed payment is kept in the history."""
+    caught_up(db, principal.account_id, now)
+    with db.write() as conn:
+        payment_id = billing.create_payment(
+            conn,
+            account_id=principal.account_id,
+            amount_cents=body.amount_cents,
+            method_id=body.method_id,
+            statement_id=body.statement_id,
+            scheduled_for=body.scheduled_for,
+            kind="one_time",
+            now=now,
+        )
+        row = _get(conn, principal.account_id, payment_id)
+    if row["status"] == "failed":
+        raise APIError(
+            402,
+            "payment",
+            row["failure_code"],
+            f"{row['failure_reason']} Payment {row['id']} was not made; nothing was charged.",
+            param="method_id",
+        )
+    return payment_model(row)
+
+
+@router.get(routes.PAYMENT, response_model=Payment)
+def get_payment(payment_id: str, principal: BillingReader, db: DbDep, now: NowDep) -> Payment:
+    caught_up(db, principal.account_id, now)
+    with db.read() as conn:
+        return payment_model(_get(conn, principal.account_id, payment_id))
+
+
+@router.post(routes.PAYMENT_CANCEL, response_model=Payment)
+def cancel_payment(payment_id: str, principal: PaymentsWriter, db: DbDep, now: NowDep) -> Payment:
+    """Cancel a scheduled payment before it starts processing."""
+    caught_up(db, principal.account_id, now)
+    with db.write() as conn:
+        row = _get(conn, principal.account_id, payment_id)
+        if row["status"] != "scheduled":
+            raise APIError(
+                409,
+                "conflict",
+                "payment_not_cancelable",
+                f"Payment {payment_id} is {row['status']}; only a scheduled payment "
+                "can be canceled.",
+                param="payment_id",
+            )
+        conn.execute("UPDATE payments SET status = 'canceled' WHERE id = ?", (payment_id,))
+        return payment_model(_get(conn, principal.account_id, payment_id))

@@ -1,0 +1,323 @@
+"""`spectrum bill|payments|payment-methods` as real subprocesses against a served sandbox."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.helpers import ServedSandbox, isolated_env, spectrum
+
+
+@pytest.fixture
+def env(tmp_path: Path, fresh_served: ServedSandbox) -> dict[str, str]:
+    env = isolated_env(tmp_path, SPECTRUM_API_URL=fresh_served.url)
+    result = spectrum(
+        ["login", "--username", "harper", "--password-stdin", "--store", "file"],
+        env,
+        input="Sandbox-Harper1\n",
+    )
+    assert result.returncode == 0, result.stderr
+    return env
+
+
+def payments(env: dict[str, str]) -> list[dict]:
+    result = spectrum(["payments", "list", "--limit", "100", "-o", "json"], env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)["data"]
+
+
+def latest(env: dict[str, str]) -> dict:
+    return json.loads(spectrum(["bill", "show", "latest", "-o", "json"], env).stdout)
+
+
+def advance(url: str, days: int) -> None:
+    httpx.post(f"{url}/v1/sandbox/clock", json={"advance_seconds": days * 86400}).raise_for_status()
+
+
+def cron(home: Path, url: str, token: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            "env",
+            "-i",
+            "PATH=/usr/bin:/bin",
+            f"HOME={home}",
+            f"SPECTRUM_TOKEN={token}",
+            f"SPECTRUM_API_URL={url}",
+            sys.executable,
+            "-m",
+            "spectrum_cli",
+            *args,
+        ],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_cron_pays_each_statement_once_and_respects_the_cap(
+    env: dict[str, str], fresh_served: ServedSandbox, tmp_path: Path
+) -> None:
+    token = json.loads(
+        spectrum(
+            [
+                "auth",
+                "token",
+                "create",
+                "--name",
+                "cron",
+                "--scope",
+                "billing:read",
+                "--scope",
+                "payments:write",
+                "-o",
+                "json",
+            ],
+            env,
+        ).stdout
+    )["token"]
+    url = fresh_served.url
+    env = {**env, "SPECTRUM_TOKEN": token}  # observe with the token: it outlives a session
+    job = ["bill", "pay", "--balance", "--if-due-within", "5d", "--max-amount", "400", "--yes"]
+    home = tmp_path / "cron-home"
+    home.mkdir()
+
+    early = cron(home, url, token, *job)  # due in 10 days: not yet
+    assert early.returncode == 0, early.stderr
+    assert "Nothing due within 5 day(s)" in early.stderr and payments(env)[0]["kind"] != "x"
+    count = len(payments(env))
+
+    bill = latest(env)
+    advance(url, bill["days_until_due"] - 4)
+    paid = cron(home, url, token, *job)
+    assert paid.returncode == 0, paid.stderr
+    confirmation = next(
+        line.split()[-1] for line in paid.stdout.splitlines() if line.startswith("confirmation")
+    )
+    made = payments(env)
+    assert len(made) == count + 1 and made[0]["confirmation_number"] == confirmation
+    assert (
+        made[0]["statement_id"] == bill["id"] and made[0]["amount_cents"] == bill["balance_cents"]
+    )
+
+    again = cron(home, url, token, *job)
+    assert again.returncode == 0 and "already paid" in again.stderr
+    advance(url, 3)
+    assert cron(home, url, token, *job).returncode == 0
+    assert len(payments(env)) == count + 1
+
+    advance(url, 27)  # a month on: a new statement, due within five days
+    next_bill = latest(env)
+    assert next_bill["id"] != bill["id"] and next_bill["balance_cents"] > 0
+    assert cron(home, url, token, *job).returncode == 0
+    assert len(payments(env)) == count + 2 and latest(env)["status"] == "paid"
+
+    advance(url, 30)
+    capped = cron(
+        home,
+        url,
+        token,
+        "bill",
+        "pay",
+        "--balance",
+        "--if-due-within",
+        "5d",
+        "--max-amount",
+        "100",
+        "--yes",
+    )
+    assert capped.returncode == 9
+    assert "more than --max-amount $100.00" in capped.stderr
+    assert len(payments(env)) == count + 2
+
+
+def test_declined_card_is_exit_7_and_the_balance_is_unchanged(env: dict[str, str]) -> None:
+    added = spectrum(
+        ["payment-methods", "add", "card", "--exp", "12/30", "--number-stdin", "-o", "json"],
+        env,
+        input="4000 0000 0000 0002\n",
+    )
+    assert added.returncode == 0, added.stderr
+    method = json.loads(added.stdout)["id"]
+    before = latest(env)["balance_cents"]
+    result = spectrum(["bill", "pay", "--amount", "25.00", "--method", method, "--yes"], env)
+    assert result.returncode == 7
+    assert "declined" in result.stderr and "[request req_" in result.stderr
+    assert latest(env)["balance_cents"] == before
+    assert payments(env)[0]["status"] == "failed"
+
+
+def test_returned_bank_payment_shows_in_bill_list(
+    env: dict[str, str], fresh_served: ServedSandbox
+) -> None:
+    added = spectrum(
+        [
+            "payment-methods",
+            "add",
+            "bank",
+            "--routing",
+            "110000000",
+            "--number-stdin",
+            "-o",
+            "json",
+        ],
+        env,
+        input="000111111116\n",
+    )
+    method = json.loads(added.stdout)["id"]
+    paid = spectrum(["bill", "pay", "--balance", "--method", method, "--yes"], env)
+    assert paid.returncode == 0 and "settle in 2 business days" in paid.stderr
+    assert latest(env)["status"] == "paid"
+    advance(fresh_served.url, 4)
+    listed = spectrum(["bill", "list", "--limit", "1", "-o", "csv"], env).stdout.splitlines()
+    assert listed[1].endswith(",unpaid") or listed[1].endswith(",past due")
+    assert payments(env)[0]["status"] == "returned"
+
+
+def test_requests_per_command(env: dict[str, str]) -> None:
+    def requests_made(*args: str) -> int:
+        result = spectrum(["-v", *args], env)
+        assert result.returncode == 0, result.stderr
+        return sum(1 for line in result.stderr.splitlines() if "spectrum_cli.client: → " in line)
+
+    assert requests_made("bill", "show") == 1
+    assert requests_made("bill", "pay", "--balance", "--yes") == 2
+
+
+def test_dry_run_sends_nothing_and_shows_no_secret(env: dict[str, str]) -> None:
+    count = len(payments(env))
+    result = spectrum(["bill", "pay", "--balance", "--dry-run"], env)
+    assert result.returncode == 0
+    request = json.loads(result.stdout)
+    assert request["method"] == "POST" and request["url"].endswith("/v1/payments")
+    assert "Authorization" not in result.stdout and request["json"]["amount_cents"] > 0
+    assert len(payments(env)) == count
+
+
+def test_download_is_atomic_and_skips_identical_files(env: dict[str, str], tmp_path: Path) -> None:
+    target = tmp_path / "pdfs"
+    one = spectrum(["bill", "download", "--dir", str(target)], env)
+    assert one.returncode == 0, one.stderr
+    files = list(target.iterdir())
+    assert len(files) == 1 and files[0].read_bytes().startswith(b"%PDF")
+    again = spectrum(["bill", "download", "--dir", str(target)], env)
+    assert "0 saved, 1 already up to date" in again.stderr
+    every = spectrum(["bill", "download", "--all", "--dir", str(target)], env)
+    assert every.returncode == 0, every.stderr
+    names = sorted(p.name for p in target.iterdir())
+    assert len(names) == 13 and all(
+        n.startswith("spectrum-statement-") and n.endswith(".pdf") for n in names
+    )
+
+
+def test_payments_and_methods_commands(env: dict[str, str]) -> None:
+    scheduled = spectrum(
+        ["bill", "pay", "--amount", "$1,000.00", "--on", "2099-01-01", "--yes"], env
+    )
+    assert scheduled.returncode == 2 and "at most a year ahead" in scheduled.stderr
+    shown = spectrum(["payment-methods", "list", "-o", "json"], env)
+    methods = json.loads(shown.stdout)["data"]
+    assert methods[0]["label"] == "Visa •••• 4242"
+    added = json.loads(
+        spectrum(
+            [
+                "payment-methods",
+                "add",
+                "card",
+                "--exp",
+                "01/31",
+                "--default",
+                "--number-stdin",
+                "-o",
+                "json",
+            ],
+            env,
+            input="5555-5555-5555-4444\n",
+        ).stdout
+    )
+    assert added["is_default"] and added["label"] == "Mastercard •••• 4444"
+    assert spectrum(["payment-methods", "default", methods[0]["id"]], env).returncode == 0
+    assert spectrum(["payment-methods", "remove", added["id"]], env).returncode == 2  # no --yes
+    assert spectrum(["payment-methods", "remove", added["id"], "--yes"], env).returncode == 0
+    assert spectrum(["payment-methods", "remove", added["id"], "--yes"], env).returncode == 5
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["bill", "pay", "--amount", "-5", "--yes"], None, "is not an amount"),
+        (["bill", "pay", "--amount", "0", "--yes"], None, "more than $0.00"),
+        (["bill", "pay", "--amount", "0.00", "--yes"], None, "more than $0.00"),
+        (["bill", "pay", "--amount", "12.345", "--yes"], None, "is not an amount"),
+        (["bill", "pay", "--amount", "NaN", "--yes"], None, "is not an amount"),
+        (["bill", "pay", "--amount", "twelve", "--yes"], None, "is not an amount"),
+        (["bill", "pay", "--amount", "1,23.00", "--yes"], None, "is not an amount"),
+        (["bill", "pay", "--amount", "1e3", "--yes"], None, "is not an amount"),
+        (["bill", "pay", "--amount", "99999.00", "--yes"], None, "more than the $10,000.00"),
+        (["bill", "pay", "--amount", "10", "--balance", "--yes"], None, "--amount X or --balance"),
+        (["bill", "pay", "--yes"], None, "--amount X or --balance"),
+        (["bill", "pay", "--amount", "10", "--max-amount", "x", "--yes"], None, "--max-amount"),
+        (["bill", "pay", "--amount", "10", "--on", "tomorrow", "--yes"], None, "is not a date"),
+        (["bill", "pay", "--amount", "10", "--on", "2020-01-01", "--yes"], None, "in the past"),
+        (["bill", "pay", "--balance", "--if-due-within", "soon", "--yes"], None, "not a duration"),
+        (
+            ["bill", "pay", "--amount", "10", "--method", "pm_nope", "--yes"],
+            None,
+            "No payment method pm_nope",
+        ),
+        (["bill", "pay", "--amount", "10"], None, "pass --yes"),
+        (
+            ["payment-methods", "add", "card", "--exp", "12/30", "--number-stdin"],
+            "4242 4242 4242 4241\n",
+            "check digit",
+        ),
+        (
+            ["payment-methods", "add", "card", "--exp", "12/30", "--number-stdin"],
+            "4242-abcd\n",
+            "only digits",
+        ),
+        (
+            ["payment-methods", "add", "card", "--exp", "12/30", "--number-stdin"],
+            "4242\n",
+            "12 to 19 digits",
+        ),
+        (
+            ["payment-methods", "add", "card", "--exp", "13/30", "--number-stdin"],
+            "4242424242424242\n",
+            "not an expiry",
+        ),
+        (
+            ["payment-methods", "add", "card", "--exp", "01/20", "--number-stdin"],
+            "4242424242424242\n",
+            "expired",
+        ),
+        (["payment-methods", "add", "card", "--exp", "12/30"], None, "pass --number-stdin"),
+        (
+            ["payment-methods", "add", "bank", "--routing", "110000001", "--number-stdin"],
+            "000123456789\n",
+            "ABA checksum",
+        ),
+        (
+            ["payment-methods", "add", "bank", "--routing", "11000", "--number-stdin"],
+            "000123456789\n",
+            "has 9 digits",
+        ),
+    ],
+)
+def test_bad_input_is_exit_2_one_line_and_changes_nothing(
+    env: dict[str, str], args: list[str], stdin: str | None, message: str
+) -> None:
+    before_payments = payments(env)
+    before_methods = spectrum(["payment-methods", "list", "-o", "json"], env).stdout
+    result = spectrum(args, env, input=stdin)
+    assert result.returncode == 2, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and message in errors[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert payments(env) == before_payments
+    assert spectrum(["payment-methods", "list", "-o", "json"], env).stdout == before_methods
