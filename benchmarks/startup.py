@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -26,16 +25,24 @@ PY = sys.executable
 
 def measure(cmd: list[str], runs: int, env: dict[str, str]) -> tuple[float, float]:
     """(median seconds, peak RSS MiB) of ``cmd`` over ``runs`` runs."""
-    subprocess.run(cmd, env=env, capture_output=True, check=False)  # warm the file cache
+    warm = subprocess.run(cmd, env=env, capture_output=True, check=False)  # warm the caches
+    if warm.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {warm.stderr.strip()}")
     times = []
-    peak = 0.0
     for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         start = time.perf_counter()
         subprocess.run(cmd, env=env, capture_output=True, check=False)
         times.append(time.perf_counter() - start)
-        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
-    return statistics.median(times), peak / 1024
+    return statistics.median(times), peak_rss_mib(cmd, env)
+
+
+def peak_rss_mib(cmd: list[str], env: dict[str, str]) -> float:
+    """Max RSS of the command itself, read by GNU time (a forked child would report ours)."""
+    if not Path("/usr/bin/time").exists():
+        return float("nan")
+    out = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], env=env, capture_output=True,
+                         text=True, check=False)
+    return int(out.stderr.strip().splitlines()[-1]) / 1024
 
 
 def main() -> None:
@@ -51,15 +58,42 @@ def main() -> None:
         "spectrum --help": [*spectrum, "--help"],
         "spectrum --version": [*spectrum, "--version"],
     }
-    base, _ = measure(cases["python -c pass"], args.runs, env)
-    print(f"{'command':<28} {'median':>9} {'ratio':>7}")
-    for name, cmd in cases.items():
-        seconds, _ = measure(cmd, args.runs, env)
-        print(f"{name:<28} {seconds * 1000:>7.1f}ms {seconds / base:>6.2f}x")
-    if shutil.which("aws"):
-        seconds, _ = measure(["aws", "--version"], max(5, args.runs // 3), env)
-        print(f"{'aws --version':<28} {seconds * 1000:>7.1f}ms {seconds / base:>6.2f}x")
-    shutil.rmtree(home, ignore_errors=True)
+    server, url = serve(home)
+    try:
+        token = api_token(url)
+        api_env = {**env, "SPECTRUM_API_URL": url, "SPECTRUM_TOKEN": token}
+        api_cases = {"bill show -o json (served)": [*spectrum, "bill", "show", "-o", "json"]}
+        base, _ = measure(cases["python -c pass"], args.runs, env)
+        print(f"{'command':<30} {'median':>9} {'ratio':>7} {'peak RSS':>9}")
+        for name, cmd in [*cases.items(), *api_cases.items()]:
+            seconds, peak = measure(cmd, args.runs, api_env if name in api_cases else env)
+            print(f"{name:<30} {seconds * 1000:>7.1f}ms {seconds / base:>6.2f}x {peak:>6.1f}MiB")
+        if shutil.which("aws"):
+            seconds, peak = measure(["aws", "--version"], max(5, args.runs // 3), env)
+            print(f"{'aws --version':<30} {seconds * 1000:>7.1f}ms {seconds / base:>6.2f}x "
+                  f"{peak:>6.1f}MiB")
+    finally:
+        server.terminate()
+        server.wait()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def serve(home: Path) -> tuple[subprocess.Popen[str], str]:
+    server = subprocess.Popen(
+        [PY, "-m", "spectrum_cli", "sandbox", "serve", "--port", "0", "--db",
+         str(home / "sandbox.db")], stderr=subprocess.PIPE, text=True)
+    assert server.stderr is not None
+    line = server.stderr.readline()
+    return server, line.split("listening on ")[1].split()[0]
+
+
+def api_token(url: str) -> str:
+    sys.path.insert(0, str(ROOT))
+    from spectrum_cli.client import SpectrumClient
+
+    with SpectrumClient(url) as client:
+        client.auth.login("harper", "Sandbox-Harper1")
+        return client.auth.create_token("bench", ["billing:read"], 1).token
 
 
 if __name__ == "__main__":
