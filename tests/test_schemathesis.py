@@ -15,6 +15,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from spectrum_cli.api.auth import ALL_SCOPES
 from spectrum_cli.client import SpectrumClient
 from spectrum_cli.sandbox.app import create_app
 from spectrum_cli.sandbox.embedded import EmbeddedTransport
@@ -43,7 +44,7 @@ def bearer() -> dict[str, str]:
     with SpectrumClient("http://sandbox.invalid", transport=EmbeddedTransport(app)) as client:
         session = client.auth.login("harper", "Sandbox-Harper1").session
         assert session is not None
-        token = client.auth.create_token("fuzz", ["account:read", "billing:read"], 366).token
+        token = client.auth.create_token("fuzz", list(ALL_SCOPES), 366).token
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -175,6 +175,14 @@ class Autopay(Resource):
     )
     next_charge_date: dt.date | None = None
     next_charge_amount_cents: Cents | None = None
+    ends_after_statement_date: dt.date | None = Field(
+        default=None,
+        description="Turned off close to a due date: the last statement autopay still pays.",
+    )
+    uncovered_statement_id: str | None = Field(
+        default=None, description="An unpaid statement autopay will not pay: pay it yourself."
+    )
+    uncovered_balance_cents: Cents | None = None
     last_failure_reason: str | None = None
     warnings: list[str] = Field(default_factory=list)
 

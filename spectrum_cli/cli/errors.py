@@ -99,7 +99,10 @@ def _validation_message(exc: BaseException) -> str | None:
 def report(exc: BaseException, stderr: TextIO | None = None, verbose: bool = False) -> int:
     """Print one line (and a hint) for ``exc``; return its exit status."""
     stderr = stderr or sys.stderr
-    found = _classify(exc)
+    try:
+        found = _classify(exc)
+    except Exception:
+        found = None
     if found is None:
         if verbose:
             import traceback

@@ -9,7 +9,16 @@ from typing import Annotated, Any
 import typer
 
 from spectrum_cli import __version__
-from spectrum_cli.cli import account, auth, bill, config_cmd, payments, recover, sandbox
+from spectrum_cli.cli import (
+    account,
+    auth,
+    autopay,
+    bill,
+    config_cmd,
+    payments,
+    recover,
+    sandbox,
+)
 from spectrum_cli.cli._typer import new_app
 from spectrum_cli.cli.context import State
 from spectrum_cli.cli.options import OutputFormat
@@ -31,6 +40,7 @@ app.add_typer(account.app, name="account")
 app.add_typer(bill.app, name="bill")
 app.add_typer(payments.app, name="payments")
 app.add_typer(payments.methods_app, name="payment-methods")
+app.add_typer(autopay.app, name="autopay")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(sandbox.app, name="sandbox")
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from spectrum_cli.api.auth import Session
     from spectrum_cli.client.resources.account import AccountResource
     from spectrum_cli.client.resources.auth import AuthResource
+    from spectrum_cli.client.resources.autopay import AutopayResource
     from spectrum_cli.client.resources.payments import PaymentMethodsResource, PaymentsResource
     from spectrum_cli.client.resources.recovery import RecoveryResource
     from spectrum_cli.client.resources.sandbox import SandboxResource
@@ -165,6 +166,12 @@ class SpectrumClient:
         from spectrum_cli.client.resources.payments import PaymentMethodsResource
 
         return PaymentMethodsResource(self)
+
+    @cached_property
+    def autopay(self) -> AutopayResource:
+        from spectrum_cli.client.resources.autopay import AutopayResource
+
+        return AutopayResource(self)
 
     @cached_property
     def sandbox(self) -> SandboxResource:

@@ -21,6 +21,7 @@ from spectrum_cli.sandbox.middleware import (
 from spectrum_cli.sandbox.routers import (
     account,
     auth,
+    autopay,
     payment_methods,
     payments,
     recovery,
@@ -60,7 +61,16 @@ def create_app(db_path: str | Path) -> FastAPI:
         responses=ERROR_RESPONSES,
     )
     app.state.db = db
-    for module in (auth, recovery, account, statements, payments, payment_methods, sandbox):
+    for module in (
+        auth,
+        recovery,
+        account,
+        statements,
+        payments,
+        payment_methods,
+        autopay,
+        sandbox,
+    ):
         app.include_router(module.router)
     install_handlers(app)
     # Added last runs first: request ids, then network faults, idempotency, slow handlers.

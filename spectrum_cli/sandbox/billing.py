@@ -7,7 +7,8 @@ scheduled payments, bank settlements, late fees and statement issue dates.
 Sandbox rules: a statement is due 21 days after it is issued; a balance still unpaid the day
 after the due date gets an $8.95 late fee (on the next statement); bank payments settle on the
 second business day; a processing payment already counts against the balance, and a returned
-one is owed again; a payment may exceed what is owed by at most $100.00 (kept as credit).
+one is owed again. A payment naming a statement may be at most what is unpaid on it; any other
+may exceed what is owed (less payments already scheduled) by at most $100.00, kept as credit.
 """
 
 from __future__ import annotations
@@ -110,6 +111,11 @@ class StatementView:
     def due_date(self) -> dt.date:
         return dt.date.fromisoformat(self.row["due_date"])
 
+    @property
+    def row_date(self) -> dt.date:
+        """The statement date."""
+        return dt.date.fromisoformat(self.row["statement_date"])
+
 
 def statements(conn: sqlite3.Connection, account_id: str, today: dt.date) -> list[StatementView]:
     """Every statement, oldest first, with what is still unpaid of each.
@@ -169,6 +175,8 @@ def catch_up(
         day, _, kind, ref = event
         if kind == "charge":
             _charge_scheduled(conn, payment_id=ref, day=day, now=now)
+        elif kind == "autopay":
+            _charge_autopay(conn, account_id=account_id, statement_id=ref, day=day, now=now)
         elif kind == "settle":
             _settle(conn, payment_id=ref, day=day)
         elif kind == "late_fee":
@@ -180,6 +188,8 @@ def catch_up(
 def next_event(
     conn: sqlite3.Connection, account_id: str, today: dt.date
 ) -> tuple[dt.date, int, str, str] | None:
+    """The earliest event due by ``today``. On one day: payments, then autopay, then the
+    late-fee check (which falls the day after a due date), then a new statement."""
     events: list[tuple[dt.date, int, str, str]] = []
     for row in conn.execute(
         "SELECT id, scheduled_for FROM payments WHERE account_id = ? AND status = 'scheduled'",
@@ -191,23 +201,26 @@ def next_event(
         (account_id,),
     ):
         events.append((dt.date.fromisoformat(row["settle_on"]), 0, "settle", row["id"]))
+    autopay = conn.execute("SELECT * FROM autopay WHERE account_id = ?", (account_id,)).fetchone()
     for row in conn.execute(
-        "SELECT id, due_date FROM statements WHERE account_id = ? AND late_fee_checked = 0",
+        "SELECT id, statement_date, due_date, late_fee_checked, autopay_checked FROM statements "
+        "WHERE account_id = ? AND (late_fee_checked = 0 OR autopay_checked = 0)",
         (account_id,),
     ):
-        events.append(
-            (
-                dt.date.fromisoformat(row["due_date"]) + dt.timedelta(days=1),
-                1,
-                "late_fee",
-                row["id"],
-            )
-        )
+        due = dt.date.fromisoformat(row["due_date"])
+        if not row["late_fee_checked"]:
+            events.append((due + dt.timedelta(days=1), 2, "late_fee", row["id"]))
+        if (
+            not row["autopay_checked"]
+            and autopay is not None
+            and covers(autopay, dt.date.fromisoformat(row["statement_date"]))
+        ):
+            events.append((due, 1, "autopay", row["id"]))
     next_issue = next_statement_date(conn, account_id)
     if next_issue is not None:
-        events.append((next_issue, 2, "statement", ""))
-    due = [e for e in events if e[0] <= today]
-    return min(due) if due else None
+        events.append((next_issue, 3, "statement", ""))
+    due_events = [e for e in events if e[0] <= today]
+    return min(due_events) if due_events else None
 
 
 def next_statement_date(conn: sqlite3.Connection, account_id: str) -> dt.date | None:
@@ -425,6 +438,89 @@ def _charge_scheduled(
     _attempt(conn, payment_id=payment_id, day=day, now=now)
 
 
+def covers(autopay: sqlite3.Row, statement_date: dt.date) -> bool:
+    """Whether autopay pays the statement issued on ``statement_date``."""
+    start, end = autopay["covers_from"], autopay["covers_until"]
+    return (
+        start is not None
+        and statement_date >= dt.date.fromisoformat(start)
+        and (end is None or statement_date <= dt.date.fromisoformat(end))
+    )
+
+
+def _charge_autopay(
+    conn: sqlite3.Connection, *, account_id: str, statement_id: str, day: dt.date, now: dt.datetime
+) -> None:
+    """On the due date, pay what is still unpaid of the statement (less any payment already
+    scheduled for it). A failure leaves the balance due and autopay needing attention."""
+    conn.execute("UPDATE statements SET autopay_checked = 1 WHERE id = ?", (statement_id,))
+    view = next(v for v in statements(conn, account_id, day) if v.id == statement_id)
+    pending = int(
+        conn.execute(
+            "SELECT COALESCE(SUM(amount_cents), 0) FROM payments WHERE statement_id = ? AND "
+            "status = 'scheduled'",
+            (statement_id,),
+        ).fetchone()[0]
+    )
+    amount = view.balance_cents - pending
+    if amount <= 0:
+        return
+    autopay = conn.execute("SELECT * FROM autopay WHERE account_id = ?", (account_id,)).fetchone()
+    method = conn.execute(
+        "SELECT * FROM payment_methods WHERE id = ? AND removed_at IS NULL", (autopay["method_id"],)
+    ).fetchone()
+    if method is None:
+        conn.execute(
+            "UPDATE autopay SET status = 'needs_attention', last_failure_reason = ? "
+            "WHERE account_id = ?",
+            ("The autopay payment method was removed.", account_id),
+        )
+        return
+    payment_id = new_id("pay")
+    conn.execute(
+        """INSERT INTO payments (id, account_id, statement_id, confirmation_number,
+           amount_cents, kind, status, method_id, method_label, scheduled_for, created_at)
+           VALUES (?, ?, ?, ?, ?, 'autopay', 'scheduled', ?, ?, ?, ?)""",
+        (
+            payment_id,
+            account_id,
+            statement_id,
+            confirmation_number(),
+            amount,
+            method["id"],
+            method_label(method),
+            day.isoformat(),
+            dt.datetime.combine(day, dt.time(6), dt.UTC).isoformat(),
+        ),
+    )
+    if method["type"] == "card" and (method["exp_year"], method["exp_month"]) < (
+        day.year,
+        day.month,
+    ):
+        conn.execute(
+            "UPDATE payments SET status = 'failed', failure_code = 'card_expired', "
+            "failure_reason = 'The card had expired.' WHERE id = ?",
+            (payment_id,),
+        )
+        outcome = "failed"
+    else:
+        outcome = _attempt(conn, payment_id=payment_id, day=day, now=now)
+    if outcome == "failed":
+        reason = conn.execute(
+            "SELECT failure_reason FROM payments WHERE id = ?", (payment_id,)
+        ).fetchone()[0]
+        conn.execute(
+            "UPDATE autopay SET status = 'needs_attention', last_failure_reason = ? "
+            "WHERE account_id = ?",
+            (f"Autopay on {day.isoformat()} failed: {reason}", account_id),
+        )
+    elif autopay["enabled"]:
+        conn.execute(
+            "UPDATE autopay SET status = 'active', last_failure_reason = NULL WHERE account_id = ?",
+            (account_id,),
+        )
+
+
 def _settle(conn: sqlite3.Connection, *, payment_id: str, day: dt.date) -> None:
     payment = conn.execute(
         "SELECT p.*, m.behavior FROM payments p JOIN payment_methods m "
@@ -559,8 +655,16 @@ def create_payment(
                 param="statement_id",
             )
         statement_id = view.id
+        unpaid = view.balance_cents - pending
+        if amount_cents > unpaid:
+            raise invalid(
+                "amount_too_large",
+                f"{money(amount_cents)} is more than the {money(unpaid)} still unpaid on "
+                f"statement {view.id}.",
+                param="amount_cents",
+            )
     limit = max(0, owed_cents(conn, account_id) - scheduled) + OVERPAYMENT_LIMIT_CENTS
-    if amount_cents > limit:
+    if statement_id is None and amount_cents > limit:
         raise invalid(
             "amount_too_large",
             f"{money(amount_cents)} is more than the {money(limit)} this account may "

@@ -84,23 +84,30 @@ AccountReader = Annotated[Principal, Depends(require_scope("account:read"))]
 SessionPrincipal = Annotated[Principal, Depends(require_session)]
 
 
-def require_manager(
-    principal: Annotated[Principal, Depends(require_scope("payments:write"))],
-) -> Principal:
-    """Changing payment methods (and autopay) is for the head of household and admins."""
-    if principal.role == "standard":
-        raise APIError(
-            403,
-            "permission",
-            "role_forbidden",
-            "A standard user cannot change payment methods or autopay; ask the head of household.",
-        )
-    return principal
+def require_manager(scope: str) -> Callable[[Principal], Principal]:
+    """Changing payment methods and autopay is for the head of household and admins."""
+
+    scoped = require_scope(scope)
+
+    # A default, not an Annotated hint: hints are strings here and could not see `scoped`.
+    def check(principal: Principal = Depends(scoped)) -> Principal:
+        if principal.role == "standard":
+            raise APIError(
+                403,
+                "permission",
+                "role_forbidden",
+                "A standard user cannot change payment methods or autopay; ask the head of "
+                "household.",
+            )
+        return principal
+
+    return check
 
 
 BillingReader = Annotated[Principal, Depends(require_scope("billing:read"))]
 PaymentsWriter = Annotated[Principal, Depends(require_scope("payments:write"))]
-MethodsManager = Annotated[Principal, Depends(require_manager)]
+MethodsManager = Annotated[Principal, Depends(require_manager("payments:write"))]
+AutopayManager = Annotated[Principal, Depends(require_manager("autopay:write"))]
 
 
 def caught_up(db: Database, account_id: str, now: dt.datetime) -> None:

@@ -221,4 +221,10 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX payments_account ON payments (account_id, status);
     """,
+    # 3: autopay covers a range of statements, so a change near a due date can wait a cycle
+    """
+    ALTER TABLE autopay ADD COLUMN covers_from TEXT;
+    ALTER TABLE autopay ADD COLUMN covers_until TEXT;
+    ALTER TABLE statements ADD COLUMN autopay_checked INTEGER NOT NULL DEFAULT 0;
+    """,
 ]

@@ -268,12 +268,6 @@ def seed(conn: sqlite3.Connection, *, now: dt.datetime) -> None:
                     stamp,
                 ),
             )
-            if a.autopay_card and i == len(cards) - 1:
-                conn.execute(
-                    "INSERT INTO autopay (account_id, enabled, method_id, status) "
-                    "VALUES (?, 1, ?, 'active')",
-                    (account_id, method_id),
-                )
     for a in ACCOUNTS:
         _bill_history(conn, account_id=ids[a.key], account=a, today=today)
     for position, p in enumerate(PERSONAS):
@@ -325,6 +319,15 @@ def _bill_history(
                 kind="autopay" if account.autopay_card else "one_time",
             )
         day = following
+    if account.autopay_card:  # on from the latest statement; the history above stands in
+        latest = conn.execute(
+            "SELECT MAX(statement_date) FROM statements WHERE account_id = ?", (account_id,)
+        ).fetchone()[0]
+        conn.execute(
+            "INSERT INTO autopay (account_id, enabled, method_id, status, covers_from) "
+            "VALUES (?, 1, ?, 'active', ?)",
+            (account_id, method_id, latest),
+        )
     now = dt.datetime.combine(today, dt.time(12), dt.UTC)
     billing.catch_up(conn, account_id=account_id, today=today, now=now)
 

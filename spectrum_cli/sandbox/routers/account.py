@@ -18,7 +18,7 @@ from spectrum_cli.api.account import (
     Service,
     ServiceList,
 )
-from spectrum_cli.sandbox import billing
+from spectrum_cli.sandbox import autopay, billing
 from spectrum_cli.sandbox.deps import AccountReader, DbDep, NowDep, caught_up
 from spectrum_cli.sandbox.security import mask_account_number
 
@@ -49,22 +49,23 @@ def list_services(conn: sqlite3.Connection, *, account_id: str, today: dt.date) 
     return [_service(r, today) for r in rows]
 
 
-def _autopay(conn: sqlite3.Connection, account_id: str) -> AutopaySummary:
-    row = conn.execute(
-        """SELECT a.*, m.type, m.brand, m.last4 FROM autopay a
-           LEFT JOIN payment_methods m ON m.id = a.method_id WHERE a.account_id = ?""",
-        (account_id,),
-    ).fetchone()
-    if row is None or not row["enabled"]:
-        return AutopaySummary(enabled=False, status="off")
-    label = (
-        f"{(row['brand'] or 'card').title()} •••• {row['last4']}"
-        if row["type"] == "card"
-        else f"Bank •••• {row['last4']}"
+def _autopay(
+    conn: sqlite3.Connection, account_id: str, today: dt.date
+) -> tuple[AutopaySummary, list[Alert]]:
+    """The dashboard's autopay line and the alerts it raises (a failed charge, a card that
+    expires before the next one)."""
+    state = autopay.state(conn, account_id=account_id, today=today)
+    summary = AutopaySummary(
+        enabled=state.enabled,
+        status=state.status,
+        method_id=state.method_id,
+        method_label=state.method_label,
     )
-    return AutopaySummary(
-        enabled=True, status=row["status"], method_id=row["method_id"], method_label=label
-    )
+    alerts = []
+    if state.last_failure_reason:
+        alerts.append(Alert(kind="autopay_failed", message=state.last_failure_reason))
+    alerts += [Alert(kind="card_expiring", message=w) for w in state.warnings if "expires" in w]
+    return summary, alerts
 
 
 def _alerts(
@@ -137,7 +138,8 @@ def account_summary(principal: AccountReader, db: DbDep, now: NowDep) -> Account
             "SELECT username, role FROM users WHERE account_id = ? ORDER BY created_at, username",
             (account["id"],),
         ).fetchall()
-        autopay = _autopay(conn, account["id"])
+        autopay_summary, autopay_alerts = _autopay(conn, account["id"], today)
+        alerts += autopay_alerts
     return AccountSummary(
         account_number_masked=mask_account_number(account["number"]),
         holder_name=account["holder_name"],
@@ -148,7 +150,7 @@ def account_summary(principal: AccountReader, db: DbDep, now: NowDep) -> Account
         balance_cents=owed,
         unbilled_cents=unbilled,
         due_date=latest.due_date if latest and latest.balance_cents > 0 else None,
-        autopay=autopay,
+        autopay=autopay_summary,
         alerts=alerts + _promo_alerts(services, today),
         services=services,
         equipment=[

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query
 
 from spectrum_cli.api import routes
 from spectrum_cli.api.billing import Payment, PaymentCreate, PaymentList
@@ -52,7 +52,19 @@ def list_payments(
 
 @router.post(routes.PAYMENTS, response_model=Payment, status_code=201)
 def create_payment(
-    body: PaymentCreate, principal: PaymentsWriter, db: DbDep, now: NowDep
+    body: PaymentCreate,
+    principal: PaymentsWriter,
+    db: DbDep,
+    now: NowDep,
+    idempotency_key: Annotated[
+        str,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=255,
+            description="Required: a retry with the same key never pays twice.",
+        ),
+    ],
 ) -> Payment:
     """Pay now or on `scheduled_for`. Needs an Idempotency-Key. A declined card answers 402
     and the failed payment is kept in the history."""

@@ -1,0 +1,85 @@
+"""`spectrum autopay show|enable|disable`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from spectrum_cli.cli._typer import new_app
+from spectrum_cli.cli.context import State, get_state
+from spectrum_cli.cli.options import OutputOption, YesOption
+from spectrum_cli.cli.output import money
+
+app = new_app("Autopay: pays the full statement balance on each due date.")
+
+FIELDS: list[tuple[str, Any]] = [
+    ("status", lambda a: a.status.replace("_", " ")),
+    ("method", lambda a: a.method_label),
+    ("next charge", lambda a: a.next_charge_date),
+    (
+        "expected amount",
+        lambda a: (
+            money(a.next_charge_amount_cents)
+            if a.next_charge_amount_cents is not None
+            else ("full balance" if a.enabled else "")
+        ),
+    ),
+    ("starts with statement of", lambda a: a.effective_from_statement_date),
+    ("last statement it pays", lambda a: a.ends_after_statement_date),
+]
+
+
+def _show(state: State, autopay: Any) -> None:
+    state.out.record(autopay, FIELDS)
+    for warning in autopay.warnings:
+        state.out.warn(warning)
+    if autopay.uncovered_statement_id:
+        state.out.message("To pay it now: spectrum bill pay --balance")
+
+
+@app.command()
+def show(ctx: typer.Context, output: OutputOption = None) -> None:
+    """Whether autopay is on, with which method, the next charge, and any warning."""
+    state = get_state(ctx, output)
+    _show(state, state.client().autopay.get())
+
+
+@app.command()
+def enable(
+    ctx: typer.Context,
+    method: Annotated[str, typer.Option(help="Payment method id from `payment-methods list`.")],
+    yes: YesOption = False,
+    output: OutputOption = None,
+) -> None:
+    """Turn autopay on (or switch its method).
+
+    Within 3 business days of a due date it starts with the next statement, and the current
+    one still needs a one-time payment: the command says so.
+    """
+    state = get_state(ctx, output)
+    if not yes:
+        state.confirm(f"Pay each statement's full balance automatically with {method}?")
+    autopay = state.client().autopay.enable(method)
+    _show(state, autopay)
+    state.out.message(
+        f"Autopay is on from the statement of {autopay.effective_from_statement_date}."
+    )
+
+
+@app.command()
+def disable(ctx: typer.Context, yes: YesOption = False, output: OutputOption = None) -> None:
+    """Turn autopay off. Within 3 business days of a due date that charge still happens."""
+    state = get_state(ctx, output)
+    if not yes:
+        state.confirm("Turn autopay off?")
+    autopay = state.client().autopay.disable()
+    _show(state, autopay)
+    if autopay.ends_after_statement_date:
+        state.out.message(
+            f"Autopay is off after the statement of "
+            f"{autopay.ends_after_statement_date}, which it still pays on "
+            f"{autopay.next_charge_date}."
+        )
+    else:
+        state.out.message("Autopay is off.")
