@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Resource(BaseModel):
@@ -57,12 +58,93 @@ class ListResponse(Resource, Generic[T]):
     has_more: bool = False
 
 
+US_STATES = frozenset(
+    [
+        "AL",
+        "AK",
+        "AZ",
+        "AR",
+        "CA",
+        "CO",
+        "CT",
+        "DE",
+        "FL",
+        "GA",
+        "HI",
+        "ID",
+        "IL",
+        "IN",
+        "IA",
+        "KS",
+        "KY",
+        "LA",
+        "ME",
+        "MD",
+        "MA",
+        "MI",
+        "MN",
+        "MS",
+        "MO",
+        "MT",
+        "NE",
+        "NV",
+        "NH",
+        "NJ",
+        "NM",
+        "NY",
+        "NC",
+        "ND",
+        "OH",
+        "OK",
+        "OR",
+        "PA",
+        "RI",
+        "SC",
+        "SD",
+        "TN",
+        "TX",
+        "UT",
+        "VT",
+        "VA",
+        "WA",
+        "WV",
+        "WI",
+        "WY",
+        "DC",
+        "PR",
+        "GU",
+        "VI",
+        "AS",
+        "MP",
+    ]
+)
+
+
 class Address(Resource):
     line1: str = Field(min_length=1, max_length=100)
     line2: str | None = Field(default=None, max_length=100)
     city: str = Field(min_length=1, max_length=60)
     state: str = Field(pattern=r"^[A-Z]{2}$", description="US state or territory code.")
     zip: str = Field(pattern=r"^\d{5}(-\d{4})?$", description="ZIP or ZIP+4.")
+
+    @field_validator("zip", mode="before")
+    @classmethod
+    def _zip_shape(cls, value: object) -> object:
+        if isinstance(value, str) and not re.match(r"^\d{5}(-\d{4})?$", value):
+            raise ValueError(f"{value!r} is not a ZIP code (12345 or 12345-6789)")
+        return value
+
+    @field_validator("state", mode="before")
+    @classmethod
+    def _state_shape(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("state")
+    @classmethod
+    def _known_state(cls, state: str) -> str:
+        if state not in US_STATES:
+            raise ValueError(f"{state} is not a US state or territory code")
+        return state
 
 
 class Message(Resource):

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+import re
+
+from pydantic import Field, field_validator, model_validator
 
 from spectrum_cli.api.common import Address, Request, Resource
+
+MAX_EMAILS = 3
+MAX_PHONES = 3
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+
+
+def normalize_phone(number: str) -> str:
+    """A US number as 555-201-0142; raises ValueError for anything else."""
+    digits = re.sub(r"[\s().+-]", "", number)
+    if digits.startswith("1") and len(digits) == 11:
+        digits = digits[1:]
+    if not digits.isdigit() or len(digits) != 10:
+        raise ValueError(f"{number!r} is not a 10-digit US phone number")
+    return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
 
 
 class ContactEmail(Resource):
@@ -30,21 +46,59 @@ class NotificationPrefs(Resource):
 
 
 class Profile(Resource):
-    emails: list[ContactEmail] = Field(max_length=3)
-    phones: list[ContactPhone] = Field(max_length=3)
+    emails: list[ContactEmail] = Field(max_length=MAX_EMAILS)
+    phones: list[ContactPhone] = Field(max_length=MAX_PHONES)
     billing_address: Address
     paperless: bool
     notifications: NotificationPrefs
+    etag: str = Field(description="The same value as the ETag header: send it as If-Match.")
+
+
+def _one_primary(items: list[ContactEmail] | list[ContactPhone], what: str) -> None:
+    if items and sum(1 for i in items if i.primary) != 1:
+        raise ValueError(f"exactly one {what} must be primary")
 
 
 class ProfilePatch(Request):
-    """Fields left out stay as they are. Send with `If-Match: <ETag>`."""
+    """Fields left out stay as they are. Lists replace the whole list. Send `If-Match`."""
 
-    emails: list[ContactEmail] | None = Field(default=None, max_length=3)
-    phones: list[ContactPhone] | None = Field(default=None, max_length=3)
+    emails: list[ContactEmail] | None = Field(default=None, min_length=1, max_length=MAX_EMAILS)
+    phones: list[ContactPhone] | None = Field(default=None, max_length=MAX_PHONES)
     billing_address: Address | None = None
     paperless: bool | None = None
     notifications: NotificationPrefs | None = None
+
+    @field_validator("emails")
+    @classmethod
+    def _emails(cls, emails: list[ContactEmail] | None) -> list[ContactEmail] | None:
+        if emails is None:
+            return None
+        for email in emails:
+            if not _EMAIL.match(email.address):
+                raise ValueError(f"{email.address!r} is not an email address")
+        if len({e.address.lower() for e in emails}) != len(emails):
+            raise ValueError("an email address is listed twice")
+        _one_primary(emails, "email")
+        return emails
+
+    @field_validator("phones")
+    @classmethod
+    def _phones(cls, phones: list[ContactPhone] | None) -> list[ContactPhone] | None:
+        if phones is None:
+            return None
+        normalized = [
+            ContactPhone(number=normalize_phone(p.number), primary=p.primary) for p in phones
+        ]
+        if len({p.number for p in normalized}) != len(normalized):
+            raise ValueError("a phone number is listed twice")
+        _one_primary(normalized, "phone")
+        return normalized
+
+    @model_validator(mode="after")
+    def _something(self) -> ProfilePatch:
+        if not self.model_fields_set:
+            raise ValueError("nothing to change")
+        return self
 
 
 class PasswordChange(Request):

@@ -18,6 +18,9 @@ def show(ctx: typer.Context, output: OutputOption = None) -> None:
     state = get_state(ctx, output)
     summary = state.client().account.summary()
     out = state.out
+    if out.format == "json":
+        out.data(summary, [])  # the whole summary, as the API returns it
+        return
     if out.format != "table":
         out.record(
             summary,
@@ -68,6 +71,17 @@ def show(ctx: typer.Context, output: OutputOption = None) -> None:
             ("promo ends", lambda s: s.promo_ends_on),
         ],
         rows=summary.services,
+    )
+    out.stdout.write("\n")
+    out.data(
+        summary,
+        [
+            ("equipment", lambda e: e.model),
+            ("for", lambda e: e.service_kind),
+            ("fee/mo", lambda e: money(e.monthly_fee_cents)),
+            ("status", lambda e: e.status),
+        ],
+        rows=summary.equipment,
     )
     for alert in summary.alerts:
         out.warn(alert.message)

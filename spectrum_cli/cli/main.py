@@ -16,8 +16,10 @@ from spectrum_cli.cli import (
     bill,
     config_cmd,
     payments,
+    profile,
     recover,
     sandbox,
+    usage,
 )
 from spectrum_cli.cli._typer import new_app
 from spectrum_cli.cli.context import State
@@ -41,6 +43,8 @@ app.add_typer(bill.app, name="bill")
 app.add_typer(payments.app, name="payments")
 app.add_typer(payments.methods_app, name="payment-methods")
 app.add_typer(autopay.app, name="autopay")
+app.command(help=usage.usage.__doc__)(usage.usage)
+app.add_typer(profile.app, name="profile")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(sandbox.app, name="sandbox")
 

@@ -81,7 +81,9 @@ class Output:
             return
         from tabulate import tabulate
 
-        self.stdout.write(tabulate(table, headers=headers, tablefmt="simple") + "\n")
+        self.stdout.write(
+            tabulate(table, headers=headers, tablefmt="simple", disable_numparse=True) + "\n"
+        )
 
     def record(self, value: Any, fields: Sequence[Column]) -> None:
         """One object: json as is; a table shows field/value lines; csv one row."""
@@ -89,7 +91,7 @@ class Output:
             from tabulate import tabulate
 
             pairs = [[name, _cell(get(value))] for name, get in fields]
-            self.stdout.write(tabulate(pairs, tablefmt="plain") + "\n")
+            self.stdout.write(tabulate(pairs, tablefmt="plain", disable_numparse=True) + "\n")
         else:
             self.data(value, fields)
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from spectrum_cli.client.resources.auth import AuthResource
     from spectrum_cli.client.resources.autopay import AutopayResource
     from spectrum_cli.client.resources.payments import PaymentMethodsResource, PaymentsResource
+    from spectrum_cli.client.resources.profile import ProfileResource
     from spectrum_cli.client.resources.recovery import RecoveryResource
     from spectrum_cli.client.resources.sandbox import SandboxResource
     from spectrum_cli.client.resources.statements import StatementsResource
@@ -172,6 +173,12 @@ class SpectrumClient:
         from spectrum_cli.client.resources.autopay import AutopayResource
 
         return AutopayResource(self)
+
+    @cached_property
+    def profile(self) -> ProfileResource:
+        from spectrum_cli.client.resources.profile import ProfileResource
+
+        return ProfileResource(self)
 
     @cached_property
     def sandbox(self) -> SandboxResource:

@@ -81,6 +81,7 @@ def require_session(principal: PrincipalDep) -> Principal:
 
 
 AccountReader = Annotated[Principal, Depends(require_scope("account:read"))]
+ProfileWriter = Annotated[Principal, Depends(require_scope("profile:write"))]
 SessionPrincipal = Annotated[Principal, Depends(require_session)]
 
 

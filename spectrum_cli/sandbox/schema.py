@@ -227,4 +227,10 @@ MIGRATIONS: list[str] = [
     ALTER TABLE autopay ADD COLUMN covers_until TEXT;
     ALTER TABLE statements ADD COLUMN autopay_checked INTEGER NOT NULL DEFAULT 0;
     """,
+    # 4: profile settings and the version behind its ETag
+    """
+    ALTER TABLE accounts ADD COLUMN paperless INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE accounts ADD COLUMN notifications TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE accounts ADD COLUMN profile_version INTEGER NOT NULL DEFAULT 1;
+    """,
 ]

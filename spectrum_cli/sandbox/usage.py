@@ -29,3 +29,14 @@ def by_the_gig_cents(megabytes: int) -> int:
         return 0
     gigabytes = -(-megabytes // 1024)
     return 2000 + 500 * (gigabytes - 1)
+
+
+def internet_data_mb(account_id: str, day: dt.date) -> int:
+    """Home internet is uncapped; the number is for the customer's curiosity."""
+    base = 16_000 if day.weekday() >= 5 else 9_000
+    return int(base * (0.5 + _unit("internet", account_id, day.isoformat())))
+
+
+def voice_minutes(account_id: str, day: dt.date) -> int:
+    base = 25 if day.weekday() >= 5 else 12
+    return int(base * 2 * _unit("voice", account_id, day.isoformat()))

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from spectrum_cli.api import routes
-from spectrum_cli.api.account import AccountSummary, ServiceList
+from spectrum_cli.api.account import AccountSummary, ServiceList, UsageReport
+from spectrum_cli.api.common import ServiceKind
 from spectrum_cli.client.resources._base import Resource
 
 
@@ -12,3 +15,19 @@ class AccountResource(Resource):
 
     def services(self) -> ServiceList:
         return self._get(routes.SERVICES, ServiceList)
+
+    def usage(
+        self,
+        service: ServiceKind = "internet",
+        *,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        days: int = 30,
+    ) -> UsageReport:
+        """Daily usage from ``start`` (or ``days`` back) to ``end`` (default today); mobile
+        comes per line with the by-the-gig estimate for this cycle."""
+        return self._get(
+            routes.USAGE,
+            UsageReport,
+            params={"service": service, "start": start, "end": end, "days": days},
+        )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from spectrum_cli.api import routes
 from spectrum_cli.api.account import (
@@ -17,9 +18,14 @@ from spectrum_cli.api.account import (
     Equipment,
     Service,
     ServiceList,
+    UsageDay,
+    UsageReport,
 )
+from spectrum_cli.api.common import ServiceKind
 from spectrum_cli.sandbox import autopay, billing
+from spectrum_cli.sandbox import usage as usage_model
 from spectrum_cli.sandbox.deps import AccountReader, DbDep, NowDep, caught_up
+from spectrum_cli.sandbox.errors import invalid
 from spectrum_cli.sandbox.security import mask_account_number
 
 router = APIRouter(tags=["account"])
@@ -166,3 +172,85 @@ def services(principal: AccountReader, db: DbDep, now: NowDep) -> ServiceList:
         return ServiceList(
             data=list_services(conn, account_id=principal.account_id, today=now.date())
         )
+
+
+@router.get(routes.USAGE, response_model=UsageReport)
+def usage(
+    principal: AccountReader,
+    db: DbDep,
+    now: NowDep,
+    service: Annotated[ServiceKind, Query()] = "internet",
+    start: Annotated[dt.date | None, Query(description="First day [default: 30 days ago].")] = None,
+    end: Annotated[dt.date | None, Query(description="Last day [default: today].")] = None,
+    days: Annotated[
+        int, Query(ge=1, le=367, description="Days up to `end`, without `start`.")
+    ] = 30,
+) -> UsageReport:
+    """Daily usage of one service; for mobile, per line, with the by-the-gig charge so far
+    this cycle."""
+    today = now.date()
+    end = min(end or today, today)
+    start = start or end - dt.timedelta(days=days - 1)
+    if start > end:
+        raise invalid(
+            "bad_range", "start must be on or before end (and not in the future).", param="start"
+        )
+    if (end - start).days > 366:
+        raise invalid("range_too_long", "At most 367 days at a time.", param="start")
+    with db.read() as conn:
+        row = conn.execute(
+            "SELECT * FROM services WHERE account_id = ? AND kind = ?",
+            (principal.account_id, service),
+        ).fetchone()
+        latest = conn.execute(
+            "SELECT * FROM statements WHERE account_id = ? ORDER BY statement_date DESC LIMIT 1",
+            (principal.account_id,),
+        ).fetchone()
+    if row is None:
+        raise invalid("no_such_service", f"This account has no {service} service.", param="service")
+    dates = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    estimate = None
+    if service == "mobile":
+        lines = json.loads(row["lines"])
+        series = [
+            UsageDay(
+                date=d,
+                service="mobile",
+                line_id=line["id"],
+                data_mb=usage_model.mobile_data_mb(line["id"], d),
+            )
+            for d in dates
+            for line in lines
+        ]
+        if latest is not None:
+            cycle_start = dt.date.fromisoformat(latest["period_start"])
+            cycle_end = min(today, dt.date.fromisoformat(latest["period_end"]))
+            estimate = sum(
+                usage_model.by_the_gig_cents(
+                    usage_model.mobile_period_mb(line["id"], cycle_start, cycle_end)
+                )
+                for line in lines
+            )
+    elif service == "voice":
+        series = [
+            UsageDay(
+                date=d,
+                service="voice",
+                voice_minutes=usage_model.voice_minutes(principal.account_id, d),
+            )
+            for d in dates
+        ]
+    else:
+        series = [
+            UsageDay(
+                date=d,
+                service=service,
+                data_mb=usage_model.internet_data_mb(principal.account_id, d)
+                if service == "internet"
+                else None,
+            )
+            for d in dates
+        ]
+    return UsageReport(
+        service=service, start=start, end=end, days=series, estimated_charge_cents=estimate
+    )

@@ -1,0 +1,113 @@
+"""`spectrum usage`: service usage statistics, charted on a terminal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections import defaultdict
+from enum import Enum
+from typing import Annotated, Any
+
+import typer
+
+from spectrum_cli.cli.chart import bar_chart
+from spectrum_cli.cli.context import get_state
+from spectrum_cli.cli.errors import CliError
+from spectrum_cli.cli.options import OutputOption
+from spectrum_cli.cli.output import money
+from spectrum_cli.cli.parsing import parse_date
+
+
+class ServiceOption(str, Enum):
+    internet = "internet"
+    mobile = "mobile"
+    voice = "voice"
+
+
+class Period(str, Enum):
+    day = "day"
+    week = "week"
+    month = "month"
+
+
+def period_of(day: dt.date, by: Period) -> str:
+    if by is Period.month:
+        return day.strftime("%Y-%m")
+    if by is Period.week:
+        return f"week of {(day - dt.timedelta(days=day.weekday())).isoformat()}"
+    return day.isoformat()
+
+
+def usage(
+    ctx: typer.Context,
+    service: Annotated[ServiceOption, typer.Option(help="Which service.")] = ServiceOption.internet,
+    days: Annotated[int, typer.Option(min=1, max=367, help="The last N days.")] = 30,
+    from_: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Last day (YYYY-MM-DD) [default: today].")
+    ] = None,
+    by: Annotated[Period, typer.Option(help="Add up by day, week or month.")] = Period.day,
+    chart: Annotated[
+        bool | None,
+        typer.Option(
+            "--chart/--no-chart",
+            help="Draw a bar chart above the table [default: on a terminal].",
+            show_default=False,
+        ),
+    ] = None,
+    output: OutputOption = None,
+) -> None:
+    """Usage statistics: internet data, mobile data per line (with the by-the-gig charge so
+    far this cycle), voice minutes. -o json and -o csv give the raw daily series."""
+    state = get_state(ctx, output)
+    end = parse_date(to, option="--to") if to else None
+    start = parse_date(from_, option="--from") if from_ else None
+    if start is not None and end is not None and start > end:
+        raise CliError("--from must be on or before --to.")
+    report = state.client().account.usage(service.value, start=start, end=end, days=days)
+    out = state.out
+    if out.format == "json":
+        out.data(report, [])
+        return
+    if out.format == "csv":
+        out.data(
+            report,
+            [
+                ("date", lambda d: d.date),
+                ("service", lambda d: d.service),
+                ("line_id", lambda d: d.line_id),
+                ("data_mb", lambda d: d.data_mb),
+                ("voice_minutes", lambda d: d.voice_minutes),
+            ],
+            rows=report.days,
+        )
+        return
+    unit = "min" if service is ServiceOption.voice else "GB"
+    totals: dict[str, float] = defaultdict(float)
+    per_line: dict[tuple[str, str], float] = defaultdict(float)
+    for point in report.days:
+        value = point.voice_minutes if unit == "min" else (point.data_mb or 0) / 1024
+        key = period_of(point.date, by)
+        totals[key] += value or 0
+        if point.line_id:
+            per_line[(key, point.line_id)] += value or 0
+    if chart if chart is not None else state.stdout.isatty():
+        width = shutil.get_terminal_size((80, 24)).columns
+        out.stdout.write(bar_chart(list(totals.items()), width=width, unit=unit) + "\n")
+    rows: list[dict[str, Any]]
+    if per_line:
+        rows = [{"period": p, "line": line, unit: round(v, 1)} for (p, line), v in per_line.items()]
+        columns = [
+            ("period", lambda r: r["period"]),
+            ("line", lambda r: r["line"]),
+            (unit, lambda r: f"{r[unit]:,.1f}"),
+        ]
+    else:
+        rows = [{"period": p, unit: round(v, 1)} for p, v in totals.items()]
+        columns = [("period", lambda r: r["period"]), (unit, lambda r: f"{r[unit]:,.1f}")]
+    out.data(rows, columns, rows=rows)
+    if report.estimated_charge_cents is not None:
+        out.message(
+            f"By-the-gig charge so far this cycle: {money(report.estimated_charge_cents)} "
+            "($20 for a line's first GB, $5 for each further GB begun)."
+        )
