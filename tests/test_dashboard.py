@@ -233,3 +233,34 @@ def test_two_edits_from_one_etag_one_wins_none_is_lost(
         headers={"Authorization": "Bearer x"},
     )
     assert missing.status_code == 401
+
+
+def test_an_outage_at_the_address_shows_in_outages_and_the_dashboard(
+    env: dict[str, str], fresh_served: ServedSandbox
+) -> None:
+    assert "No outages" in spectrum(["outages"], env).stderr
+    raised = spectrum(
+        [
+            "--api-url",
+            fresh_served.url,
+            "sandbox",
+            "outage",
+            "--zip",
+            "43215",
+            "--service",
+            "internet",
+            "--restore-in",
+            "2h",
+        ],
+        env,
+    )
+    assert raised.returncode == 0, raised.stderr
+    elsewhere = spectrum(["sandbox", "outage", "--zip", "90210", "--service", "tv"], env)
+    assert elsewhere.returncode == 0
+    listed = as_json(env, "outages")["data"]
+    assert [o["services"] for o in listed] == [["internet"]]
+    assert "outage" in [a["kind"] for a in as_json(env, "account", "show")["alerts"]]
+    httpx.post(
+        f"{fresh_served.url}/v1/sandbox/clock", json={"advance_seconds": 2 * 3600}
+    ).raise_for_status()
+    assert as_json(env, "outages")["data"] == []

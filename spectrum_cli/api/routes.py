@@ -54,6 +54,7 @@ SANDBOX_CLOCK = "/v1/sandbox/clock"
 SANDBOX_OUTBOX = "/v1/sandbox/outbox"
 SANDBOX_FAULTS = "/v1/sandbox/faults"
 SANDBOX_RESET = "/v1/sandbox/reset"
+SANDBOX_OUTAGES = "/v1/sandbox/outages"
 
 # POSTs that move money: the server refuses them without an Idempotency-Key.
 IDEMPOTENCY_REQUIRED: frozenset[tuple[str, str]] = frozenset({("POST", PAYMENTS)})

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from spectrum_cli.api.auth import Role
-from spectrum_cli.api.common import Channel, ListResponse, Request, Resource
+from spectrum_cli.api.common import Channel, ListResponse, Request, Resource, ServiceKind
 
 
 class Persona(Resource):
@@ -79,3 +79,14 @@ class FaultSet(Request):
 
 class FaultList(ListResponse[FaultRule]):
     pass
+
+
+class OutageCreate(Request):
+    """Raise an outage for every account whose service address has this ZIP code."""
+
+    zip: str = Field(pattern=r"^\d{5}$")
+    services: list[ServiceKind] = Field(min_length=1)
+    message: str = Field(
+        default="We are working to restore service in your area.", min_length=1, max_length=300
+    )
+    restore_in_minutes: int = Field(default=180, ge=1, le=7 * 24 * 60)

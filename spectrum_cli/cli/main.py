@@ -15,6 +15,7 @@ from spectrum_cli.cli import (
     autopay,
     bill,
     config_cmd,
+    outages,
     payments,
     profile,
     recover,
@@ -45,6 +46,7 @@ app.add_typer(payments.methods_app, name="payment-methods")
 app.add_typer(autopay.app, name="autopay")
 app.command(help=usage.usage.__doc__)(usage.usage)
 app.add_typer(profile.app, name="profile")
+app.command(help=outages.outages.__doc__)(outages.outages)
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(sandbox.app, name="sandbox")
 

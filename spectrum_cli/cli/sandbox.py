@@ -197,6 +197,46 @@ def faults_clear(ctx: typer.Context) -> None:
     state.out.message("Fault rules cleared.")
 
 
+class OutageService(str, Enum):
+    internet = "internet"
+    tv = "tv"
+    voice = "voice"
+    mobile = "mobile"
+
+
+@app.command()
+def outage(
+    ctx: typer.Context,
+    zip_code: Annotated[
+        str | None, typer.Option("--zip", help="ZIP code of the service addresses.")
+    ] = None,
+    service: Annotated[
+        list[OutageService] | None, typer.Option(help="Affected service; repeatable.")
+    ] = None,
+    restore_in: Annotated[str, typer.Option(help="Estimated time to restore, e.g. 3h.")] = "3h",
+    end: Annotated[bool, typer.Option("--end", help="End every outage instead.")] = False,
+) -> None:
+    """Raise an outage at a ZIP code (or end them all with --end)."""
+    state = get_state(ctx)
+    client = state.client(authenticated=False).sandbox
+    if end:
+        client.end_outages()
+        state.out.message("All outages ended.")
+        return
+    if not zip_code or not service:
+        raise CliError("Give --zip and at least one --service (or --end).")
+    minutes = max(1, parse_duration(restore_in) // 60)
+    raised = client.raise_outage(
+        zip_code,
+        [s.value for s in service],
+        restore_in_minutes=minutes,
+    )
+    state.out.message(
+        f"Outage {raised.id} raised at {zip_code}; restore by "
+        f"{raised.estimated_restore_at:%Y-%m-%d %H:%M} UTC."
+    )
+
+
 @app.command()
 def reset(
     ctx: typer.Context,

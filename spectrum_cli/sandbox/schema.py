@@ -233,4 +233,16 @@ MIGRATIONS: list[str] = [
     ALTER TABLE accounts ADD COLUMN notifications TEXT NOT NULL DEFAULT '{}';
     ALTER TABLE accounts ADD COLUMN profile_version INTEGER NOT NULL DEFAULT 1;
     """,
+    # 5: service outages by ZIP code
+    """
+    CREATE TABLE outages (
+        id TEXT PRIMARY KEY,
+        zip TEXT NOT NULL,
+        services TEXT NOT NULL,
+        message TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        estimated_restore_at TEXT NOT NULL
+    );
+    CREATE INDEX outages_zip ON outages (zip);
+    """,
 ]

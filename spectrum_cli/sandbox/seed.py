@@ -339,6 +339,7 @@ def is_seeded(conn: sqlite3.Connection) -> bool:
 # Tables emptied by a reset, children before parents. The clock and faults survive a reset
 # only if the caller keeps them; reset clears them too, for a clean slate.
 RESET_TABLES = (
+    "outages",
     "payments",
     "charges",
     "statements",

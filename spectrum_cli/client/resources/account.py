@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from spectrum_cli.api import routes
-from spectrum_cli.api.account import AccountSummary, ServiceList, UsageReport
+from spectrum_cli.api.account import AccountSummary, OutageList, ServiceList, UsageReport
 from spectrum_cli.api.common import ServiceKind
 from spectrum_cli.client.resources._base import Resource
 
@@ -31,3 +31,7 @@ class AccountResource(Resource):
             UsageReport,
             params={"service": service, "start": start, "end": end, "days": days},
         )
+
+    def outages(self) -> OutageList:
+        """Outages at the service address, with the estimated restore time."""
+        return self._get(routes.OUTAGES, OutageList)

@@ -3,12 +3,15 @@ from __future__ import annotations
 import datetime as dt
 
 from spectrum_cli.api import routes
+from spectrum_cli.api.account import Outage
+from spectrum_cli.api.common import ServiceKind
 from spectrum_cli.api.sandbox import (
     ClockState,
     ClockUpdate,
     FaultList,
     FaultRule,
     FaultSet,
+    OutageCreate,
     OutboxList,
     PersonaList,
 )
@@ -63,3 +66,22 @@ class SandboxResource(Resource):
 
     def reset(self) -> None:
         self._send_no_content("POST", routes.SANDBOX_RESET, authenticated=False)
+
+    def raise_outage(
+        self,
+        zip_code: str,
+        services: list[ServiceKind],
+        *,
+        restore_in_minutes: int = 180,
+        message: str | None = None,
+    ) -> Outage:
+        body = OutageCreate(
+            zip=zip_code,
+            services=services,
+            restore_in_minutes=restore_in_minutes,
+            **({"message": message} if message else {}),
+        )
+        return self._send("POST", routes.SANDBOX_OUTAGES, Outage, body, authenticated=False)
+
+    def end_outages(self) -> None:
+        self._send_no_content("DELETE", routes.SANDBOX_OUTAGES, authenticated=False)

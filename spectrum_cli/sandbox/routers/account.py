@@ -16,13 +16,14 @@ from spectrum_cli.api.account import (
     Alert,
     AutopaySummary,
     Equipment,
+    OutageList,
     Service,
     ServiceList,
     UsageDay,
     UsageReport,
 )
 from spectrum_cli.api.common import ServiceKind
-from spectrum_cli.sandbox import autopay, billing
+from spectrum_cli.sandbox import autopay, billing, outages
 from spectrum_cli.sandbox import usage as usage_model
 from spectrum_cli.sandbox.deps import AccountReader, DbDep, NowDep, caught_up
 from spectrum_cli.sandbox.errors import invalid
@@ -146,6 +147,16 @@ def account_summary(principal: AccountReader, db: DbDep, now: NowDep) -> Account
         ).fetchall()
         autopay_summary, autopay_alerts = _autopay(conn, account["id"], today)
         alerts += autopay_alerts
+        alerts += [
+            Alert(
+                kind="outage",
+                message=(
+                    f"{', '.join(o.services).title()} outage at your address: {o.message} Estimated "
+                    f"restore {o.estimated_restore_at:%Y-%m-%d %H:%M} UTC."
+                ),
+            )
+            for o in outages.active_for(conn, account_id=account["id"], now=now)
+        ]
     return AccountSummary(
         account_number_masked=mask_account_number(account["number"]),
         holder_name=account["holder_name"],
@@ -254,3 +265,10 @@ def usage(
     return UsageReport(
         service=service, start=start, end=end, days=series, estimated_charge_cents=estimate
     )
+
+
+@router.get(routes.OUTAGES, response_model=OutageList)
+def list_outages(principal: AccountReader, db: DbDep, now: NowDep) -> OutageList:
+    """Outages at the account's service address, with the estimated restore time."""
+    with db.read() as conn:
+        return OutageList(data=outages.active_for(conn, account_id=principal.account_id, now=now))

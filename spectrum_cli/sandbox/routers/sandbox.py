@@ -9,12 +9,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from spectrum_cli.api import routes
+from spectrum_cli.api.account import Outage
 from spectrum_cli.api.sandbox import (
     ClockState,
     ClockUpdate,
     FaultList,
     FaultRule,
     FaultSet,
+    OutageCreate,
     OutboxList,
     OutboxMessage,
     Persona,
@@ -23,7 +25,7 @@ from spectrum_cli.api.sandbox import (
 from spectrum_cli.sandbox import clock, seed
 from spectrum_cli.sandbox.deps import DbDep
 from spectrum_cli.sandbox.errors import invalid
-from spectrum_cli.sandbox.security import mask_account_number
+from spectrum_cli.sandbox.security import mask_account_number, new_id
 
 router = APIRouter(tags=["sandbox"])
 
@@ -150,4 +152,41 @@ def reset(db: DbDep) -> Response:
             conn.execute(f"DELETE FROM {table}")
         conn.execute("UPDATE clock SET offset_seconds = 0 WHERE id = 1")
         seed.seed(conn, now=clock.now(conn))
+    return Response(status_code=204)
+
+
+@router.post(routes.SANDBOX_OUTAGES, response_model=Outage, status_code=201)
+def raise_outage(body: OutageCreate, db: DbDep) -> Outage:
+    """Start an outage for every account whose service address has this ZIP code."""
+    with db.write() as conn:
+        now = clock.now(conn)
+        outage_id = new_id("out")
+        restore = now + dt.timedelta(minutes=body.restore_in_minutes)
+        conn.execute(
+            "INSERT INTO outages (id, zip, services, message, started_at, estimated_restore_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                outage_id,
+                body.zip,
+                json.dumps(body.services),
+                body.message,
+                clock.iso(now),
+                clock.iso(restore),
+            ),
+        )
+    return Outage(
+        id=outage_id,
+        services=body.services,
+        status="investigating",
+        message=body.message,
+        started_at=now,
+        estimated_restore_at=restore,
+    )
+
+
+@router.delete(routes.SANDBOX_OUTAGES, status_code=204, response_class=Response)
+def end_outages(db: DbDep) -> Response:
+    """End every outage now."""
+    with db.write() as conn:
+        conn.execute("DELETE FROM outages")
     return Response(status_code=204)
