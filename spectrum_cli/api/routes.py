@@ -21,6 +21,7 @@ USAGE = "/v1/usage"
 STATEMENTS = "/v1/statements"
 STATEMENT = "/v1/statements/{statement_id}"  # `latest` is an alias for the newest
 LATEST = "latest"
+STATEMENT_UPCOMING = "/v1/statements/upcoming"
 STATEMENT_PDF = "/v1/statements/{statement_id}/pdf"
 
 PAYMENTS = "/v1/payments"

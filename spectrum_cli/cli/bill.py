@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -113,6 +115,11 @@ def _print_bill(state: State, statement: Statement) -> None:
         ["Due", f"{statement.due_date} ({statement.status.replace('_', ' ')})"],
     ]
     write(tabulate(summary, tablefmt="plain", colalign=("left", "right")) + "\n")
+    from spectrum_cli.client.insights import price_rises
+
+    today = statement.due_date - dt.timedelta(days=statement.days_until_due)
+    for warning in price_rises(statement, today):
+        state.out.warn(warning)
     for message in statement.messages:
         state.out.warn(message) if "past due" in message.lower() else write(f"\n{message}\n")
 
@@ -320,3 +327,137 @@ PAYMENT_FIELDS: list[tuple[str, Any]] = [
 
 def _print_payment(state: State, payment: Any) -> None:
     state.out.record(payment, PAYMENT_FIELDS)
+
+
+@app.command()
+def explain(
+    ctx: typer.Context,
+    statement_id: Annotated[str, typer.Argument(help="A statement id, or `latest`.")] = LATEST,
+    upcoming: Annotated[
+        bool,
+        typer.Option(
+            "--upcoming", help="Predict the next statement and explain it against the latest."
+        ),
+    ] = False,
+    output: OutputOption = None,
+) -> None:
+    """Say, line by line, what changed since the statement before and why.
+
+    The changes add up exactly to the change in the total; anything they do not explain is
+    shown, never hidden.
+    """
+    from spectrum_cli.client.insights import explain as explain_change
+
+    state = get_state(ctx, output)
+    client = state.client()
+    previous: Statement | None
+    if upcoming:
+        current, previous = client.statements.upcoming(), client.statements.get(LATEST)
+    else:
+        current = client.statements.get(statement_id)
+        ids = [s.id for s in client.statements.iter(page_size=100)]
+        position = ids.index(current.id)
+        previous = client.statements.get(ids[position + 1]) if position + 1 < len(ids) else None
+    payments = client.payments.list(limit=100).data
+    result = explain_change(current, previous, payments)
+    out = state.out
+    if out.format != "table":
+        out.data(
+            result,
+            [
+                ("kind", lambda c: c.kind),
+                ("description", lambda c: c.description),
+                ("before_cents", lambda c: c.before_cents),
+                ("after_cents", lambda c: c.after_cents),
+                ("change_cents", lambda c: c.change_cents),
+                ("reason", lambda c: c.reason),
+            ],
+            rows=result.changes,
+        )
+        return
+    name = "The upcoming statement" if upcoming else f"Statement {current.id}"
+    against = f"statement {previous.id}" if previous else "nothing (the first statement)"
+    out.stdout.write(
+        f"{name} against {against}: new charges {money(result.total_before_cents)}"
+        f" → {money(result.total_after_cents)} "
+        f"({'+' if result.total_change_cents >= 0 else ''}"
+        f"{money(result.total_change_cents)})\n\n"
+    )
+    if result.changes:
+        out.data(
+            result,
+            [
+                ("change", lambda c: ("+" if c.change_cents > 0 else "") + money(c.change_cents)),
+                ("why", lambda c: c.reason),
+            ],
+            rows=result.changes,
+        )
+    else:
+        out.stdout.write("No line changed.\n")
+    if result.unexplained_cents:
+        out.warn(
+            f"{money(result.unexplained_cents)} of the change is not explained by the line items."
+        )
+    for note in result.notes:
+        out.stdout.write(f"\n{note}\n")
+
+
+class ExportFormat(str, Enum):
+    csv = "csv"
+    json = "json"
+    ledger = "ledger"
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    from_: Annotated[str | None, typer.Option("--from", help="First statement date.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Last statement date.")] = None,
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option("--format", help="csv (line items), json, or an hledger/ledger journal."),
+    ] = ExportFormat.csv,
+    expense_account: Annotated[
+        str, typer.Option(help="Journal: prefix of the expense accounts (one per line-item kind).")
+    ] = "expenses:spectrum",
+    liability_account: Annotated[
+        str, typer.Option(help="Journal: the account the bills are owed on.")
+    ] = "liabilities:spectrum",
+    payment_account: Annotated[
+        str, typer.Option(help="Journal: where payments come from.")
+    ] = "assets:bank",
+) -> None:
+    """Export statements' line items (and, in a journal, the payments) for accounting.
+
+    spectrum bill export --format ledger --from 2026-01-01 > spectrum.journal
+    hledger -f spectrum.journal balance
+    """
+    from spectrum_cli.client import insights_export
+
+    state = get_state(ctx)
+    start = parse_date(from_, option="--from") if from_ else None
+    end = parse_date(to, option="--to") if to else None
+    client = state.client()
+    summaries = [
+        s
+        for s in client.statements.iter(page_size=100)
+        if (start is None or s.statement_date >= start) and (end is None or s.statement_date <= end)
+    ]
+    statements = [client.statements.get(s.id) for s in reversed(summaries)]
+    payments = insights_export.payments_between(client, start, end)
+    write = state.out.stdout.write
+    if fmt is ExportFormat.json:
+        write(insights_export.to_json(statements, payments))
+    elif fmt is ExportFormat.csv:
+        write(insights_export.to_csv(statements))
+    else:
+        write(
+            insights_export.to_journal(
+                statements,
+                payments,
+                expenses=expense_account,
+                liability=liability_account,
+                bank=payment_account,
+            )
+        )
+    state.out.message(f"Exported {len(statements)} statement(s) and {len(payments)} payment(s).")

@@ -19,10 +19,9 @@ def keyed(*keys: str) -> list[Column]:
 
 
 def money(cents: int | None) -> str:
-    if cents is None:
-        return ""
-    sign = "-" if cents < 0 else ""
-    return f"{sign}${abs(cents) // 100:,}.{abs(cents) % 100:02d}"
+    from spectrum_cli.api.money import usd
+
+    return "" if cents is None else usd(cents)
 
 
 def _plain(value: Any) -> Any:

@@ -19,6 +19,7 @@ import secrets
 import sqlite3
 from dataclasses import dataclass
 
+from spectrum_cli.api.money import usd
 from spectrum_cli.sandbox.errors import APIError, invalid
 from spectrum_cli.sandbox.security import new_id
 from spectrum_cli.sandbox.usage import by_the_gig_cents, mobile_period_mb
@@ -40,9 +41,7 @@ FAILURES = {
 }
 
 
-def money(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    return f"{sign}${abs(cents) // 100:,}.{abs(cents) % 100:02d}"
+money = usd
 
 
 def add_months(day: dt.date, months: int, cycle_day: int) -> dt.date:

@@ -49,6 +49,19 @@ class Database:
         finally:
             conn.close()
 
+    @contextmanager
+    def scratch(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction that is always rolled back: for previews ("what if")."""
+        conn = self.connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            finally:
+                conn.execute("ROLLBACK")
+        finally:
+            conn.close()
+
     def migrate(self) -> int:
         """Bring the file to the newest schema version; returns the number of steps applied."""
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from spectrum_cli.api.billing import Statement
+from spectrum_cli.api.money import usd
 
 GROUPS = (
     ("Services", ("service", "promo_discount", "proration")),
@@ -14,11 +15,6 @@ GROUPS = (
     ("Taxes, fees and surcharges", ("surcharge", "tax", "fee")),
     ("Other charges and credits", ("late_fee", "adjustment", "credit")),
 )
-
-
-def _money(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    return f"{sign}${abs(cents) // 100:,}.{abs(cents) % 100:02d}"
 
 
 def _ascii(text: str) -> str:
@@ -46,7 +42,7 @@ def render(statement: Statement, *, holder: str, account_masked: str) -> bytes:
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 12)
     pdf.cell(120, 8, "Amount due")
-    pdf.cell(0, 8, _money(statement.amount_due_cents), align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, usd(statement.amount_due_cents), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
     pdf.cell(120, 6, f"Due by {statement.due_date.isoformat()}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
@@ -56,7 +52,7 @@ def render(statement: Statement, *, holder: str, account_masked: str) -> bytes:
         ("New charges", statement.total_cents),
     ):
         pdf.cell(120, 6, label)
-        pdf.cell(0, 6, _money(cents), align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, usd(cents), align="R", new_x="LMARGIN", new_y="NEXT")
     for title, kinds in GROUPS:
         items = [i for i in statement.line_items if i.kind in kinds]
         if not items:
@@ -67,11 +63,11 @@ def render(statement: Statement, *, holder: str, account_masked: str) -> bytes:
         pdf.set_font("Helvetica", "", 10)
         for item in items:
             pdf.cell(150, 6, _ascii(item.description)[:90])
-            pdf.cell(0, 6, _money(item.amount_cents), align="R", new_x="LMARGIN", new_y="NEXT")
+            pdf.cell(0, 6, usd(item.amount_cents), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font("Helvetica", "B", 11)
     pdf.cell(150, 7, "Total new charges")
-    pdf.cell(0, 7, _money(statement.total_cents), align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, usd(statement.total_cents), align="R", new_x="LMARGIN", new_y="NEXT")
     if statement.messages:
         pdf.ln(4)
         pdf.set_font("Helvetica", "", 9)

@@ -30,6 +30,10 @@ class StatementsResource(Resource):
         """One statement with line items; the default, ``latest``, is the newest."""
         return self._get(routes.STATEMENT.format(statement_id=statement_id), Statement)
 
+    def upcoming(self) -> Statement:
+        """The next statement as the server would issue it if nothing changes."""
+        return self._get(routes.STATEMENT_UPCOMING, Statement)
+
     def pdf(self, statement_id: str = routes.LATEST) -> bytes:
         response = self._client.request(
             "GET",

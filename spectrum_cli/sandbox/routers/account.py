@@ -31,7 +31,7 @@ from spectrum_cli.sandbox.security import mask_account_number
 
 router = APIRouter(tags=["account"])
 
-PROMO_WARNING = dt.timedelta(days=30)
+PROMO_WARNING = dt.timedelta(days=60)
 
 
 def _service(row: sqlite3.Row, today: dt.date) -> Service:
@@ -115,9 +115,10 @@ def _promo_alerts(services: list[Service], today: dt.date) -> list[Alert]:
                 Alert(
                     kind="promo_ending",
                     message=(
-                        f"The {service.plan_name} promotion ends {end.isoformat()}: the price goes from "
-                        f"${service.current_price_cents / 100:,.2f} to "
-                        f"${service.monthly_price_cents / 100:,.2f} a month."
+                        f"The {service.plan_name} promotion ends {end.isoformat()}: the price "
+                        f"goes from {billing.money(service.current_price_cents)} to "
+                        f"{billing.money(service.monthly_price_cents)} a month (+"
+                        f"{billing.money(service.monthly_price_cents - service.current_price_cents)})."
                     ),
                 )
             )

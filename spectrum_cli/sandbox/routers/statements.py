@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from typing import Annotated
@@ -90,6 +91,22 @@ def _find(
             "SELECT * FROM accounts WHERE id = ?", (principal.account_id,)
         ).fetchone()
         return detail(conn, view), account
+
+
+@router.get(routes.STATEMENT_UPCOMING, response_model=Statement)
+def upcoming_statement(principal: BillingReader, db: DbDep, now: NowDep) -> Statement:
+    """The next statement as it will be issued if nothing else changes: the engine runs to
+    the next statement date in a transaction that is then rolled back."""
+    caught_up(db, principal.account_id, now)
+    with db.scratch() as conn:
+        issue_on = billing.next_statement_date(conn, principal.account_id)
+        if issue_on is None:
+            raise not_found("upcoming statement")
+        noon = dt.datetime.combine(issue_on, dt.time(12), dt.UTC)
+        billing.catch_up(conn, account_id=principal.account_id, today=issue_on, now=noon)
+        view = billing.statement_view(conn, principal.account_id, "latest", now.date())
+        assert view is not None
+        return detail(conn, view)
 
 
 @router.get(routes.STATEMENT, response_model=Statement)

@@ -1,0 +1,159 @@
+"""Bill insights: explained differences add up, predictions come true, journals balance."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from spectrum_cli.client import SpectrumClient
+from spectrum_cli.client.insights import explain, price_rises
+from tests.helpers import ServedSandbox, isolated_env, require_tool, spectrum
+from tests.test_billing import advance, login
+
+
+@pytest.mark.parametrize("username", ["harper", "morgan", "pat", "casey"])
+def test_explained_changes_add_up_for_every_pair_of_a_year(
+    client: SpectrumClient, username: str
+) -> None:
+    login(client, username)
+    advance(client, 366)
+    summaries = list(reversed(list(client.statements.iter(page_size=100))))
+    statements = [client.statements.get(s.id) for s in summaries]
+    payments = client.payments.list(limit=100).data
+    promo_months = 0
+    for previous, current in itertools.pairwise(statements):
+        result = explain(current, previous, payments)
+        assert result.unexplained_cents == 0
+        assert sum(c.change_cents for c in result.changes) == (
+            current.total_cents - previous.total_cents
+        )
+        for ended in (
+            c for c in result.changes if c.kind == "promo_discount" and c.after_cents == 0
+        ):
+            promo_months += 1
+            promo = next(
+                i
+                for i in previous.line_items
+                if i.kind == "promo_discount" and i.description.startswith(ended.description)
+            )
+            assert ended.description in ended.reason
+            assert f"ended {promo.promo_ends_on}" in ended.reason
+    if username == "harper":
+        assert promo_months == 2  # internet (days away) and TV (months away) both end
+
+
+def test_upcoming_statement_comes_true(client: SpectrumClient) -> None:
+    login(client, "harper")
+    predicted = client.statements.upcoming()
+    latest = client.statements.get()
+    days = (predicted.statement_date - latest.statement_date).days
+    advance(client, days)
+    actual = client.statements.get()
+    assert actual.statement_date == predicted.statement_date
+    assert actual.total_cents == predicted.total_cents
+    assert [(i.kind, i.amount_cents) for i in actual.line_items] == [
+        (i.kind, i.amount_cents) for i in predicted.line_items
+    ]
+    result = explain(predicted, latest)
+    assert result.unexplained_cents == 0 and any(c.kind == "late_fee" for c in result.changes)
+
+
+def test_price_rise_warning_within_60_days(client: SpectrumClient) -> None:
+    login(client, "harper")
+    statement = client.statements.get()
+    today = client.sandbox.clock().now.date()
+    [warning] = price_rises(statement, today)
+    assert "Spectrum Internet Premier promotion ends" in warning
+    assert "$99.99 a month instead of $49.99 (+$50.00)" in warning
+    assert [a.kind for a in client.account.summary().alerts] == ["promo_ending"]
+
+
+@pytest.fixture
+def env(tmp_path: Path, fresh_served: ServedSandbox) -> dict[str, str]:
+    env = isolated_env(tmp_path, SPECTRUM_API_URL=fresh_served.url)
+    spectrum(
+        ["login", "--username", "harper", "--password-stdin", "--store", "file"],
+        env,
+        input="Sandbox-Harper1\n",
+    )
+    return env
+
+
+def test_bill_explain_and_upcoming_from_the_cli(env: dict[str, str]) -> None:
+    shown = spectrum(["bill", "explain"], env)
+    assert shown.returncode == 0, shown.stderr
+    assert "Mobile data" in shown.stdout
+    upcoming = spectrum(["bill", "explain", "--upcoming", "-o", "json"], env)
+    data = json.loads(upcoming.stdout)
+    assert data["unexplained_cents"] == 0
+    assert sum(c["change_cents"] for c in data["changes"]) == data["total_change_cents"]
+    warned = spectrum(["bill", "show"], env)
+    assert "promotion ends" in warned.stderr and "(+$50.00)" in warned.stderr
+
+
+def test_journal_export_passes_hledger_check_and_balances(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    hledger = require_tool("hledger")
+    paid = spectrum(["bill", "pay", "--amount", "20.00", "--yes"], env)
+    assert paid.returncode == 0, paid.stderr
+    journal = tmp_path / "spectrum.journal"
+    result = spectrum(
+        [
+            "bill",
+            "export",
+            "--format",
+            "ledger",
+            "--liability-account",
+            "liabilities:cable",
+            "--payment-account",
+            "assets:checking",
+        ],
+        env,
+    )
+    assert result.returncode == 0, result.stderr
+    journal.write_text(result.stdout)
+    check = subprocess.run(
+        [hledger, "-f", str(journal), "check"], capture_output=True, text=True, timeout=60
+    )
+    assert check.returncode == 0, check.stderr
+    statements = json.loads(spectrum(["bill", "export", "--format", "json"], env).stdout)
+    owed = sum(s["total_cents"] for s in statements["statements"])
+    paid_cents = sum(
+        p["amount_cents"]
+        for p in statements["payments"]
+        if p["status"] in ("succeeded", "processing")
+    )
+
+    def balance(account: str) -> int:
+        out = subprocess.run(
+            [
+                hledger,
+                "-f",
+                str(journal),
+                "balance",
+                account,
+                "-N",
+                "--depth",
+                str(account.count(":") + 1),
+                "-O",
+                "csv",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        amount = out.stdout.strip().splitlines()[-1].split(",")[-1].strip('"')
+        return int(Decimal(amount.replace("$", "")) * 100)
+
+    assert balance("liabilities:cable") == paid_cents - owed
+    assert balance("assets:checking") == -paid_cents
+    assert balance("expenses:spectrum") == owed
+    lines = spectrum(["bill", "export", "--from", "2026-01-01"], env).stdout.splitlines()
+    assert lines[0] == "statement_id,statement_date,due_date,kind,description,amount_cents,amount"
