@@ -50,6 +50,9 @@ class Equipment(Resource):
     service_kind: ServiceKind
     monthly_fee_cents: Cents
     status: EquipmentStatus
+    back_online_at: dt.datetime | None = Field(
+        default=None, description="While restarting: when it is expected back online."
+    )
 
 
 class Alert(Resource):

@@ -20,6 +20,7 @@ from spectrum_cli.cli import (
     profile,
     recover,
     sandbox,
+    support,
     usage,
 )
 from spectrum_cli.cli._typer import new_app
@@ -47,6 +48,8 @@ app.add_typer(autopay.app, name="autopay")
 app.command(help=usage.usage.__doc__)(usage.usage)
 app.add_typer(profile.app, name="profile")
 app.command(help=outages.outages.__doc__)(outages.outages)
+app.add_typer(support.app, name="support")
+app.add_typer(support.equipment_app, name="equipment")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(sandbox.app, name="sandbox")
 

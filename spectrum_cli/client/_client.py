@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from spectrum_cli.client.resources.recovery import RecoveryResource
     from spectrum_cli.client.resources.sandbox import SandboxResource
     from spectrum_cli.client.resources.statements import StatementsResource
+    from spectrum_cli.client.resources.support import EquipmentResource, SupportResource
 
 log = logging.getLogger("spectrum_cli.client")
 M = TypeVar("M", bound=BaseModel)
@@ -179,6 +180,18 @@ class SpectrumClient:
         from spectrum_cli.client.resources.profile import ProfileResource
 
         return ProfileResource(self)
+
+    @cached_property
+    def support(self) -> SupportResource:
+        from spectrum_cli.client.resources.support import SupportResource
+
+        return SupportResource(self)
+
+    @cached_property
+    def equipment(self) -> EquipmentResource:
+        from spectrum_cli.client.resources.support import EquipmentResource
+
+        return EquipmentResource(self)
 
     @cached_property
     def sandbox(self) -> SandboxResource:

@@ -22,12 +22,14 @@ from spectrum_cli.sandbox.routers import (
     account,
     auth,
     autopay,
+    equipment,
     payment_methods,
     payments,
     profile,
     recovery,
     sandbox,
     statements,
+    support,
 )
 
 SLOW_HANDLER_FAULTS = frozenset({"delay"})
@@ -71,6 +73,8 @@ def create_app(db_path: str | Path) -> FastAPI:
         payments,
         payment_methods,
         autopay,
+        support,
+        equipment,
         sandbox,
     ):
         app.include_router(module.router)

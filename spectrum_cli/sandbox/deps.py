@@ -82,6 +82,7 @@ def require_session(principal: PrincipalDep) -> Principal:
 
 AccountReader = Annotated[Principal, Depends(require_scope("account:read"))]
 ProfileWriter = Annotated[Principal, Depends(require_scope("profile:write"))]
+SupportWriter = Annotated[Principal, Depends(require_scope("support:write"))]
 SessionPrincipal = Annotated[Principal, Depends(require_session)]
 
 

@@ -245,4 +245,49 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX outages_zip ON outages (zip);
     """,
+    # 6: support: FAQ search (FTS5), tickets, live chats; equipment restarts
+    """
+    CREATE VIRTUAL TABLE faq USING fts5(
+        id UNINDEXED, category UNINDEXED, title, body, tokenize = 'porter unicode61'
+    );
+
+    CREATE TABLE tickets (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        subject TEXT NOT NULL,
+        category TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+
+    CREATE TABLE ticket_messages (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        ticket_id TEXT NOT NULL REFERENCES tickets(id),
+        author TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+
+    CREATE TABLE chats (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        status TEXT NOT NULL,
+        ticket_id TEXT,
+        created_at TEXT NOT NULL
+    );
+
+    CREATE TABLE chat_messages (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        chat_id TEXT NOT NULL REFERENCES chats(id),
+        author TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+
+    ALTER TABLE equipment ADD COLUMN restarting_until TEXT;
+    """,
 ]

@@ -8,6 +8,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from spectrum_cli.sandbox import billing, clock
+from spectrum_cli.sandbox.faq_corpus import ARTICLES
 from spectrum_cli.sandbox.security import hash_password
 
 
@@ -270,6 +271,7 @@ def seed(conn: sqlite3.Connection, *, now: dt.datetime) -> None:
             )
     for a in ACCOUNTS:
         _bill_history(conn, account_id=ids[a.key], account=a, today=today)
+    conn.executemany("INSERT INTO faq (id, category, title, body) VALUES (?, ?, ?, ?)", ARTICLES)
     for position, p in enumerate(PERSONAS):
         user_id = f"usr_{p.username}"
         hashed = hash_password(p.password)
@@ -339,6 +341,11 @@ def is_seeded(conn: sqlite3.Connection) -> bool:
 # Tables emptied by a reset, children before parents. The clock and faults survive a reset
 # only if the caller keeps them; reset clears them too, for a clean slate.
 RESET_TABLES = (
+    "chat_messages",
+    "chats",
+    "ticket_messages",
+    "tickets",
+    "faq",
     "outages",
     "payments",
     "charges",

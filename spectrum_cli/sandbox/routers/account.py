@@ -15,7 +15,6 @@ from spectrum_cli.api.account import (
     AccountUser,
     Alert,
     AutopaySummary,
-    Equipment,
     OutageList,
     Service,
     ServiceList,
@@ -27,6 +26,7 @@ from spectrum_cli.sandbox import autopay, billing, outages
 from spectrum_cli.sandbox import usage as usage_model
 from spectrum_cli.sandbox.deps import AccountReader, DbDep, NowDep, caught_up
 from spectrum_cli.sandbox.errors import invalid
+from spectrum_cli.sandbox.routers.equipment import equipment_model
 from spectrum_cli.sandbox.security import mask_account_number
 
 router = APIRouter(tags=["account"])
@@ -171,9 +171,7 @@ def account_summary(principal: AccountReader, db: DbDep, now: NowDep) -> Account
         autopay=autopay_summary,
         alerts=alerts + _promo_alerts(services, today),
         services=services,
-        equipment=[
-            Equipment(**{k: e[k] for k in e.keys() if k != "account_id"}) for e in equipment
-        ],
+        equipment=[equipment_model(e, now) for e in equipment],
         users=[AccountUser(username=u["username"], role=u["role"]) for u in users],
     )
 

@@ -1,0 +1,318 @@
+"""`spectrum support faq|ticket|chat` and `spectrum equipment list|restart`."""
+
+from __future__ import annotations
+
+import time
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from spectrum_cli.cli._typer import new_app
+from spectrum_cli.cli.context import State, get_state
+from spectrum_cli.cli.errors import CliError, NeedsInput
+from spectrum_cli.cli.options import OutputOption, YesOption
+from spectrum_cli.cli.status import ExitStatus
+
+app = new_app("Help: search the FAQ, open and follow tickets, chat with the assistant.")
+ticket_app = new_app("Support tickets: create, list, show the thread, reply, close.")
+app.add_typer(ticket_app, name="ticket")
+equipment_app = new_app("Your modem, router and receivers: list them, restart one.")
+
+
+@app.command()
+def faq(
+    ctx: typer.Context,
+    words: Annotated[
+        list[str],
+        typer.Argument(help="What to look for, e.g. `late fee`; or `show ID` to print an article."),
+    ],
+    limit: Annotated[int, typer.Option(min=1, max=50, help="How many matches.")] = 5,
+    output: OutputOption = None,
+) -> None:
+    """Search the help centre (best match first), or print an article: `support faq show ID`."""
+    state = get_state(ctx, output)
+    client = state.client(authenticated=False)
+    if len(words) == 2 and words[0] == "show":
+        article = client.support.faq_article(words[1])
+        if state.out.format != "table":
+            state.out.data(
+                article,
+                [("id", lambda a: a.id), ("title", lambda a: a.title), ("body", lambda a: a.body)],
+            )
+            return
+        state.out.stdout.write(
+            f"{article.title}\n{'=' * len(article.title)}\n\n"
+            f"{article.body}\n\n({article.category}, {article.id})\n"
+        )
+        return
+    results = client.support.search_faq(" ".join(words), limit)
+    state.out.data(
+        results,
+        [("id", lambda h: h.id), ("title", lambda h: h.title), ("snippet", lambda h: h.snippet)],
+        rows=results.data,
+    )
+    if results.data and state.out.format == "table":
+        state.out.message(f"Read one with: spectrum support faq show {results.data[0].id}")
+
+
+class Category(str, Enum):
+    billing = "billing"
+    technical = "technical"
+    account = "account"
+    other = "other"
+
+
+class Status(str, Enum):
+    open = "open"
+    pending = "pending"
+    resolved = "resolved"
+    closed = "closed"
+
+
+BodyFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--body-file",
+        help="Read the message from this file ('-' for stdin) [default: stdin, or "
+        "$EDITOR on a terminal].",
+        dir_okay=False,
+        allow_dash=True,
+    ),
+]
+
+
+def _body(state: State, body_file: Path | None) -> str:
+    if body_file is not None and str(body_file) != "-":
+        try:
+            text = body_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CliError(f"Cannot read {body_file}: {exc}") from exc
+    elif body_file is not None or not state.stdin.isatty():
+        text = state.stdin.read()
+    elif state.no_input:
+        raise NeedsInput("The message", "--body-file")
+    else:
+        text = _edit(state)
+    if not text.strip():
+        raise CliError("The message is empty; nothing was sent.")
+    return text.strip("\n")
+
+
+def _edit(state: State) -> str:
+    """Open $VISUAL or $EDITOR (else vi) on a scratch file; lines starting with # are dropped."""
+    import shlex
+    import subprocess
+    import tempfile
+
+    editor = state.env.get("VISUAL") or state.env.get("EDITOR") or "vi"
+    with tempfile.NamedTemporaryFile(
+        "w+", suffix=".txt", prefix="spectrum-ticket-", encoding="utf-8"
+    ) as scratch:
+        scratch.write("\n# Write your message above. Lines starting with # are dropped.\n")
+        scratch.flush()
+        if subprocess.run([*shlex.split(editor), scratch.name], check=False).returncode != 0:
+            raise CliError(f"The editor ({editor}) failed; nothing was sent.")
+        scratch.seek(0)
+        return "\n".join(line for line in scratch.read().splitlines() if not line.startswith("#"))
+
+
+def _show_ticket(state: State, ticket: Any) -> None:
+    if state.out.format != "table":
+        state.out.data(
+            ticket,
+            [
+                ("author", lambda m: m.author),
+                ("created_at", lambda m: m.created_at),
+                ("body", lambda m: m.body),
+            ],
+            rows=ticket.messages,
+        )
+        return
+    write = state.out.stdout.write
+    write(f"{ticket.id}  {ticket.subject}  [{ticket.category}, {ticket.status}]\n")
+    for message in ticket.messages:
+        write(f"\n--- {message.author}, {message.created_at:%Y-%m-%d %H:%M} UTC\n{message.body}\n")
+
+
+@ticket_app.command("create")
+def ticket_create(
+    ctx: typer.Context,
+    subject: Annotated[str, typer.Option(help="One line that says what it is about.")],
+    category: Annotated[Category, typer.Option(help="What kind of problem.")],
+    body_file: BodyFile = None,
+    output: OutputOption = None,
+) -> None:
+    """Open a ticket. The message comes from --body-file, stdin, or $EDITOR."""
+    state = get_state(ctx, output)
+    body = _body(state, body_file)
+    ticket = state.client().support.create_ticket(subject, category.value, body)
+    _show_ticket(state, ticket)
+    state.out.message(f"Ticket {ticket.id} opened; an agent usually answers within two hours.")
+
+
+@ticket_app.command("list")
+def ticket_list(
+    ctx: typer.Context,
+    status: Annotated[Status | None, typer.Option(help="Only tickets in this state.")] = None,
+    output: OutputOption = None,
+) -> None:
+    """List your tickets, newest first."""
+    state = get_state(ctx, output)
+    tickets = state.client().support.tickets(status.value if status else None)
+    state.out.data(
+        tickets,
+        [
+            ("id", lambda t: t.id),
+            ("subject", lambda t: t.subject),
+            ("category", lambda t: t.category),
+            ("status", lambda t: t.status),
+            ("updated", lambda t: f"{t.updated_at:%Y-%m-%d %H:%M}"),
+        ],
+        rows=tickets.data,
+    )
+
+
+@ticket_app.command("show")
+def ticket_show(
+    ctx: typer.Context,
+    ticket_id: Annotated[str, typer.Argument(help="A ticket id (tkt_...).")],
+    output: OutputOption = None,
+) -> None:
+    """Show a ticket with its whole thread."""
+    state = get_state(ctx, output)
+    _show_ticket(state, state.client().support.ticket(ticket_id))
+
+
+@ticket_app.command("reply")
+def ticket_reply(
+    ctx: typer.Context,
+    ticket_id: Annotated[str, typer.Argument(help="A ticket id (tkt_...).")],
+    body_file: BodyFile = None,
+    output: OutputOption = None,
+) -> None:
+    """Add a message to a ticket."""
+    state = get_state(ctx, output)
+    body = _body(state, body_file)
+    _show_ticket(state, state.client().support.reply(ticket_id, body))
+
+
+@ticket_app.command("close")
+def ticket_close(
+    ctx: typer.Context,
+    ticket_id: Annotated[str, typer.Argument(help="A ticket id (tkt_...).")],
+    yes: YesOption = False,
+) -> None:
+    """Close a ticket that needs nothing more."""
+    state = get_state(ctx)
+    if not yes:
+        state.confirm(f"Close ticket {ticket_id}?")
+    state.client().support.close(ticket_id)
+    state.out.message(f"Closed {ticket_id}.")
+
+
+@app.command()
+def chat(
+    ctx: typer.Context,
+    message: Annotated[
+        str | None, typer.Option(help="Send one message, print the answer and exit (for scripts).")
+    ] = None,
+    output: OutputOption = None,
+) -> None:
+    """Chat with the Spectrum assistant: balance, due date, outages, the FAQ.
+
+    Type /ticket to open a ticket with the conversation attached, /quit to leave.
+    """
+    state = get_state(ctx, output)
+    if message is None and not state.interactive:
+        raise NeedsInput("A chat", "--message")
+    support = state.client().support
+    session = support.start_chat()
+    if message is not None:
+        sent = support.say(session.id, message)
+        replies = [m for m in sent.data if m.author != "customer"]
+        if state.out.format == "json":
+            state.out.data(sent, [])
+        else:
+            for reply in replies:
+                state.out.stdout.write(reply.body + "\n")
+        return
+    greeting = support.messages(session.id)
+    for line in greeting.data:
+        state.out.stdout.write(f"agent> {line.body}\n")
+    state.out.stdout.flush()
+    while True:
+        try:
+            text = input("you> ")
+        except EOFError:
+            break
+        if text.strip() == "/quit":
+            break
+        if not text.strip():
+            continue
+        sent = support.say(session.id, text)
+        mine = next(m for m in sent.data if m.author == "customer")
+        # The answer is fetched by long-polling, as a human agent's would be.
+        for reply in support.messages(session.id, after=mine.id, wait=10).data:
+            state.out.stdout.write(f"agent> {reply.body}\n")
+        state.out.stdout.flush()
+    state.out.message("Chat ended.")
+
+
+EQUIPMENT_COLUMNS: list[tuple[str, Any]] = [
+    ("id", lambda e: e.id),
+    ("kind", lambda e: e.kind),
+    ("model", lambda e: e.model),
+    ("status", lambda e: e.status),
+    ("back online", lambda e: f"{e.back_online_at:%H:%M:%S}" if e.back_online_at else ""),
+]
+
+
+@equipment_app.command("list")
+def equipment_list(ctx: typer.Context, output: OutputOption = None) -> None:
+    """List your equipment and whether each is online."""
+    state = get_state(ctx, output)
+    result = state.client().equipment.list()
+    state.out.data(result, EQUIPMENT_COLUMNS, rows=result.data)
+
+
+@equipment_app.command("restart")
+def equipment_restart(
+    ctx: typer.Context,
+    equipment_id: Annotated[str, typer.Argument(help="An id from `equipment list`.")],
+    wait: Annotated[bool, typer.Option("--wait", help="Wait until it is back online.")] = False,
+    timeout: Annotated[
+        int, typer.Option(min=1, max=3600, help="How long --wait waits, in seconds (exit 8 after).")
+    ] = 300,
+    output: OutputOption = None,
+) -> None:
+    """Restart a device remotely; it goes `restarting`, then `online` again."""
+    state = get_state(ctx, output)
+    client = state.client()
+    device = client.equipment.restart(equipment_id)
+    state.out.message(
+        f"Restarting {device.model}; it should be back by {device.back_online_at:%H:%M:%S} UTC."
+    )
+    if not wait:
+        state.out.record(device, EQUIPMENT_COLUMNS)
+        return
+    show_progress = state.stderr.isatty() and not state.quiet
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(min(2.0, max(0.0, deadline - time.monotonic())))
+        device = next(d for d in client.equipment.list().data if d.id == equipment_id)
+        if device.status == "online":
+            if show_progress:
+                state.stderr.write("\n")
+            state.out.record(device, EQUIPMENT_COLUMNS)
+            state.out.message(f"{device.model} is back online.")
+            return
+        if show_progress:
+            state.stderr.write(".")
+            state.stderr.flush()
+    raise CliError(
+        f"{device.model} did not come back online within {timeout} s.",
+        status=ExitStatus.UNREACHABLE,
+        hint="Check `spectrum outages`, or open a ticket: spectrum support ticket create",
+    )

@@ -1,0 +1,278 @@
+"""Support: FAQ search quality, tickets, the chat assistant (in a real pty), equipment."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from spectrum_cli.client import SpectrumClient
+from tests.helpers import REPO, SPECTRUM, ServedSandbox, isolated_env, spectrum
+
+# Written before any tuning of the ranking: what a customer types, and the article that must
+# come first.
+FAQ_QUALITY = [
+    ("forgot my password", "faq_reset_password"),
+    ("I can't log in", "faq_signin_trouble"),
+    ("locked out of my account", "faq_locked_out"),
+    ("forgot username", "faq_forgot_username"),
+    ("why is my bill so high", "faq_bill_higher"),
+    ("late fee", "faq_late_fee"),
+    ("set up automatic payments", "faq_autopay_setup"),
+    ("autopay failed", "faq_autopay_failed"),
+    ("internet not working", "faq_internet_down"),
+    ("is there an outage near me", "faq_outage_check"),
+    ("restart router", "faq_restart_modem"),
+    ("moving to a new house", "faq_moving"),
+    ("paperless billing", "faq_paperless"),
+    ("payment declined", "faq_payment_declined"),
+    ("promo price ending", "faq_promo_ending"),
+    ("broadcast tv fee", "faq_broadcast_surcharge"),
+    ("download pdf statement", "faq_statement_pdf"),
+    ("mobile data cost per gig", "faq_mobile_by_the_gig"),
+    ("return my modem", "faq_return_equipment"),
+    ("bank returned my payment", "faq_bank_payment_returned"),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), FAQ_QUALITY)
+def test_faq_search_ranks_the_right_article_first(
+    client: SpectrumClient, query: str, expected: str
+) -> None:
+    hits = client.support.search_faq(query).data
+    assert hits, query
+    assert hits[0].id == expected, [h.id for h in hits]
+
+
+def test_faq_corpus_is_broad(client: SpectrumClient) -> None:
+    articles = client.support.search_faq(limit=50).data
+    assert len(articles) >= 40
+    assert {a.category for a in articles} >= {
+        "sign-in",
+        "recovery",
+        "billing",
+        "payments",
+        "autopay",
+        "equipment",
+        "outages",
+        "moving",
+        "paperless",
+    }
+    article = client.support.faq_article("faq_late_fee")
+    assert "$8.95" in article.body
+
+
+@pytest.fixture
+def env(tmp_path: Path, fresh_served: ServedSandbox) -> dict[str, str]:
+    env = isolated_env(tmp_path / "harper", SPECTRUM_API_URL=fresh_served.url)
+    result = spectrum(
+        ["login", "--username", "harper", "--password-stdin", "--store", "file"],
+        env,
+        input="Sandbox-Harper1\n",
+    )
+    assert result.returncode == 0, result.stderr
+    return env
+
+
+def as_json(env: dict[str, str], *args: str, input: str | None = None) -> dict:
+    result = spectrum([*args, "-o", "json"], env, input=input)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_faq_from_the_cli(env: dict[str, str]) -> None:
+    found = spectrum(["support", "faq", "late", "fee"], env)
+    assert found.returncode == 0 and found.stdout.splitlines()[2].startswith("faq_late_fee")
+    shown = spectrum(["support", "faq", "show", "faq_late_fee"], env)
+    assert shown.stdout.startswith("Late fees\n=========") and "$8.95" in shown.stdout
+    assert spectrum(["support", "faq", "show", "faq_nope"], env).returncode == 5
+
+
+def test_ticket_lifecycle_with_unicode_and_a_long_body(
+    env: dict[str, str], tmp_path: Path, fresh_served: ServedSandbox
+) -> None:
+    body_file = tmp_path / "body.txt"
+    body_file.write_text(
+        "Le modem clignote en orange 🔶 depuis ce matin — 助けて!\n", encoding="utf-8"
+    )
+    created = spectrum(
+        [
+            "support",
+            "ticket",
+            "create",
+            "--subject",
+            "Modem blinking 🔶",
+            "--category",
+            "technical",
+            "--body-file",
+            str(body_file),
+        ],
+        env,
+    )
+    assert created.returncode == 0, created.stderr
+    ticket_id = created.stdout.split()[0]
+    assert "clignote en orange 🔶" in created.stdout
+
+    long_body = "0123456789" * 1000
+    big = as_json(
+        env,
+        "support",
+        "ticket",
+        "create",
+        "--subject",
+        "Long",
+        "--category",
+        "billing",
+        input=long_body,
+    )
+    assert big["messages"][0]["body"] == long_body
+
+    assert (
+        spectrum(
+            ["support", "ticket", "reply", ticket_id], env, input="Still blinking.\n"
+        ).returncode
+        == 0
+    )
+    httpx.post(
+        f"{fresh_served.url}/v1/sandbox/clock", json={"advance_seconds": 2 * 3600 + 60}
+    ).raise_for_status()
+    thread = as_json(env, "support", "ticket", "show", ticket_id)
+    assert thread["status"] == "pending"
+    assert [m["author"] for m in thread["messages"]] == ["customer", "customer", "agent"]
+    listed = as_json(env, "support", "ticket", "list", "--status", "pending")
+    assert {t["id"] for t in listed["data"]} == {ticket_id, big["id"]}
+    assert spectrum(["support", "ticket", "close", ticket_id, "--yes"], env).returncode == 0
+    assert as_json(env, "support", "ticket", "show", ticket_id)["status"] == "closed"
+    closed = spectrum(["support", "ticket", "reply", ticket_id], env, input="hello\n")
+    assert closed.returncode == 6
+
+
+@pytest.mark.parametrize("body", ["", "   \n\n  "])
+def test_an_empty_ticket_body_is_exit_2(env: dict[str, str], body: str) -> None:
+    result = spectrum(
+        ["support", "ticket", "create", "--subject", "x", "--category", "other"], env, input=body
+    )
+    assert result.returncode == 2 and "empty" in result.stderr
+    assert as_json(env, "support", "ticket", "list")["data"] == []
+
+
+def test_another_accounts_ticket_is_not_found(
+    env: dict[str, str], tmp_path: Path, fresh_served: ServedSandbox
+) -> None:
+    created = as_json(
+        env,
+        "support",
+        "ticket",
+        "create",
+        "--subject",
+        "Mine",
+        "--category",
+        "account",
+        input="private\n",
+    )
+    pat = isolated_env(tmp_path / "pat", SPECTRUM_API_URL=fresh_served.url)
+    spectrum(
+        ["login", "--username", "pat", "--password-stdin", "--store", "file"],
+        pat,
+        input="Sandbox-Pat1\n",
+    )
+    result = spectrum(["support", "ticket", "show", created["id"]], pat)
+    assert result.returncode == 5 and "No such ticket" in result.stderr
+
+
+def test_chat_message_for_scripts(env: dict[str, str]) -> None:
+    balance = as_json(env, "account", "show")["balance_cents"]
+    answer = spectrum(["support", "chat", "--message", "What is my balance?"], env)
+    assert answer.returncode == 0
+    assert f"${balance // 100:,}.{balance % 100:02d}" in answer.stdout
+    data = as_json(env, "support", "chat", "--message", "how do I go paperless")
+    assert [m["author"] for m in data["data"]] == ["customer", "agent"]
+    assert "Paperless billing" in data["data"][1]["body"]
+    refused = spectrum(["support", "chat"], env)
+    assert refused.returncode == 2 and "pass --message" in refused.stderr
+
+
+def test_interactive_chat_in_a_real_terminal(env: dict[str, str]) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    balance = as_json(env, "account", "show")["balance_cents"]
+    child = pexpect.spawn(
+        SPECTRUM[0],
+        [*SPECTRUM[1:], "support", "chat"],
+        env=env,
+        cwd=str(REPO),
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 120),
+    )
+    child.expect("agent> Hi!")
+    child.expect("you> ")
+    child.sendline("what's my balance?")
+    child.expect(r"agent> Your current balance is (\$[\d,]+\.\d\d)")
+    assert child.match.group(1) == f"${balance // 100:,}.{balance % 100:02d}"
+    child.expect("you> ")
+    child.sendline("please sing me a song")
+    child.expect("Type /ticket")
+    child.expect("you> ")
+    child.sendline("/ticket")
+    child.expect(r"I opened ticket (tkt_[0-9a-f]+)")
+    ticket_id = child.match.group(1)
+    child.expect("you> ")
+    child.sendline("/quit")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    shown = spectrum(["support", "ticket", "show", ticket_id], env)
+    assert "Chat transcript:" in shown.stdout
+    assert "customer: what's my balance?" in shown.stdout
+    assert "agent: Your current balance is" in shown.stdout
+
+
+def test_outage_question_in_chat(env: dict[str, str], fresh_served: ServedSandbox) -> None:
+    no_outage = spectrum(["support", "chat", "--message", "is my internet down?"], env)
+    assert "no outage at your address" in no_outage.stdout
+    httpx.post(
+        f"{fresh_served.url}/v1/sandbox/outages", json={"zip": "43215", "services": ["internet"]}
+    ).raise_for_status()
+    outage = spectrum(["support", "chat", "--message", "is my internet down?"], env)
+    assert "internet outage at your address" in outage.stdout
+
+
+def test_equipment_restart_and_wait(env: dict[str, str], fresh_served: ServedSandbox) -> None:
+    devices = as_json(env, "equipment", "list")["data"]
+    modem = next(d for d in devices if d["kind"] == "modem")
+    assert modem["status"] == "online"
+    waiting = subprocess.Popen(
+        [*SPECTRUM, "equipment", "restart", modem["id"], "--wait", "--timeout", "60"],
+        env=env,
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for _ in range(100):
+        states = as_json(env, "equipment", "list")["data"]
+        if next(d for d in states if d["id"] == modem["id"])["status"] == "restarting":
+            break
+        time.sleep(0.1)
+    again = spectrum(["equipment", "restart", modem["id"]], env)
+    assert again.returncode == 6 and "already restarting" in again.stderr
+    httpx.post(
+        f"{fresh_served.url}/v1/sandbox/clock", json={"advance_seconds": 150}
+    ).raise_for_status()
+    _out, err = waiting.communicate(timeout=60)
+    assert waiting.returncode == 0, err
+    assert "back online" in err
+    router = next(d for d in devices if d["kind"] == "router")
+    slow = spectrum(["equipment", "restart", router["id"], "--wait", "--timeout", "1"], env)
+    assert slow.returncode == 8 and "did not come back online within 1 s" in slow.stderr
+    assert spectrum(["equipment", "restart", "eq_nope"], env).returncode == 5
+
+
+def test_python_is_the_interpreter_under_test() -> None:
+    assert SPECTRUM[0] == sys.executable
