@@ -244,7 +244,7 @@ def pay(
         when = f"on {scheduled}" if scheduled else "now"
         target = f" for statement {statement_id}" if statement_id else ""
         state.confirm(f"Pay {money(cents)}{target} {when} with {method or 'the default method'}?")
-    from spectrum_cli.client import ConflictError
+    from spectrum_cli.client import APIConnectionError, ConflictError
 
     try:
         payment = client.payments.create(
@@ -259,6 +259,13 @@ def pay(
             state.out.message(f"{exc.message} Nothing to do.")
             return
         raise
+    except APIConnectionError as exc:
+        raise CliError(
+            f"The payment's outcome is unknown: {exc.message}",
+            status=ExitStatus.UNREACHABLE,
+            hint=f"Check with `spectrum payments list`. Running again with --idempotency-key "
+            f"{key} can never pay twice.",
+        ) from exc
     _print_payment(state, payment)
     verb = {
         "succeeded": "Paid",

@@ -106,8 +106,10 @@ class State:
             from spectrum_cli.api.auth import Session
 
             session = Session.model_validate(credential.session)
+        timeout = self.env.get("SPECTRUM_TIMEOUT")
         client = SpectrumClient(
             base_url,
+            timeout=_seconds(timeout) if timeout else 30.0,
             token=credential.token if credential else None,
             session=session,
             on_session=(lambda s: self._keep_rotated(credential, s)) if credential else None,
@@ -167,6 +169,16 @@ class State:
         if not value:
             raise CliError(f"{what} on standard input is empty.")
         return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 600:
+        raise CliError(f"SPECTRUM_TIMEOUT={text!r} must be a number of seconds from 0 to 600.")
+    return value
 
 
 def get_state(ctx: typer.Context, output: Any = None) -> State:

@@ -584,6 +584,7 @@ def create_payment(
     scheduled_for: dt.date | None,
     kind: str,
     now: dt.datetime,
+    idempotency_key: str | None = None,
 ) -> str:
     """Validate, record and (when due today) attempt a payment. Runs in the caller's
     transaction, so the balance it checks is the balance it changes."""
@@ -684,8 +685,8 @@ def create_payment(
     payment_id = new_id("pay")
     conn.execute(
         """INSERT INTO payments (id, account_id, statement_id, confirmation_number,
-           amount_cents, kind, status, method_id, method_label, scheduled_for, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?)""",
+           amount_cents, kind, status, method_id, method_label, scheduled_for, created_at,
+           idempotency_key) VALUES (?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?, ?)""",
         (
             payment_id,
             account_id,
@@ -697,6 +698,7 @@ def create_payment(
             method_label(method),
             day.isoformat(),
             now.isoformat(),
+            idempotency_key,
         ),
     )
     if day == today:

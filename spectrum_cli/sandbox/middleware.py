@@ -20,6 +20,9 @@ from spectrum_cli.sandbox.errors import APIError, error_response, request_id_var
 from spectrum_cli.sandbox.principals import principal_for_token
 
 IDEMPOTENCY_TTL = dt.timedelta(hours=48)
+# A key still "running" after this long belongs to a request that died with its server; a
+# retry may run again (payments also remember their key, so they cannot pay twice).
+ABANDONED_AFTER = dt.timedelta(seconds=60)
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -174,6 +177,16 @@ class IdempotencyMiddleware:
             row = conn.execute(
                 "SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?", (scope_id, key)
             ).fetchone()
+            if (
+                row is not None
+                and row["state"] == "running"
+                and clock.parse(row["created_at"]) < now - ABANDONED_AFTER
+                and row["fingerprint"] == fingerprint
+            ):
+                conn.execute(
+                    "DELETE FROM idempotency_keys WHERE scope = ? AND key = ?", (scope_id, key)
+                )
+                row = None
             if row is None:
                 conn.execute(
                     """INSERT INTO idempotency_keys (scope, key, fingerprint, state, created_at)

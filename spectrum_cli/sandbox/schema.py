@@ -290,4 +290,11 @@ MIGRATIONS: list[str] = [
 
     ALTER TABLE equipment ADD COLUMN restarting_until TEXT;
     """,
+    # 7: a payment remembers its idempotency key, in the same transaction that records it,
+    # so even a lost idempotency record can never let one key pay twice
+    """
+    ALTER TABLE payments ADD COLUMN idempotency_key TEXT;
+    CREATE UNIQUE INDEX payments_idempotency ON payments (account_id, idempotency_key)
+        WHERE idempotency_key IS NOT NULL;
+    """,
 ]

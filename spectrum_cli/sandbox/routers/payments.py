@@ -70,16 +70,37 @@ def create_payment(
     and the failed payment is kept in the history."""
     caught_up(db, principal.account_id, now)
     with db.write() as conn:
-        payment_id = billing.create_payment(
-            conn,
-            account_id=principal.account_id,
-            amount_cents=body.amount_cents,
-            method_id=body.method_id,
-            statement_id=body.statement_id,
-            scheduled_for=body.scheduled_for,
-            kind="one_time",
-            now=now,
-        )
+        earlier = conn.execute(
+            "SELECT * FROM payments WHERE account_id = ? AND idempotency_key = ?",
+            (principal.account_id, idempotency_key),
+        ).fetchone()
+        if earlier is not None:
+            # The idempotency record was lost (say, the server died mid-reply), but the
+            # payment itself remembers its key: answer with it instead of paying again.
+            if (earlier["amount_cents"], earlier["statement_id"]) != (
+                body.amount_cents,
+                earlier["statement_id"] if body.statement_id == "latest" else body.statement_id,
+            ):
+                raise APIError(
+                    409,
+                    "conflict",
+                    "idempotency_key_reused",
+                    "This Idempotency-Key paid a different amount; use a new key.",
+                    param="Idempotency-Key",
+                )
+            payment_id = earlier["id"]
+        else:
+            payment_id = billing.create_payment(
+                conn,
+                account_id=principal.account_id,
+                amount_cents=body.amount_cents,
+                method_id=body.method_id,
+                statement_id=body.statement_id,
+                scheduled_for=body.scheduled_for,
+                kind="one_time",
+                now=now,
+                idempotency_key=idempotency_key,
+            )
         row = _get(conn, principal.account_id, payment_id)
     if row["status"] == "failed":
         raise APIError(

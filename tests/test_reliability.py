@@ -1,0 +1,369 @@
+"""Reliability: injected faults, concurrency, crashes (kill -9), and a dead server's keys."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import tomllib
+from pathlib import Path
+
+import httpx
+
+from spectrum_cli.client import SpectrumClient
+from tests.helpers import (
+    REPO,
+    SPECTRUM,
+    ServedSandbox,
+    copy_store,
+    isolated_env,
+    serve_sandbox,
+    spectrum,
+)
+
+sys.path.insert(0, str(REPO / "scripts"))
+from fault_campaign import run_campaign
+
+
+def scoped_token(url: str, *scopes: str) -> str:
+    with SpectrumClient(url) as client:
+        client.auth.login("harper", "Sandbox-Harper1")
+        return client.auth.create_token("test", list(scopes), 30).token
+
+
+def test_fault_campaign_never_pays_twice_and_never_loses_a_payment(
+    fresh_served: ServedSandbox,
+) -> None:
+    token = scoped_token(fresh_served.url, "billing:read", "payments:write")
+    counts = run_campaign(fresh_served.url, token, attempts=16, seed=11)
+    assert counts["duplicates"] == 0 and counts["lost"] == 0
+    assert counts["succeeded"] >= 8
+
+
+def test_twenty_simultaneous_balance_payments_pay_once(
+    fresh_served: ServedSandbox, tmp_path: Path
+) -> None:
+    token = scoped_token(fresh_served.url, "billing:read", "payments:write")
+    env = isolated_env(tmp_path, SPECTRUM_API_URL=fresh_served.url, SPECTRUM_TOKEN=token)
+    before = spectrum(["bill", "show", "-o", "json"], env)
+    statement = json.loads(before.stdout)
+    processes = [
+        subprocess.Popen(
+            [*SPECTRUM, "bill", "pay", "--balance", "--yes"],
+            env=env,
+            cwd=REPO,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(20)
+    ]
+    results = [(p.wait(120), p.stderr.read() if p.stderr else "") for p in processes]
+    assert [code for code, _ in results] == [0] * 20, results
+    assert sum("Paid:" in err for _, err in results) == 1
+    assert sum("already paid" in err for _, err in results) == 19
+    payments = json.loads(spectrum(["payments", "list", "-o", "json"], env).stdout)["data"]
+    assert [p["statement_id"] for p in payments].count(statement["id"]) == 1
+
+
+def test_simultaneous_profile_edits_lose_no_field(
+    fresh_served: ServedSandbox, tmp_path: Path
+) -> None:
+    token = scoped_token(fresh_served.url, "account:read", "profile:write")
+    env = isolated_env(tmp_path, SPECTRUM_API_URL=fresh_served.url, SPECTRUM_TOKEN=token)
+    edits = [
+        ["--notify", f"{event}:{channel}={'off' if channel == 'email' else 'on'}"]
+        for event in ("bill_ready", "payment_received", "autopay_reminder", "outage")
+        for channel in ("email", "sms")
+    ]
+    edits += [["--paper"], ["--city", "Akron"], ["--street", "1 Main St"], ["--unit", "Unit 9"]]
+    codes: list[int] = []
+
+    def until_done(args: list[str]) -> None:
+        for _ in range(60):  # re-run on "changed since it was read", as the CLI says to
+            result = spectrum(["profile", "edit", *args], env)
+            codes.append(result.returncode)
+            if result.returncode != 6:
+                return
+
+    threads = [threading.Thread(target=until_done, args=(a,)) for a in edits]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert set(codes) <= {0, 6} and codes.count(0) == len(edits)
+    profile = json.loads(spectrum(["profile", "show", "-o", "json"], env).stdout)
+    assert all(p == {"email": False, "sms": True} for p in profile["notifications"].values())
+    assert profile["paperless"] is False
+    assert profile["billing_address"]["city"] == "Akron"
+    assert profile["billing_address"]["line1"] == "1 Main St"
+    assert profile["billing_address"]["line2"] == "Unit 9"
+
+
+def test_kill_9_during_download_all_leaves_only_whole_pdfs(
+    fresh_served: ServedSandbox, tmp_path: Path
+) -> None:
+    from pypdf import PdfReader
+
+    token = scoped_token(fresh_served.url, "billing:read")
+    env = isolated_env(tmp_path, SPECTRUM_API_URL=fresh_served.url, SPECTRUM_TOKEN=token)
+    target = tmp_path / "pdfs"
+    process = subprocess.Popen(
+        [*SPECTRUM, "bill", "download", "--all", "--dir", str(target)],
+        env=env,
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(600):
+        if target.exists() and any(target.glob("*.pdf")):
+            break
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    files = list(target.iterdir())
+    assert files and all(f.suffix == ".pdf" and not f.name.startswith(".") for f in files)
+    for pdf in files:
+        assert len(PdfReader(pdf).pages) >= 1
+    again = spectrum(["bill", "download", "--all", "--dir", str(target)], env)
+    assert again.returncode == 0 and len(list(target.iterdir())) == 13
+
+
+def test_kill_9_during_config_set_never_corrupts_the_config(tmp_path: Path) -> None:
+    env = isolated_env(tmp_path)
+    config = Path(env["SPECTRUM_CONFIG_DIR"]) / "config.toml"
+    rng = random.Random(5)
+    for i in range(12):
+        process = subprocess.Popen(
+            [*SPECTRUM, "config", "set", "username", f"user{i}"],
+            env=env,
+            cwd=REPO,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.0, 0.25))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        if config.exists():
+            tomllib.loads(config.read_text())  # whole, whichever version it is
+    assert sorted(p.name for p in config.parent.iterdir()) in ([], ["config.toml"])
+    assert spectrum(["config", "set", "username", "final"], env).returncode == 0
+    assert spectrum(["config", "get", "username"], env).stdout == "final\n"
+
+
+def test_kill_9_during_login_leaves_a_usable_credential_store(
+    fresh_served: ServedSandbox, tmp_path: Path
+) -> None:
+    env = isolated_env(tmp_path, SPECTRUM_API_URL=fresh_served.url)
+    store = Path(env["SPECTRUM_CONFIG_DIR"]) / "credentials.json"
+    rng = random.Random(9)
+    for _ in range(8):
+        process = subprocess.Popen(
+            [*SPECTRUM, "login", "--username", "harper", "--password-stdin", "--store", "file"],
+            env=env,
+            cwd=REPO,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        assert process.stdin is not None
+        process.stdin.write("Sandbox-Harper1\n")
+        process.stdin.flush()
+        time.sleep(rng.uniform(0.1, 0.6))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        if store.exists():
+            json.loads(store.read_text())
+    assert sorted(p.name for p in store.parent.iterdir()) in ([], ["credentials.json"])
+    status = spectrum(["auth", "status"], env)
+    assert status.returncode in (0, 3) and "Traceback" not in status.stderr
+
+
+def test_kill_9_of_the_sandbox_loses_no_confirmed_payment(
+    template_store: Path, tmp_path: Path
+) -> None:
+    store = copy_store(template_store, tmp_path / "sandbox.db")
+    sandbox = serve_sandbox(store)
+    token = scoped_token(sandbox.url, "billing:read", "payments:write")
+    confirmed: list[str] = []
+    stop = threading.Event()
+
+    def pay_forever(url: str) -> None:
+        with SpectrumClient(url, token=token, max_retries=0, timeout=5) as client:
+            while not stop.is_set():
+                try:
+                    confirmed.append(client.payments.create(1).confirmation_number)
+                except Exception:
+                    return
+
+    worker = threading.Thread(target=pay_forever, args=(sandbox.url,))
+    worker.start()
+    while len(confirmed) < 15:
+        time.sleep(0.01)
+    os.kill(sandbox.process.pid, signal.SIGKILL)
+    sandbox.process.wait()
+    stop.set()
+    worker.join()
+    restarted = serve_sandbox(store)
+    try:
+        with SpectrumClient(restarted.url, token=token) as client:
+            saved = {p.confirmation_number for p in client.payments.list(limit=100).data}
+        assert set(confirmed) <= saved
+    finally:
+        restarted.stop()
+
+
+def test_a_key_left_running_by_a_dead_server_can_be_retried_and_pays_once(
+    template_store: Path, tmp_path: Path
+) -> None:
+    store = copy_store(template_store, tmp_path / "sandbox.db")
+    sandbox = serve_sandbox(store)
+    token = scoped_token(sandbox.url, "billing:read", "payments:write")
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "crash-key-1"}
+    httpx.put(
+        f"{sandbox.url}/v1/sandbox/faults",
+        json={
+            "faults": [
+                {"method": "POST", "path": "/v1/payments", "kind": "delay", "delay_ms": 30_000}
+            ]
+        },
+    )
+
+    def doomed() -> None:
+        try:
+            httpx.post(
+                f"{sandbox.url}/v1/payments", json={"amount_cents": 7}, headers=headers, timeout=60
+            )
+        except httpx.HTTPError:
+            pass
+
+    thread = threading.Thread(target=doomed)
+    thread.start()
+    for _ in range(200):  # the delay rule is used up once the request holds the key
+        if not httpx.get(f"{sandbox.url}/v1/sandbox/faults").json()["data"]:
+            break
+        time.sleep(0.02)
+    os.kill(sandbox.process.pid, signal.SIGKILL)
+    sandbox.process.wait()
+    thread.join()
+    restarted = serve_sandbox(store)
+    try:
+        url = restarted.url
+        stuck = httpx.post(f"{url}/v1/payments", json={"amount_cents": 7}, headers=headers)
+        assert (
+            stuck.status_code == 409 and stuck.json()["error"]["code"] == "idempotency_key_in_use"
+        )
+        httpx.post(f"{url}/v1/sandbox/clock", json={"advance_seconds": 120}).raise_for_status()
+        first = httpx.post(f"{url}/v1/payments", json={"amount_cents": 7}, headers=headers)
+        assert first.status_code == 201
+        # Even if the idempotency record is lost too, the payment remembers its key.
+        conn = sqlite3.connect(store)
+        conn.execute("DELETE FROM idempotency_keys")
+        conn.commit()
+        conn.close()
+        second = httpx.post(f"{url}/v1/payments", json={"amount_cents": 7}, headers=headers)
+        assert second.status_code == 201 and second.json()["id"] == first.json()["id"]
+        other = httpx.post(f"{url}/v1/payments", json={"amount_cents": 8}, headers=headers)
+        assert other.status_code == 409
+        payments = httpx.get(f"{url}/v1/payments", headers={"Authorization": f"Bearer {token}"})
+        assert [p["amount_cents"] for p in payments.json()["data"]].count(7) == 1
+    finally:
+        restarted.stop()
+
+
+def test_random_command_lines_never_print_a_traceback(tmp_path: Path) -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from typer.testing import CliRunner
+
+    from spectrum_cli.cli.main import app
+
+    words = [
+        "bill",
+        "pay",
+        "show",
+        "list",
+        "--amount",
+        "-1",
+        "1e9",
+        "--balance",
+        "--on",
+        "x",
+        "--max-amount",
+        "abc",
+        "auth",
+        "token",
+        "create",
+        "--scope",
+        "nope",
+        "profile",
+        "edit",
+        "--zip",
+        "1",
+        "usage",
+        "--days",
+        "0",
+        "--from",
+        "2026-13-01",
+        "-o",
+        "yaml",
+        "config",
+        "set",
+        "output",
+        "csv",
+        "sandbox",
+        "clock",
+        "advance",
+        "-5d",
+        "--yes",
+        "support",
+        "faq",
+        "",
+        "\x00",
+        "🔶",
+        "--",
+        "-v",
+        "--api-url",
+        "ftp://x",
+    ]
+    runner = CliRunner()
+    env = {
+        "SPECTRUM_CONFIG_DIR": str(tmp_path / "c"),
+        "XDG_DATA_HOME": str(tmp_path / "d"),
+        "SPECTRUM_API_URL": "http://127.0.0.1:9",
+    }
+
+    @settings(max_examples=80, deadline=None, database=None, derandomize=True)
+    @given(st.lists(st.sampled_from(words), max_size=7))
+    def fuzz(argv: list[str]) -> None:
+        result = runner.invoke(app, argv, env=env)
+        # An exception escaping the error table would surface here instead of a status.
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            argv,
+            repr(result.exception),
+        )
+        assert result.exit_code in (0, 2, 3, 4, 5, 6, 7, 8, 9), (argv, result.output)
+        assert "Traceback" not in result.output, (argv, result.output)
+
+    fuzz()
+
+
+def test_a_short_concurrent_load_has_no_errors(fresh_served: ServedSandbox) -> None:
+    import asyncio
+
+    from load import run
+
+    token = scoped_token(fresh_served.url, "account:read", "billing:read", "payments:write")
+    stats = asyncio.run(run(fresh_served.url, token, seconds=3, connections=8))
+    samples = [ok for route in stats.values() for _, ok in route]
+    assert len(samples) > 20 and all(samples)
