@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ServedSandbox, SleepRecorder, copy_store, serve_sandbox
+from tests.helpers import LEDGER, ServedSandbox, SleepRecorder, copy_store, serve_sandbox
 
 
 @pytest.fixture(scope="session")
@@ -76,3 +76,19 @@ def served_client(fresh_served: ServedSandbox, sleeps: SleepRecorder):  # type: 
 
     with SpectrumClient(fresh_served.url, sleep=sleeps, timeout=10) as c:
         yield c
+
+
+@pytest.fixture(autouse=True)
+def no_secret_in_files(tmp_path: Path) -> Iterator[None]:
+    """After each test, no secret it handled may sit in a file it wrote, except the
+    credential store (credentials.json) and sandbox databases."""
+    LEDGER.secrets.clear()
+    yield
+    if not LEDGER.secrets:
+        return
+    for path in tmp_path.rglob("*"):
+        if not path.is_file() or path.name == "credentials.json" or ".db" in path.name:
+            continue
+        content = path.read_bytes()
+        leaked = [s for s in LEDGER.secrets if s.encode() in content]
+        assert not leaked, f"{path} contains a secret ({leaked[0][:4]}…)"

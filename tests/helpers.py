@@ -114,6 +114,42 @@ def isolated_env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+SECRET_FLAGS = ("--password-stdin", "--code-stdin", "--number-stdin", "--account-stdin")
+# Commands whose whole point is to show a secret once (or the sandbox's published demo
+# passwords): their stdout is not scanned.
+SHOWS_SECRETS = (("auth", "token", "create"), ("sandbox", "personas"), ("sandbox", "outbox"))
+
+
+class SecretLedger:
+    """Every secret the end-to-end tests hand to `spectrum` or get back from it. Output and
+    files are scanned for them (the keyring and credentials.json excepted)."""
+
+    def __init__(self) -> None:
+        self.secrets: set[str] = set()
+
+    def add(self, value: str | None) -> None:
+        if value and len(value) >= 8:
+            self.secrets.add(value)
+
+    def learn_from_store(self, env: dict[str, str]) -> None:
+        store = Path(env.get("SPECTRUM_CONFIG_DIR", "/nonexistent")) / "credentials.json"
+        try:
+            import json
+
+            for entry in json.loads(store.read_text()).values():
+                for key in ("access_token", "refresh_token"):
+                    self.add((entry.get("session") or {}).get(key))
+                self.add(entry.get("token"))
+        except (OSError, ValueError):
+            pass
+
+    def found_in(self, text: str) -> list[str]:
+        return [s for s in self.secrets if s in text]
+
+
+LEDGER = SecretLedger()
+
+
 def spectrum(
     args: list[str],
     env: dict[str, str],
@@ -121,8 +157,17 @@ def spectrum(
     input: str | None = None,
     timeout: float = 60,
 ) -> subprocess.CompletedProcess[str]:
-    """Run a real `spectrum` subprocess with stdin closed unless ``input`` is given."""
-    return subprocess.run(
+    """Run a real `spectrum` subprocess with stdin closed unless ``input`` is given.
+
+    Secrets it is given (stdin for --*-stdin flags, SPECTRUM_TOKEN) and gets (stored sessions,
+    created tokens) go into LEDGER; none may appear in what it prints."""
+    if input is not None and any(flag in args for flag in SECRET_FLAGS):
+        for line in input.splitlines():
+            LEDGER.add(line.strip())
+            LEDGER.add("".join(ch for ch in line if ch.isdigit()))
+    LEDGER.add(env.get("SPECTRUM_TOKEN"))
+    LEDGER.learn_from_store(env)
+    result = subprocess.run(
         [*SPECTRUM, *args],
         input=input,
         stdin=None if input is not None else subprocess.DEVNULL,
@@ -132,3 +177,12 @@ def spectrum(
         timeout=timeout,
         cwd=REPO,
     )
+    words = tuple(a for a in args if not a.startswith("-"))
+    shows = any(words[: len(c)] == c for c in SHOWS_SECRETS)
+    leaked = LEDGER.found_in(result.stderr + ("" if shows else result.stdout))
+    assert not leaked, f"`spectrum {' '.join(args)}` printed a secret ({leaked[0][:4]}…)"
+    LEDGER.learn_from_store(env)
+    if shows and words[:3] == ("auth", "token", "create"):
+        for token in re.findall(r"spk_[A-Za-z0-9_\-]+", result.stdout):
+            LEDGER.add(token)
+    return result

@@ -252,3 +252,14 @@ def test_secrets_never_leak_into_output_logs_or_files(
             content = path.read_bytes()
             for secret in secrets:
                 assert secret.encode() not in content, f"{secret[:6]}… found in {path}"
+
+
+def test_the_secret_scanner_catches_a_leak(tmp_path: Path) -> None:
+    from tests.helpers import LEDGER
+
+    env = isolated_env(tmp_path)
+    spectrum(["config", "set", "username", "Leaky-Secret-99"], env)
+    LEDGER.add("Leaky-Secret-99")
+    with pytest.raises(AssertionError, match="printed a secret"):
+        spectrum(["config", "get", "username"], env)
+    LEDGER.secrets.clear()  # the file holding it was written on purpose here

@@ -83,7 +83,10 @@ def test_simultaneous_profile_edits_lose_no_field(
         for event in ("bill_ready", "payment_received", "autopay_reminder", "outage")
         for channel in ("email", "sms")
     ]
-    edits += [["--paper"], ["--city", "Akron"], ["--street", "1 Main St"], ["--unit", "Unit 9"]]
+    edits += [["--paper"], ["--city", "Akron"], ["--street", "1 Main St"], ["--unit", "Unit 9"],
+              ["--state", "oh"], ["--zip", "44308"], ["--add-email", "third@example.com"],
+              ["--add-phone", "555-201-0101"], ["--add-phone", "555-201-0102"]]
+    edits += [["--paper"], ["--city", "Akron"], ["--zip", "44308"]]  # 20 processes in all
     codes: list[int] = []
 
     def until_done(args: list[str]) -> None:
@@ -98,6 +101,7 @@ def test_simultaneous_profile_edits_lose_no_field(
         thread.start()
     for thread in threads:
         thread.join()
+    assert len(edits) == 20
     assert set(codes) <= {0, 6} and codes.count(0) == len(edits)
     profile = json.loads(spectrum(["profile", "show", "-o", "json"], env).stdout)
     assert all(p == {"email": False, "sms": True} for p in profile["notifications"].values())
@@ -105,6 +109,9 @@ def test_simultaneous_profile_edits_lose_no_field(
     assert profile["billing_address"]["city"] == "Akron"
     assert profile["billing_address"]["line1"] == "1 Main St"
     assert profile["billing_address"]["line2"] == "Unit 9"
+    assert profile["billing_address"]["zip"] == "44308"
+    assert "third@example.com" in [e["address"] for e in profile["emails"]]
+    assert {"555-201-0101", "555-201-0102"} <= {p["number"] for p in profile["phones"]}
 
 
 def test_kill_9_during_download_all_leaves_only_whole_pdfs(

@@ -39,8 +39,7 @@ CHECKS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def bearer() -> dict[str, str]:
+def _bearer() -> dict[str, str]:
     with SpectrumClient("http://sandbox.invalid", transport=EmbeddedTransport(app)) as client:
         session = client.auth.login("harper", "Sandbox-Harper1").session
         assert session is not None
@@ -48,7 +47,40 @@ def bearer() -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+BEARER = _bearer()
+
+
+@pytest.fixture(scope="module")
+def bearer() -> dict[str, str]:
+    return BEARER
+
+
 @fuzzed.parametrize()
 @settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_contract(case: schemathesis.Case, bearer: dict[str, str]) -> None:
     case.call_and_validate(headers=bearer, checks=CHECKS)
+
+
+# Stateful: schemathesis infers links (create a ticket, then show, reply and close it; add a
+# payment method, then make it the default; pay, then cancel ...) and walks them.
+Workflow = fuzzed.as_state_machine()
+
+
+class ContractWorkflow(Workflow):  # type: ignore[misc,valid-type]
+    def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, object]:
+        return {"headers": BEARER}
+
+    def validate_response(
+        self, response: object, case: schemathesis.Case, **kwargs: object
+    ) -> None:
+        case.validate_response(response, checks=CHECKS)  # type: ignore[arg-type]
+
+
+ContractWorkflow.TestCase.settings = settings(
+    max_examples=40,
+    stateful_step_count=8,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+test_api_workflows_conform_to_the_contract = ContractWorkflow.TestCase
