@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field
 
@@ -17,14 +17,7 @@ Scope = Literal[
     "profile:write",
     "support:write",
 ]
-ALL_SCOPES: tuple[Scope, ...] = (
-    "account:read",
-    "billing:read",
-    "payments:write",
-    "autopay:write",
-    "profile:write",
-    "support:write",
-)
+ALL_SCOPES: tuple[Scope, ...] = get_args(Scope)
 Role = Literal["head_of_household", "administrator", "standard"]
 TokenKind = Literal["session", "api_token"]
 

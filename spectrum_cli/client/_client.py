@@ -246,21 +246,14 @@ class SpectrumClient:
                 headers["Authorization"] = f"Bearer {bearer}"
             try:
                 response = self._send(method, path, json=json, params=params, headers=headers)
-            except httpx.TimeoutException as exc:
-                if attempt < self.max_retries and (
-                    replayable or isinstance(exc, httpx.ConnectTimeout)
-                ):
-                    self._wait(attempt, None, method, path, f"timeout: {exc}")
+            except httpx.TransportError as exc:  # timeouts included
+                never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+                if attempt < self.max_retries and (replayable or never_sent):
+                    self._wait(attempt, None, method, path, f"{type(exc).__name__}: {exc}")
                     attempt += 1
                     continue
-                raise APITimeoutError() from exc
-            except httpx.TransportError as exc:
-                if attempt < self.max_retries and (
-                    replayable or isinstance(exc, httpx.ConnectError)
-                ):
-                    self._wait(attempt, None, method, path, f"connection error: {exc}")
-                    attempt += 1
-                    continue
+                if isinstance(exc, httpx.TimeoutException):
+                    raise APITimeoutError() from exc
                 raise APIConnectionError(
                     f"Could not reach the Account API at {self.base_url} ({type(exc).__name__})."
                 ) from exc
