@@ -40,8 +40,9 @@ def peak_rss_mib(cmd: list[str], env: dict[str, str]) -> float:
     """Max RSS of the command itself, read by GNU time (a forked child would report ours)."""
     if not Path("/usr/bin/time").exists():
         return float("nan")
-    out = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], env=env, capture_output=True,
-                         text=True, check=False)
+    out = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", *cmd], env=env, capture_output=True, text=True, check=False
+    )
     return int(out.stderr.strip().splitlines()[-1]) / 1024
 
 
@@ -50,13 +51,25 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="spectrum-bench-"))
-    env = {**os.environ, "SPECTRUM_CONFIG_DIR": str(home / "config"),
-           "XDG_DATA_HOME": str(home / "data")}
+    env = {
+        **os.environ,
+        "SPECTRUM_CONFIG_DIR": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+    }
     spectrum = [PY, "-m", "spectrum_cli"]
     cases = {
         "python -c pass": [PY, "-c", "pass"],
         "spectrum --help": [*spectrum, "--help"],
         "spectrum --version": [*spectrum, "--version"],
+        # A TAB runs only bash: the completion script never starts Python.
+        "bash completion (spectrum bi)": [
+            "bash",
+            "--norc",
+            "--noprofile",
+            "-c",
+            f"source {ROOT / 'completions' / 'spectrum.bash'}; COMP_WORDS=(spectrum bi); "
+            "COMP_CWORD=1; _spectrum",
+        ],
     }
     server, url = serve(home)
     try:
@@ -70,8 +83,10 @@ def main() -> None:
             print(f"{name:<30} {seconds * 1000:>7.1f}ms {seconds / base:>6.2f}x {peak:>6.1f}MiB")
         if shutil.which("aws"):
             seconds, peak = measure(["aws", "--version"], max(5, args.runs // 3), env)
-            print(f"{'aws --version':<30} {seconds * 1000:>7.1f}ms {seconds / base:>6.2f}x "
-                  f"{peak:>6.1f}MiB")
+            print(
+                f"{'aws --version':<30} {seconds * 1000:>7.1f}ms {seconds / base:>6.2f}x "
+                f"{peak:>6.1f}MiB"
+            )
     finally:
         server.terminate()
         server.wait()
@@ -80,8 +95,20 @@ def main() -> None:
 
 def serve(home: Path) -> tuple[subprocess.Popen[str], str]:
     server = subprocess.Popen(
-        [PY, "-m", "spectrum_cli", "sandbox", "serve", "--port", "0", "--db",
-         str(home / "sandbox.db")], stderr=subprocess.PIPE, text=True)
+        [
+            PY,
+            "-m",
+            "spectrum_cli",
+            "sandbox",
+            "serve",
+            "--port",
+            "0",
+            "--db",
+            str(home / "sandbox.db"),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert server.stderr is not None
     line = server.stderr.readline()
     return server, line.split("listening on ")[1].split()[0]

@@ -83,9 +83,17 @@ def test_simultaneous_profile_edits_lose_no_field(
         for event in ("bill_ready", "payment_received", "autopay_reminder", "outage")
         for channel in ("email", "sms")
     ]
-    edits += [["--paper"], ["--city", "Akron"], ["--street", "1 Main St"], ["--unit", "Unit 9"],
-              ["--state", "oh"], ["--zip", "44308"], ["--add-email", "third@example.com"],
-              ["--add-phone", "555-201-0101"], ["--add-phone", "555-201-0102"]]
+    edits += [
+        ["--paper"],
+        ["--city", "Akron"],
+        ["--street", "1 Main St"],
+        ["--unit", "Unit 9"],
+        ["--state", "oh"],
+        ["--zip", "44308"],
+        ["--add-email", "third@example.com"],
+        ["--add-phone", "555-201-0101"],
+        ["--add-phone", "555-201-0102"],
+    ]
     edits += [["--paper"], ["--city", "Akron"], ["--zip", "44308"]]  # 20 processes in all
     codes: list[int] = []
 

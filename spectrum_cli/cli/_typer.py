@@ -16,6 +16,14 @@ class SpectrumGroup(TyperGroup):
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort):
             raise
+        except BrokenPipeError:
+            # The reader went away (`spectrum ... | head`): not an error of ours. Point stdout
+            # at /dev/null so the interpreter's final flush does not complain either.
+            import os
+            import sys
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except Exception as exc:
             if hasattr(exc, "exit_code") and hasattr(exc, "show"):
                 raise  # Click's own usage errors: it prints them and exits 2

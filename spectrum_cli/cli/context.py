@@ -31,6 +31,7 @@ class State:
     output_flag: str | None = None
     api_url_flag: str | None = None
     no_input: bool = False
+    query: str | None = None
     verbose: int = 0
     quiet: bool = False
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
@@ -60,13 +61,19 @@ class State:
 
     @cached_property
     def out(self) -> Output:
-        fmt = self.output_flag or self.config.get(self.profile, "output") or "table"
+        # --query works on the JSON form, so it implies -o json.
+        fmt = (
+            "json"
+            if self.query
+            else (self.output_flag or self.config.get(self.profile, "output") or "table")
+        )
         return Output(
             format=check_value("output", fmt),
             stdout=self.stdout,
             stderr=self.stderr,
             quiet=self.quiet,
             color=wants_color(self.stderr, self.env),
+            query=self.query,
         )
 
     @cached_property

@@ -15,6 +15,7 @@ from spectrum_cli.cli import (
     autopay,
     bill,
     config_cmd,
+    doctor,
     outages,
     payments,
     profile,
@@ -50,6 +51,7 @@ app.add_typer(profile.app, name="profile")
 app.command(help=outages.outages.__doc__)(outages.outages)
 app.add_typer(support.app, name="support")
 app.add_typer(support.equipment_app, name="equipment")
+app.command(help=doctor.doctor.__doc__)(doctor.doctor)
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(sandbox.app, name="sandbox")
 
@@ -104,6 +106,14 @@ def root(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only data and errors.")
     ] = False,
+    query: Annotated[
+        str | None,
+        typer.Option(
+            help="A JMESPath expression applied to the JSON output, e.g. 'data[0].id' "
+            "(implies -o json).",
+            show_default=False,
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -120,6 +130,7 @@ def root(
         no_input=no_input,
         verbose=verbose,
         quiet=quiet,
+        query=query,
     )
     ctx.obj = state
     ctx.call_on_close(state.close)

@@ -55,6 +55,7 @@ class Output:
     stderr: TextIO
     quiet: bool = False
     color: bool = False
+    query: str | None = None
 
     def data(
         self, value: Any, columns: Sequence[Column], rows: Sequence[Any] | None = None
@@ -62,7 +63,7 @@ class Output:
         """Print ``value``: json gives its contract form; table and csv give ``columns`` of
         ``rows`` (default: the value itself as one row)."""
         if self.format == "json":
-            json.dump(_plain(value), self.stdout, indent=2, ensure_ascii=False)
+            json.dump(self._queried(_plain(value)), self.stdout, indent=2, ensure_ascii=False)
             self.stdout.write("\n")
             return
         items = list(rows) if rows is not None else [value]
@@ -83,6 +84,23 @@ class Output:
         self.stdout.write(
             tabulate(table, headers=headers, tablefmt="simple", disable_numparse=True) + "\n"
         )
+
+    def _queried(self, value: Any) -> Any:
+        """--query: a JMESPath expression over the JSON form, as the AWS CLI does."""
+        if not self.query:
+            return value
+        import jmespath
+        from jmespath.exceptions import JMESPathError
+
+        from spectrum_cli.cli.errors import CliError
+
+        try:
+            return jmespath.search(self.query, value)
+        except JMESPathError as exc:
+            raise CliError(
+                f"--query {self.query!r} is not a valid JMESPath expression: "
+                f"{str(exc).splitlines()[0]}"
+            ) from None
 
     def record(self, value: Any, fields: Sequence[Column]) -> None:
         """One object: json as is; a table shows field/value lines; csv one row."""
