@@ -120,3 +120,24 @@ def test_money_moving_post_without_a_key_is_refused(fresh_served: ServedSandbox)
     response = httpx.post(f"{url}/v1/payments", json={"amount_cents": 100}, headers=_session(url))
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "idempotency_key_required"
+
+
+def test_fingerprints_are_keyed_so_a_body_cannot_be_guessed_from_them(
+    fresh_served: ServedSandbox,
+) -> None:
+    import hashlib
+    import sqlite3
+
+    url = fresh_served.url
+    body = b'{"username": "pat"}'
+    response = httpx.post(
+        f"{url}/v1/recovery/password",
+        content=body,
+        headers={"Idempotency-Key": "fp-1", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 202
+    plain = hashlib.sha256(b"\0".join([b"POST", b"/v1/recovery/password", b"", body])).hexdigest()
+    conn = sqlite3.connect(fresh_served.db_path)
+    stored = conn.execute("SELECT fingerprint FROM idempotency_keys WHERE key = 'fp-1'").fetchone()
+    conn.close()
+    assert stored is not None and stored[0] != plain and len(stored[0]) == 64

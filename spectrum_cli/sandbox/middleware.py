@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import hashlib
+import hmac
 import json
 import secrets
 import sqlite3
@@ -156,6 +157,11 @@ class IdempotencyMiddleware:
 
     def __init__(self, app: ASGIApp, db: Database) -> None:
         self.app, self.db = app, db
+        with db.read() as conn:
+            key = conn.execute(
+                "SELECT value FROM server_secrets WHERE name = 'fingerprint_key'"
+            ).fetchone()["value"]
+        self._fingerprint_key = bytes.fromhex(key)
 
     def _scope_for(self, authorization: str | None) -> str:
         if not authorization or not authorization.lower().startswith("bearer "):
@@ -265,7 +271,8 @@ class IdempotencyMiddleware:
             if not message.get("more_body"):
                 break
         body = b"".join(chunks)
-        fingerprint = hashlib.sha256(
+        fingerprint = hmac.new(
+            self._fingerprint_key,
             b"\0".join(
                 [
                     scope["method"].encode(),
@@ -273,7 +280,8 @@ class IdempotencyMiddleware:
                     scope.get("query_string", b""),
                     body,
                 ]
-            )
+            ),
+            hashlib.sha256,
         ).hexdigest()
         scope_id = await anyio.to_thread.run_sync(self._scope_for, _header(scope, b"authorization"))
         state, row = await anyio.to_thread.run_sync(self._begin, scope_id, key, fingerprint)

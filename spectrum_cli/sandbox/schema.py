@@ -297,4 +297,10 @@ MIGRATIONS: list[str] = [
     CREATE UNIQUE INDEX payments_idempotency ON payments (account_id, idempotency_key)
         WHERE idempotency_key IS NOT NULL;
     """,
+    # 8: a per-store secret that keys the idempotency fingerprints (a body can hold a card
+    # number; a plain hash of it could be brute-forced from a copy of the file)
+    """
+    CREATE TABLE server_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO server_secrets (name, value) VALUES ('fingerprint_key', lower(hex(randomblob(32))));
+    """,
 ]
