@@ -92,3 +92,18 @@ def no_secret_in_files(tmp_path: Path) -> Iterator[None]:
         content = path.read_bytes()
         leaked = [s for s in LEDGER.secrets if s.encode() in content]
         assert not leaked, f"{path} contains a secret ({leaked[0][:4]}…)"
+
+
+@pytest.fixture
+def harper_env(tmp_path: Path, fresh_served: ServedSandbox) -> dict[str, str]:
+    """An isolated environment signed in as harper (file store) against the served sandbox."""
+    from tests.helpers import isolated_env, spectrum
+
+    env = isolated_env(tmp_path / "harper", SPECTRUM_API_URL=fresh_served.url)
+    result = spectrum(
+        ["login", "--username", "harper", "--password-stdin", "--store", "file"],
+        env,
+        input="Sandbox-Harper1\n",
+    )
+    assert result.returncode == 0, result.stderr
+    return env

@@ -10,19 +10,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import ServedSandbox, isolated_env, spectrum
+from tests.helpers import ServedSandbox, spectrum
 
 
 @pytest.fixture
-def env(tmp_path: Path, fresh_served: ServedSandbox) -> dict[str, str]:
-    env = isolated_env(tmp_path, SPECTRUM_API_URL=fresh_served.url)
-    result = spectrum(
-        ["login", "--username", "harper", "--password-stdin", "--store", "file"],
-        env,
-        input="Sandbox-Harper1\n",
-    )
-    assert result.returncode == 0, result.stderr
-    return env
+def env(harper_env: dict[str, str]) -> dict[str, str]:
+    return harper_env
 
 
 def payments(env: dict[str, str]) -> list[dict]:

@@ -12,7 +12,7 @@ import pytest
 
 from spectrum_cli.client import SpectrumClient
 from spectrum_cli.client.insights import explain, price_rises
-from tests.helpers import ServedSandbox, isolated_env, require_tool, spectrum
+from tests.helpers import require_tool, spectrum
 from tests.test_billing import advance, login
 
 
@@ -74,14 +74,8 @@ def test_price_rise_warning_within_60_days(client: SpectrumClient) -> None:
 
 
 @pytest.fixture
-def env(tmp_path: Path, fresh_served: ServedSandbox) -> dict[str, str]:
-    env = isolated_env(tmp_path, SPECTRUM_API_URL=fresh_served.url)
-    spectrum(
-        ["login", "--username", "harper", "--password-stdin", "--store", "file"],
-        env,
-        input="Sandbox-Harper1\n",
-    )
-    return env
+def env(harper_env: dict[str, str]) -> dict[str, str]:
+    return harper_env
 
 
 def test_bill_explain_and_upcoming_from_the_cli(env: dict[str, str]) -> None:

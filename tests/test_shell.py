@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, SPECTRUM, ServedSandbox, isolated_env, require_tool, spectrum
+from tests.helpers import REPO, SPECTRUM, isolated_env, require_tool, spectrum
 
 
 def test_completion_scripts_are_current() -> None:
@@ -78,14 +78,8 @@ def test_bash_completes_profile_names_from_the_config(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def env(tmp_path: Path, fresh_served: ServedSandbox) -> dict[str, str]:
-    env = isolated_env(tmp_path, SPECTRUM_API_URL=fresh_served.url)
-    spectrum(
-        ["login", "--username", "harper", "--password-stdin", "--store", "file"],
-        env,
-        input="Sandbox-Harper1\n",
-    )
-    return env
+def env(harper_env: dict[str, str]) -> dict[str, str]:
+    return harper_env
 
 
 def test_query_selects_from_the_json(env: dict[str, str]) -> None:

@@ -68,15 +68,8 @@ def test_faq_corpus_is_broad(client: SpectrumClient) -> None:
 
 
 @pytest.fixture
-def env(tmp_path: Path, fresh_served: ServedSandbox) -> dict[str, str]:
-    env = isolated_env(tmp_path / "harper", SPECTRUM_API_URL=fresh_served.url)
-    result = spectrum(
-        ["login", "--username", "harper", "--password-stdin", "--store", "file"],
-        env,
-        input="Sandbox-Harper1\n",
-    )
-    assert result.returncode == 0, result.stderr
-    return env
+def env(harper_env: dict[str, str]) -> dict[str, str]:
+    return harper_env
 
 
 def as_json(env: dict[str, str], *args: str, input: str | None = None) -> dict:
