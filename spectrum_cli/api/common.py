@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Generic, Literal, TypeVar
 
@@ -151,6 +150,3 @@ class Message(Resource):
     """A plain acknowledgement."""
 
     message: str
-
-
-Timestamp = dt.datetime

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -129,7 +128,3 @@ class Output:
 
 def wants_color(stream: TextIO, env: dict[str, str]) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in env
-
-
-def stdio() -> tuple[TextIO, TextIO, TextIO]:
-    return sys.stdin, sys.stdout, sys.stderr

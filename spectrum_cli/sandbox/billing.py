@@ -31,7 +31,6 @@ BROADCAST_TV_SURCHARGE_CENTS = 2100
 TAX_PER_MILLE = 75  # 7.5% on TV, voice and equipment (sandbox rule)
 OVERPAYMENT_LIMIT_CENTS = 100_00
 PROMO_NOTICE = dt.timedelta(days=30)
-CREDITED = ("succeeded", "processing")  # statuses that count against the balance
 
 FAILURES = {
     "decline": ("card_declined", "The card was declined."),
@@ -173,7 +172,7 @@ def catch_up(
             return
         day, _, kind, ref = event
         if kind == "charge":
-            _charge_scheduled(conn, payment_id=ref, day=day, now=now)
+            _attempt(conn, payment_id=ref, day=day, now=now)
         elif kind == "autopay":
             _charge_autopay(conn, account_id=account_id, statement_id=ref, day=day, now=now)
         elif kind == "settle":
@@ -429,12 +428,6 @@ def _attempt(conn: sqlite3.Connection, *, payment_id: str, day: dt.date, now: dt
         (now.isoformat(), payment_id),
     )
     return "succeeded"
-
-
-def _charge_scheduled(
-    conn: sqlite3.Connection, *, payment_id: str, day: dt.date, now: dt.datetime
-) -> None:
-    _attempt(conn, payment_id=payment_id, day=day, now=now)
 
 
 def covers(autopay: sqlite3.Row, statement_date: dt.date) -> bool:
