@@ -382,3 +382,29 @@ def test_a_short_concurrent_load_has_no_errors(fresh_served: ServedSandbox) -> N
     stats = asyncio.run(run(fresh_served.url, token, seconds=3, connections=8))
     samples = [ok for route in stats.values() for _, ok in route]
     assert len(samples) > 20 and all(samples)
+
+
+def test_concurrent_commands_share_one_session_refresh(
+    harper_env: dict[str, str], fresh_served: ServedSandbox
+) -> None:
+    """The access token has expired and twelve commands start at once: one refreshes, the
+    others use the session it stored. Without coordination the second refresh would look
+    like a stolen refresh token and sign everyone out."""
+    httpx.post(
+        f"{fresh_served.url}/v1/sandbox/clock", json={"advance_seconds": 16 * 60}
+    ).raise_for_status()
+    processes = [
+        subprocess.Popen(
+            [*SPECTRUM, "auth", "status"],
+            env=harper_env,
+            cwd=REPO,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(12)
+    ]
+    results = [(p.wait(60), p.stderr.read() if p.stderr else "") for p in processes]
+    assert [code for code, _ in results] == [0] * 12, results
+    assert spectrum(["auth", "status"], harper_env).returncode == 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -120,6 +122,7 @@ class State:
             token=credential.token if credential else None,
             session=session,
             on_session=(lambda s: self._keep_rotated(credential, s)) if credential else None,
+            shared_session=self._shared_session if credential and credential.session else None,
             transport=transport,
         )
         self._open_clients.append(client)
@@ -131,6 +134,23 @@ class State:
 
     def credential(self) -> Credential | None:
         return self.credentials.load(self.profile, self.api_url)
+
+    @contextmanager
+    def _shared_session(self) -> Iterator[Any]:
+        """Hold the profile's refresh lock and yield its session as stored now, so concurrent
+        commands rotate a session once between them."""
+        from spectrum_cli.api.auth import Session
+
+        try:
+            import fcntl
+        except ImportError:  # no flock on this platform: refresh without coordination
+            fcntl = None  # type: ignore[assignment]
+        self.config_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with open(self.config_dir / f".refresh-{self.profile}.lock", "a") as lock:
+            if fcntl is not None:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+            stored = self.credential()
+            yield Session.model_validate(stored.session) if stored and stored.session else None
 
     def _keep_rotated(self, credential: Credential, session: Any) -> None:
         """The refresh token rotates on use; store the new one where the old one was."""

@@ -8,6 +8,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -111,6 +112,7 @@ class SpectrumClient:
         token: str | None = None,
         session: Session | None = None,
         on_session: Callable[[Session | None], None] | None = None,
+        shared_session: Callable[[], AbstractContextManager[Session | None]] | None = None,
         timeout: float = C.DEFAULT_TIMEOUT,
         max_retries: int = C.DEFAULT_MAX_RETRIES,
         transport: httpx.BaseTransport | None = None,
@@ -120,6 +122,7 @@ class SpectrumClient:
         self.token = token
         self.session = session
         self.on_session = on_session
+        self.shared_session = shared_session
         self.max_retries = max_retries
         self._sleep = sleep
         self._http = httpx.Client(
@@ -264,7 +267,7 @@ class SpectrumClient:
                 and self.session is not None
                 and _error_code(response) == "token_expired"
             ):
-                self.auth.refresh()
+                self._refresh_shared()
                 refreshed = True
                 continue
             if response.is_success:
@@ -274,6 +277,27 @@ class SpectrumClient:
                 attempt += 1
                 continue
             raise self._status_error(response)
+
+    def _refresh_shared(self) -> None:
+        """Refresh, unless another process sharing the stored session already has.
+
+        A refresh token works once, so two processes refreshing the same session would look
+        like a stolen token and end it. ``shared_session`` (given by the CLI) holds a lock
+        around this and returns the session as stored now.
+        """
+        if self.shared_session is None:
+            self.auth.refresh()
+            return
+        with self.shared_session() as stored:
+            current = self.session
+            if (
+                stored is not None
+                and current is not None
+                and stored.refresh_token != current.refresh_token
+            ):
+                self.session = stored  # already rotated by someone else: use theirs
+            else:
+                self.auth.refresh()
 
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         started = time.perf_counter()

@@ -46,11 +46,16 @@ def principal_for_token(conn: sqlite3.Connection, token: str, now: dt.datetime) 
            WHERE t.token_hash = ? AND t.kind IN ('access', 'api')""",
         (hash_token(token),),
     ).fetchone()
-    if row is None or row["revoked_at"]:
+    if row is None:
         raise unauthenticated("invalid_token", "The token is not valid; sign in again.")
+    # Expiry is reported before revocation: an access token superseded by a refresh has
+    # also expired, and "expired" sends a client to refresh (or to the session another
+    # process stored), which then fails on its own if the session was ended.
     expires_at = clock.parse(row["expires_at"])
     if expires_at <= now:
         raise unauthenticated("token_expired", "The access token has expired.")
+    if row["revoked_at"]:
+        raise unauthenticated("invalid_token", "The token is not valid; sign in again.")
     return Principal(
         user_id=row["user_id"],
         account_id=row["account_id"],
