@@ -114,6 +114,32 @@ def isolated_env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def start_spectrum(
+    args: list[str],
+    env: dict[str, str],
+    *,
+    stdin: int = subprocess.DEVNULL,
+    stdout: int = subprocess.PIPE,
+    stderr: int = subprocess.PIPE,
+) -> subprocess.Popen[str]:
+    """A `spectrum` subprocess left running: for prompts answered later, kills, and races."""
+    return subprocess.Popen(
+        [*SPECTRUM, *args], env=env, cwd=REPO, stdin=stdin, stdout=stdout, stderr=stderr, text=True
+    )
+
+
+def run_together(
+    args: list[str], env: dict[str, str], count: int, timeout: float = 120
+) -> list[tuple[int, str]]:
+    """Start ``count`` copies of one command at once; (exit status, stderr) of each."""
+    processes = [start_spectrum(args, env) for _ in range(count)]
+    results = []
+    for process in processes:
+        _, err = process.communicate(timeout=timeout)
+        results.append((process.returncode, err))
+    return results
+
+
 SECRET_FLAGS = ("--password-stdin", "--code-stdin", "--number-stdin", "--account-stdin")
 # Commands whose whole point is to show a secret once (or the sandbox's published demo
 # passwords): their stdout is not scanned.

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import REPO, SPECTRUM, ServedSandbox, isolated_env, spectrum
+from tests.helpers import REPO, ServedSandbox, isolated_env, spectrum, start_spectrum
 
 
 @pytest.fixture
@@ -63,23 +63,10 @@ def test_login_status_and_logout(
 def test_second_factor_login_with_the_outbox_code(
     env: dict[str, str], fresh_served: ServedSandbox
 ) -> None:
-    process = subprocess.Popen(
-        [
-            *SPECTRUM,
-            "login",
-            "--username",
-            "morgan",
-            "--password-stdin",
-            "--code-stdin",
-            "--store",
-            "file",
-        ],
+    process = start_spectrum(
+        ["login", "--username", "morgan", "--password-stdin", "--code-stdin", "--store", "file"],
+        env,
         stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=REPO,
     )
     assert process.stdin is not None
     process.stdin.write("Sandbox-Morgan1\n")
@@ -139,14 +126,10 @@ def test_recover_username_and_password(env: dict[str, str], fresh_served: Served
     )
     assert by_account.returncode == 0, by_account.stderr
 
-    process = subprocess.Popen(
-        [*SPECTRUM, "recover", "password", "--username", "pat", "--code-stdin", "--password-stdin"],
+    process = start_spectrum(
+        ["recover", "password", "--username", "pat", "--code-stdin", "--password-stdin"],
+        env,
         stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=REPO,
     )
     code = None
     for _ in range(200):

@@ -19,12 +19,13 @@ import httpx
 from spectrum_cli.client import SpectrumClient
 from tests.helpers import (
     REPO,
-    SPECTRUM,
     ServedSandbox,
     copy_store,
     isolated_env,
+    run_together,
     serve_sandbox,
     spectrum,
+    start_spectrum,
 )
 
 sys.path.insert(0, str(REPO / "scripts"))
@@ -53,19 +54,7 @@ def test_twenty_simultaneous_balance_payments_pay_once(
     env = isolated_env(tmp_path, SPECTRUM_API_URL=fresh_served.url, SPECTRUM_TOKEN=token)
     before = spectrum(["bill", "show", "-o", "json"], env)
     statement = json.loads(before.stdout)
-    processes = [
-        subprocess.Popen(
-            [*SPECTRUM, "bill", "pay", "--balance", "--yes"],
-            env=env,
-            cwd=REPO,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(20)
-    ]
-    results = [(p.wait(120), p.stderr.read() if p.stderr else "") for p in processes]
+    results = run_together(["bill", "pay", "--balance", "--yes"], env, 20)
     assert [code for code, _ in results] == [0] * 20, results
     assert sum("Paid:" in err for _, err in results) == 1
     assert sum("already paid" in err for _, err in results) == 19
@@ -130,11 +119,9 @@ def test_kill_9_during_download_all_leaves_only_whole_pdfs(
     token = scoped_token(fresh_served.url, "billing:read")
     env = isolated_env(tmp_path, SPECTRUM_API_URL=fresh_served.url, SPECTRUM_TOKEN=token)
     target = tmp_path / "pdfs"
-    process = subprocess.Popen(
-        [*SPECTRUM, "bill", "download", "--all", "--dir", str(target)],
-        env=env,
-        cwd=REPO,
-        stdin=subprocess.DEVNULL,
+    process = start_spectrum(
+        ["bill", "download", "--all", "--dir", str(target)],
+        env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -157,11 +144,9 @@ def test_kill_9_during_config_set_never_corrupts_the_config(tmp_path: Path) -> N
     config = Path(env["SPECTRUM_CONFIG_DIR"]) / "config.toml"
     rng = random.Random(5)
     for i in range(12):
-        process = subprocess.Popen(
-            [*SPECTRUM, "config", "set", "username", f"user{i}"],
-            env=env,
-            cwd=REPO,
-            stdin=subprocess.DEVNULL,
+        process = start_spectrum(
+            ["config", "set", "username", f"user{i}"],
+            env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -182,14 +167,12 @@ def test_kill_9_during_login_leaves_a_usable_credential_store(
     store = Path(env["SPECTRUM_CONFIG_DIR"]) / "credentials.json"
     rng = random.Random(9)
     for _ in range(8):
-        process = subprocess.Popen(
-            [*SPECTRUM, "login", "--username", "harper", "--password-stdin", "--store", "file"],
-            env=env,
-            cwd=REPO,
+        process = start_spectrum(
+            ["login", "--username", "harper", "--password-stdin", "--store", "file"],
+            env,
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            text=True,
         )
         assert process.stdin is not None
         process.stdin.write("Sandbox-Harper1\n")
@@ -393,18 +376,6 @@ def test_concurrent_commands_share_one_session_refresh(
     httpx.post(
         f"{fresh_served.url}/v1/sandbox/clock", json={"advance_seconds": 16 * 60}
     ).raise_for_status()
-    processes = [
-        subprocess.Popen(
-            [*SPECTRUM, "auth", "status"],
-            env=harper_env,
-            cwd=REPO,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(12)
-    ]
-    results = [(p.wait(60), p.stderr.read() if p.stderr else "") for p in processes]
+    results = run_together(["auth", "status"], harper_env, 12)
     assert [code for code, _ in results] == [0] * 12, results
     assert spectrum(["auth", "status"], harper_env).returncode == 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -12,7 +11,7 @@ import httpx
 import pytest
 
 from spectrum_cli.client import SpectrumClient
-from tests.helpers import REPO, SPECTRUM, ServedSandbox, isolated_env, spectrum
+from tests.helpers import REPO, SPECTRUM, ServedSandbox, isolated_env, spectrum, start_spectrum
 
 # Written before any tuning of the ranking: what a customer types, and the article that must
 # come first.
@@ -239,14 +238,8 @@ def test_equipment_restart_and_wait(env: dict[str, str], fresh_served: ServedSan
     devices = as_json(env, "equipment", "list")["data"]
     modem = next(d for d in devices if d["kind"] == "modem")
     assert modem["status"] == "online"
-    waiting = subprocess.Popen(
-        [*SPECTRUM, "equipment", "restart", modem["id"], "--wait", "--timeout", "60"],
-        env=env,
-        cwd=REPO,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    waiting = start_spectrum(
+        ["equipment", "restart", modem["id"], "--wait", "--timeout", "60"], env
     )
     for _ in range(100):
         states = as_json(env, "equipment", "list")["data"]
