@@ -13,6 +13,7 @@ from spectrum_cli.api.common import ErrorResponse
 from spectrum_cli.sandbox import clock, seed
 from spectrum_cli.sandbox.db import Database
 from spectrum_cli.sandbox.errors import install_handlers
+from spectrum_cli.sandbox.keys import load_or_create
 from spectrum_cli.sandbox.middleware import (
     FaultMiddleware,
     IdempotencyMiddleware,
@@ -64,6 +65,7 @@ def create_app(db_path: str | Path) -> FastAPI:
         responses=ERROR_RESPONSES,
     )
     app.state.db = db
+    app.state.keys = keys = load_or_create(db_path)
     for module in (
         auth,
         recovery,
@@ -81,7 +83,7 @@ def create_app(db_path: str | Path) -> FastAPI:
     install_handlers(app)
     # Added last runs first: request ids, then network faults, idempotency, slow handlers.
     app.add_middleware(FaultMiddleware, db=db, kinds=SLOW_HANDLER_FAULTS)
-    app.add_middleware(IdempotencyMiddleware, db=db)
+    app.add_middleware(IdempotencyMiddleware, db=db, keys=keys)
     app.add_middleware(FaultMiddleware, db=db, kinds=NETWORK_FAULTS)
     app.add_middleware(RequestIdMiddleware)
     _use_error_envelope_in_schema(app)

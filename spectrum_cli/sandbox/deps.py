@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from spectrum_cli.sandbox import clock
 from spectrum_cli.sandbox.db import Database
 from spectrum_cli.sandbox.errors import APIError
+from spectrum_cli.sandbox.keys import ServerKeys
 from spectrum_cli.sandbox.principals import Principal, principal_for_token, unauthenticated
 
 _bearer = HTTPBearer(auto_error=False, description="An access token or a scoped API token.")
@@ -23,6 +24,14 @@ def get_db(request: Request) -> Database:
 
 
 DbDep = Annotated[Database, Depends(get_db)]
+
+
+def get_keys(request: Request) -> ServerKeys:
+    keys: ServerKeys = request.app.state.keys
+    return keys
+
+
+KeysDep = Annotated[ServerKeys, Depends(get_keys)]
 
 
 def get_now(db: DbDep) -> dt.datetime:

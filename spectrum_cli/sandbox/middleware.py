@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-import hashlib
-import hmac
 import json
 import secrets
 import sqlite3
@@ -18,6 +16,7 @@ from spectrum_cli.api.routes import IDEMPOTENCY_REQUIRED, SECRET_RESPONSES
 from spectrum_cli.sandbox import clock
 from spectrum_cli.sandbox.db import Database
 from spectrum_cli.sandbox.errors import APIError, error_response, request_id_var
+from spectrum_cli.sandbox.keys import ServerKeys
 from spectrum_cli.sandbox.principals import principal_for_token
 
 IDEMPOTENCY_TTL = dt.timedelta(hours=48)
@@ -155,13 +154,8 @@ class IdempotencyMiddleware:
     user can never replay another's response. Answers that carry new secrets are never kept.
     """
 
-    def __init__(self, app: ASGIApp, db: Database) -> None:
-        self.app, self.db = app, db
-        with db.read() as conn:
-            key = conn.execute(
-                "SELECT value FROM server_secrets WHERE name = 'fingerprint_key'"
-            ).fetchone()["value"]
-        self._fingerprint_key = bytes.fromhex(key)
+    def __init__(self, app: ASGIApp, db: Database, keys: ServerKeys) -> None:
+        self.app, self.db, self.keys = app, db, keys
 
     def _scope_for(self, authorization: str | None) -> str:
         if not authorization or not authorization.lower().startswith("bearer "):
@@ -271,8 +265,8 @@ class IdempotencyMiddleware:
             if not message.get("more_body"):
                 break
         body = b"".join(chunks)
-        fingerprint = hmac.new(
-            self._fingerprint_key,
+        fingerprint = self.keys.digest(
+            "fingerprint",
             b"\0".join(
                 [
                     scope["method"].encode(),
@@ -281,8 +275,7 @@ class IdempotencyMiddleware:
                     body,
                 ]
             ),
-            hashlib.sha256,
-        ).hexdigest()
+        )
         scope_id = await anyio.to_thread.run_sync(self._scope_for, _header(scope, b"authorization"))
         state, row = await anyio.to_thread.run_sync(self._begin, scope_id, key, fingerprint)
         if state == "reused":

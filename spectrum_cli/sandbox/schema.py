@@ -303,4 +303,10 @@ MIGRATIONS: list[str] = [
     CREATE TABLE server_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
     INSERT INTO server_secrets (name, value) VALUES ('fingerprint_key', lower(hex(randomblob(32))));
     """,
+    # 9: server keys move to a 0600 file beside the store (sandbox/keys.py), so a copy of the
+    # store alone yields no secret; fingerprints made under the old key are dropped with it
+    """
+    DROP TABLE server_secrets;
+    DELETE FROM idempotency_keys;
+    """,
 ]

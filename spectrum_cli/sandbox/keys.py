@@ -1,0 +1,66 @@
+"""The server's keys, kept in a 0600 file beside the store and never inside it.
+
+A copy of the store alone then gives back no secret: fingerprints, codes and unknown usernames
+are keyed hashes under `hmac`, and the control plane needs `admin`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from spectrum_cli.fsutil import write_atomic
+
+
+@dataclass(frozen=True)
+class ServerKeys:
+    admin: str  # the sandbox admin key: a bearer secret for /v1/sandbox/*
+    hmac: bytes  # keys the hashes of fingerprints, one-time codes and unknown usernames
+
+    def digest(self, purpose: str, value: str | bytes) -> str:
+        """A keyed hash of ``value``; ``purpose`` keeps hashes of different things apart."""
+        data = value.encode() if isinstance(value, str) else value
+        return hmac.new(self.hmac, purpose.encode() + b"\0" + data, hashlib.sha256).hexdigest()
+
+
+def key_path(db_path: str | Path) -> Path:
+    return Path(f"{db_path}.keys")
+
+
+def load_or_create(db_path: str | Path) -> ServerKeys:
+    """Read the store's key file, making it (0600, atomically) the first time."""
+    path = key_path(db_path)
+    try:
+        return _read(path)
+    except FileNotFoundError:
+        pass
+    fresh = {"admin": f"sbx_{secrets.token_urlsafe(32)}", "hmac": secrets.token_hex(32)}
+    staged = path.with_name(f".{path.name}.{secrets.token_hex(4)}.new")
+    write_atomic(staged, json.dumps(fresh).encode())
+    try:
+        os.link(staged, path)  # fails if another process made it first: theirs wins
+    except FileExistsError:
+        pass
+    finally:
+        staged.unlink()
+    return _read(path)
+
+
+def read_admin_key(db_path: str | Path) -> str | None:
+    """The admin key of a store on this machine, or None when it has none yet."""
+    try:
+        return _read(key_path(db_path)).admin
+    except FileNotFoundError:
+        return None
+
+
+def _read(path: Path) -> ServerKeys:
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, 0o600)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return ServerKeys(admin=str(data["admin"]), hmac=bytes.fromhex(data["hmac"]))
