@@ -50,6 +50,21 @@ OUTAGES = "/v1/outages"
 EQUIPMENT = "/v1/equipment"
 EQUIPMENT_RESTART = "/v1/equipment/{equipment_id}/restart"
 
+# The shape of each id that goes into a path, by its placeholder's name: a prefix, then
+# lowercase letters, digits and underscores. The client refuses anything else before sending;
+# the server answers it as it answers an unknown id (404).
+ID_SHAPES: dict[str, tuple[str, str]] = {
+    # placeholder: (what it names, pattern)
+    "token_id": ("API token", r"tok_[a-z0-9_]{1,64}"),
+    "statement_id": ("statement", rf"st_[a-z0-9_]{{1,64}}|{LATEST}"),
+    "payment_id": ("payment", r"pay_[a-z0-9_]{1,64}"),
+    "method_id": ("payment method", r"pm_[a-z0-9_]{1,64}"),
+    "article_id": ("FAQ article", r"faq_[a-z0-9_]{1,64}"),
+    "ticket_id": ("ticket", r"tkt_[a-z0-9_]{1,64}"),
+    "chat_id": ("chat", r"chat_[a-z0-9_]{1,64}"),
+    "equipment_id": ("equipment", r"eq_[a-z0-9_]{1,64}"),
+}
+
 SANDBOX_PERSONAS = "/v1/sandbox/personas"
 SANDBOX_CLOCK = "/v1/sandbox/clock"
 SANDBOX_OUTBOX = "/v1/sandbox/outbox"
@@ -65,6 +80,18 @@ IDEMPOTENCY_REQUIRED: frozenset[tuple[str, str]] = frozenset({("POST", PAYMENTS)
 # surely never reached the server.
 SECRET_RESPONSES: frozenset[tuple[str, str]] = frozenset(
     {("POST", LOGIN), ("POST", MFA), ("POST", REFRESH), ("POST", TOKENS)}
+)
+
+# Requests whose body carries a password, a one-time code or a refresh token. Clients never
+# send these, nor any request with a bearer token, over plain http:// to another machine.
+SECRET_REQUESTS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("POST", LOGIN),
+        ("POST", MFA),
+        ("POST", REFRESH),
+        ("POST", RECOVER_PASSWORD_CONFIRM),
+        ("POST", PROFILE_PASSWORD),
+    }
 )
 
 # Response headers of the idempotency protocol.

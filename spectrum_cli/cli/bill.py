@@ -146,7 +146,7 @@ def download(
     if all_:
         targets = [(s.id, s.statement_date) for s in client.statements.iter()]
     else:
-        statement = client.statements.get(statement_id or LATEST)
+        statement = client.statements.get(LATEST if statement_id is None else statement_id)
         targets = [(statement.id, statement.statement_date)]
     directory.mkdir(parents=True, exist_ok=True)
     written = skipped = 0

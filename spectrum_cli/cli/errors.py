@@ -45,6 +45,12 @@ def _classify(exc: BaseException) -> tuple[ExitStatus, str | None] | None:
         (CliError, getattr(exc, "status", ExitStatus.USAGE), getattr(exc, "hint", None)),
         (ConfigError, ExitStatus.USAGE, None),
         (ValidationError, ExitStatus.USAGE, None),
+        (c.InvalidIdError, ExitStatus.USAGE, "Copy the id from a list command, e.g. `bill list`."),
+        (
+            c.InsecureConnectionError,
+            ExitStatus.USAGE,
+            "Point --api-url at https://...; plain http:// is for 127.0.0.1, ::1 and localhost.",
+        ),
         (
             CredentialError,
             ExitStatus.AUTH,

@@ -23,6 +23,7 @@ from spectrum_cli.client._exceptions import (
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
+    InsecureConnectionError,
     status_error_class,
 )
 from spectrum_cli.client._redact import redact_headers, redact_text
@@ -92,6 +93,25 @@ def _error_code(response: httpx.Response) -> str | None:
     return code if isinstance(code, str) else None
 
 
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: a host whose traffic never leaves this machine."""
+    import ipaddress
+
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _reaches_network(transport: httpx.BaseTransport | None) -> bool:
+    """httpx's own transport talks to the network; an in-process one (the embedded sandbox,
+    a mock) never leaves the process."""
+    return transport is None or isinstance(transport, httpx.HTTPTransport)
+
+
 class SpectrumClient:
     """A typed client for the Account API.
 
@@ -125,7 +145,13 @@ class SpectrumClient:
         self.shared_session = shared_session
         self.max_retries = max_retries
         self._sleep = sleep
+        url = httpx.URL(self.base_url)
+        plain_http = url.scheme == "http" and _reaches_network(transport)
+        # Credentials may cross plain http only to this machine (see `request`).
+        self._cleartext_remote = plain_http and not is_loopback(url.host)
         self._http = httpx.Client(
+            # A proxy from the environment would carry loopback traffic off the machine.
+            trust_env=not (plain_http and is_loopback(url.host)),
             base_url=self.base_url,
             timeout=httpx.Timeout(timeout, connect=C.DEFAULT_CONNECT_TIMEOUT),
             transport=transport,
@@ -234,7 +260,8 @@ class SpectrumClient:
         Every non-GET request carries an idempotency key, made once here and reused by every
         retry, so a retried POST can never act twice. Requests whose answer carries a new
         secret are not replayable (the server keeps no copy): they are retried only when the
-        connection failed before the request was sent.
+        connection failed before the request was sent. A password, code or token is never
+        sent over plain http:// to another machine (InsecureConnectionError, before any I/O).
         """
         headers = dict(headers or {})
         replayable = (method, path) not in routes.SECRET_RESPONSES
@@ -245,6 +272,8 @@ class SpectrumClient:
         attempt = 0
         while True:
             bearer = self._bearer() if authenticated else None
+            if self._cleartext_remote and (bearer or (method, path) in routes.SECRET_REQUESTS):
+                raise InsecureConnectionError(httpx.URL(self.base_url).host)
             if bearer:
                 headers["Authorization"] = f"Bearer {bearer}"
             try:

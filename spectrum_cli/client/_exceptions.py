@@ -12,6 +12,33 @@ class SpectrumError(Exception):
     """Base of everything the client raises."""
 
 
+class InvalidIdError(SpectrumError, ValueError):
+    """An id given for a path is not the shape of its resource's ids; nothing was sent."""
+
+    def __init__(self, what: str, value: object) -> None:
+        self.what, self.value = what, value
+        super().__init__(f"Not a valid {what} id: {shown(value)}.")
+
+
+class InsecureConnectionError(SpectrumError):
+    """A password or token would have gone over plain http:// to another machine; nothing
+    was sent."""
+
+    def __init__(self, host: str) -> None:
+        self.host = host
+        super().__init__(
+            f"Refusing to send credentials over plain http:// to {shown(host)}: "
+            "use an https:// URL."
+        )
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """A value for a message: repr-escaped (no control characters) and cut to ``limit``."""
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]!r}… ({len(value)} characters)"
+    return repr(value)
+
+
 class APIError(SpectrumError):
     message: str
     request_id: str | None

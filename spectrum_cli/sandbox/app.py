@@ -63,6 +63,8 @@ def create_app(db_path: str | Path) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         responses=ERROR_RESPONSES,
+        # `/v1/statements/` must be an unknown route (404), not a redirect to the list.
+        redirect_slashes=False,
     )
     app.state.db = db
     app.state.keys = keys = load_or_create(db_path)

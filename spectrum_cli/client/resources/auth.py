@@ -14,6 +14,7 @@ from spectrum_cli.api.auth import (
     WhoAmI,
 )
 from spectrum_cli.client.resources._base import Resource
+from spectrum_cli.client.resources._paths import path
 
 
 class AuthResource(Resource):
@@ -78,4 +79,4 @@ class AuthResource(Resource):
         )
 
     def revoke_token(self, token_id: str) -> None:
-        self._send_no_content("DELETE", routes.TOKEN.format(token_id=token_id))
+        self._send_no_content("DELETE", path(routes.TOKEN, token_id=token_id))

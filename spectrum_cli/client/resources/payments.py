@@ -15,6 +15,7 @@ from spectrum_cli.api.billing import (
     PaymentMethodList,
 )
 from spectrum_cli.client.resources._base import Resource
+from spectrum_cli.client.resources._paths import path
 
 
 class PaymentsResource(Resource):
@@ -24,7 +25,7 @@ class PaymentsResource(Resource):
         )
 
     def get(self, payment_id: str) -> Payment:
-        return self._get(routes.PAYMENT.format(payment_id=payment_id), Payment)
+        return self._get(path(routes.PAYMENT, payment_id=payment_id), Payment)
 
     def create(
         self,
@@ -46,7 +47,7 @@ class PaymentsResource(Resource):
         return self._send("POST", routes.PAYMENTS, Payment, body, idempotency_key=idempotency_key)
 
     def cancel(self, payment_id: str) -> Payment:
-        return self._send("POST", routes.PAYMENT_CANCEL.format(payment_id=payment_id), Payment)
+        return self._send("POST", path(routes.PAYMENT_CANCEL, payment_id=payment_id), Payment)
 
 
 class PaymentMethodsResource(Resource):
@@ -83,9 +84,9 @@ class PaymentMethodsResource(Resource):
         return self._send("POST", routes.PAYMENT_METHODS, PaymentMethod, body)
 
     def remove(self, method_id: str) -> None:
-        self._send_no_content("DELETE", routes.PAYMENT_METHOD.format(method_id=method_id))
+        self._send_no_content("DELETE", path(routes.PAYMENT_METHOD, method_id=method_id))
 
     def set_default(self, method_id: str) -> PaymentMethod:
         return self._send(
-            "POST", routes.PAYMENT_METHOD_DEFAULT.format(method_id=method_id), PaymentMethod
+            "POST", path(routes.PAYMENT_METHOD_DEFAULT, method_id=method_id), PaymentMethod
         )

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from spectrum_cli.api import routes
 from spectrum_cli.api.billing import Statement, StatementList, StatementSummary
 from spectrum_cli.client.resources._base import Resource
+from spectrum_cli.client.resources._paths import path
 
 
 class StatementsResource(Resource):
@@ -28,7 +29,7 @@ class StatementsResource(Resource):
 
     def get(self, statement_id: str = routes.LATEST) -> Statement:
         """One statement with line items; the default, ``latest``, is the newest."""
-        return self._get(routes.STATEMENT.format(statement_id=statement_id), Statement)
+        return self._get(path(routes.STATEMENT, statement_id=statement_id), Statement)
 
     def upcoming(self) -> Statement:
         """The next statement as the server would issue it if nothing changes."""
@@ -37,7 +38,7 @@ class StatementsResource(Resource):
     def pdf(self, statement_id: str = routes.LATEST) -> bytes:
         response = self._client.request(
             "GET",
-            routes.STATEMENT_PDF.format(statement_id=statement_id),
+            path(routes.STATEMENT_PDF, statement_id=statement_id),
             headers={"Accept": "application/pdf"},
         )
         return response.content

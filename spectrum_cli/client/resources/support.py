@@ -16,6 +16,7 @@ from spectrum_cli.api.support import (
     TicketStatus,
 )
 from spectrum_cli.client.resources._base import Resource
+from spectrum_cli.client.resources._paths import path
 
 
 class SupportResource(Resource):
@@ -26,14 +27,14 @@ class SupportResource(Resource):
 
     def faq_article(self, article_id: str) -> FaqArticle:
         return self._get(
-            routes.FAQ_ARTICLE.format(article_id=article_id), FaqArticle, authenticated=False
+            path(routes.FAQ_ARTICLE, article_id=article_id), FaqArticle, authenticated=False
         )
 
     def tickets(self, status: TicketStatus | None = None) -> TicketList:
         return self._get(routes.TICKETS, TicketList, params={"status": status})
 
     def ticket(self, ticket_id: str) -> Ticket:
-        return self._get(routes.TICKET.format(ticket_id=ticket_id), Ticket)
+        return self._get(path(routes.TICKET, ticket_id=ticket_id), Ticket)
 
     def create_ticket(self, subject: str, category: TicketCategory, body: str) -> Ticket:
         return self._send(
@@ -46,13 +47,13 @@ class SupportResource(Resource):
     def reply(self, ticket_id: str, body: str) -> Ticket:
         return self._send(
             "POST",
-            routes.TICKET_MESSAGES.format(ticket_id=ticket_id),
+            path(routes.TICKET_MESSAGES, ticket_id=ticket_id),
             Ticket,
             TicketReply(body=body),
         )
 
     def close(self, ticket_id: str) -> Ticket:
-        return self._send("POST", routes.TICKET_CLOSE.format(ticket_id=ticket_id), Ticket)
+        return self._send("POST", path(routes.TICKET_CLOSE, ticket_id=ticket_id), Ticket)
 
     def start_chat(self) -> ChatSession:
         return self._send("POST", routes.CHATS, ChatSession)
@@ -61,7 +62,7 @@ class SupportResource(Resource):
         """Send a message; returns it and the agent's answer."""
         return self._send(
             "POST",
-            routes.CHAT_MESSAGES.format(chat_id=chat_id),
+            path(routes.CHAT_MESSAGES, chat_id=chat_id),
             ChatMessageList,
             ChatMessageCreate(body=body),
         )
@@ -71,7 +72,7 @@ class SupportResource(Resource):
     ) -> ChatMessageList:
         """Messages after ``after``; ``wait`` long-polls up to that many seconds."""
         return self._get(
-            routes.CHAT_MESSAGES.format(chat_id=chat_id),
+            path(routes.CHAT_MESSAGES, chat_id=chat_id),
             ChatMessageList,
             params={"after": after, "wait": wait or None},
         )
@@ -83,5 +84,5 @@ class EquipmentResource(Resource):
 
     def restart(self, equipment_id: str) -> Equipment:
         return self._send(
-            "POST", routes.EQUIPMENT_RESTART.format(equipment_id=equipment_id), Equipment
+            "POST", path(routes.EQUIPMENT_RESTART, equipment_id=equipment_id), Equipment
         )
