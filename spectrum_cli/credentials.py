@@ -20,6 +20,9 @@ from spectrum_cli.fsutil import write_atomic
 SERVICE = "spectrum-cli"
 KEYRING_TIMEOUT = 3.0
 Source = Literal["environment", "keyring", "file"]
+TOKEN_ENV = "SPECTRUM_TOKEN"
+# Every environment variable the CLI reads a secret from: child processes never inherit them.
+SECRET_ENV_VARS = (TOKEN_ENV,)
 T = TypeVar("T")
 
 
@@ -110,7 +113,7 @@ class CredentialStore:
 
     def load(self, profile: str, api_url: str) -> Credential | None:
         """The credential for this profile and API, in precedence order, or None."""
-        token = self.env.get("SPECTRUM_TOKEN")
+        token = self.env.get(TOKEN_ENV)
         if token:
             return Credential(api_url=api_url, token=token, source="environment")
         backend = self.keyring_backend()

@@ -161,6 +161,14 @@ class State:
             self.profile, credential, store="keyring" if credential.source == "keyring" else "file"
         )
 
+    # Child processes
+
+    def child_env(self) -> dict[str, str]:
+        """The environment for a program the CLI starts (the editor): ours without secrets."""
+        from spectrum_cli.credentials import SECRET_ENV_VARS
+
+        return {k: v for k, v in self.env.items() if k not in SECRET_ENV_VARS}
+
     # Asking the user
 
     @property

@@ -112,7 +112,10 @@ def _edit(state: State) -> str:
     ) as scratch:
         scratch.write("\n# Write your message above. Lines starting with # are dropped.\n")
         scratch.flush()
-        if subprocess.run([*shlex.split(editor), scratch.name], check=False).returncode != 0:
+        started = subprocess.run(
+            [*shlex.split(editor), scratch.name], check=False, env=state.child_env()
+        )
+        if started.returncode != 0:
             raise CliError(f"The editor ({editor}) failed; nothing was sent.")
         scratch.seek(0)
         return "\n".join(line for line in scratch.read().splitlines() if not line.startswith("#"))
