@@ -104,7 +104,10 @@ def _validation_message(exc: BaseException) -> str | None:
 
 def report(exc: BaseException, stderr: TextIO | None = None, verbose: bool = False) -> int:
     """Print one line (and a hint) for ``exc``; return its exit status."""
-    stderr = stderr or sys.stderr
+    from spectrum_cli.cli.output import TerminalWriter
+
+    # The message may quote the server, or a value the user typed: no control characters.
+    stderr = TerminalWriter(stderr or sys.stderr)
     try:
         found = _classify(exc)
     except Exception:

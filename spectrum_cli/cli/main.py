@@ -138,7 +138,9 @@ def root(
     if verbose:
         import logging
 
-        handler = logging.StreamHandler(state.stderr)
+        from spectrum_cli.cli.output import TerminalWriter
+
+        handler = logging.StreamHandler(TerminalWriter(state.stderr))
         handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
         logger = logging.getLogger("spectrum_cli")
         logger.addHandler(handler)

@@ -1,13 +1,44 @@
-"""The one output sink: data to stdout as table, json or csv; messages to stderr."""
+"""The one output sink: data to stdout as table, json or csv; messages to stderr.
+
+Text from the server can carry terminal control sequences (a ticket subject that retitles the
+window, a message that rewrites the line above). Everything this sink writes, except JSON,
+goes through `terminal_text` first; JSON escapes such characters itself and stays exact.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
 Column = tuple[str, Callable[[Any], Any]]
+
+# ESC sequences (CSI, OSC and string commands up to their terminator, else ESC and one
+# character), then every other C0 and C1 control but newline and tab, and DEL.
+_ESCAPES = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?|.)?", re.DOTALL
+)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_text(text: str) -> str:
+    """``text`` without control characters or escape sequences; newlines and tabs stay."""
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+class TerminalWriter:
+    """A text stream that strips what `terminal_text` strips from everything written to it."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(terminal_text(text))
+
+    def __getattr__(self, name: str) -> Any:  # flush, isatty, fileno...
+        return getattr(self.stream, name)
 
 
 def keyed(*keys: str) -> list[Column]:
@@ -55,6 +86,11 @@ class Output:
     quiet: bool = False
     color: bool = False
     query: str | None = None
+
+    def __post_init__(self) -> None:
+        # Commands also write human text to `out.stdout` directly; this covers them too.
+        if self.format != "json":
+            self.stdout = TerminalWriter(self.stdout)  # type: ignore[assignment]
 
     def data(
         self, value: Any, columns: Sequence[Column], rows: Sequence[Any] | None = None
@@ -113,10 +149,10 @@ class Output:
 
     def message(self, text: str) -> None:
         if not self.quiet:
-            print(text, file=self.stderr)
+            print(terminal_text(text), file=self.stderr)
 
     def warn(self, text: str) -> None:
-        print(self.style(f"Warning: {text}", "yellow"), file=self.stderr)
+        print(self.style(f"Warning: {terminal_text(text)}", "yellow"), file=self.stderr)
 
     def style(self, text: str, fg: str) -> str:
         if not self.color:
