@@ -56,7 +56,7 @@ class LoginResponse(Resource):
 
 class MfaRequest(Request):
     challenge_id: str = Field(min_length=1, max_length=64)
-    code: str = Field(pattern=r"^\d{6}$", repr=False)
+    code: str = Field(pattern=r"^[0-9]{6}$", repr=False)
 
 
 class RefreshRequest(Request):

@@ -120,10 +120,10 @@ class PaymentMethod(Resource):
 
 
 class CardInput(Request):
-    number: str = Field(pattern=r"^\d{12,19}$", repr=False)
+    number: str = Field(pattern=r"^[0-9]{12,19}$", repr=False)
     exp_month: int = Field(ge=1, le=12)
     exp_year: int = Field(ge=2000, le=2100)
-    cvc: str | None = Field(default=None, pattern=r"^\d{3,4}$", repr=False)
+    cvc: str | None = Field(default=None, pattern=r"^[0-9]{3,4}$", repr=False)
 
     @field_validator("number")
     @classmethod
@@ -134,8 +134,8 @@ class CardInput(Request):
 
 
 class BankAccountInput(Request):
-    routing_number: str = Field(pattern=r"^\d{9}$")
-    account_number: str = Field(pattern=r"^\d{4,17}$", repr=False)
+    routing_number: str = Field(pattern=r"^[0-9]{9}$")
+    account_number: str = Field(pattern=r"^[0-9]{4,17}$", repr=False)
     account_type: BankAccountType = "checking"
 
     @field_validator("routing_number")

@@ -124,12 +124,12 @@ class Address(Resource):
     line2: str | None = Field(default=None, max_length=100)
     city: str = Field(min_length=1, max_length=60)
     state: str = Field(pattern=r"^[A-Z]{2}$", description="US state or territory code.")
-    zip: str = Field(pattern=r"^\d{5}(-\d{4})?$", description="ZIP or ZIP+4.")
+    zip: str = Field(pattern=r"^[0-9]{5}(-[0-9]{4})?$", description="ZIP or ZIP+4.")
 
     @field_validator("zip", mode="before")
     @classmethod
     def _zip_shape(cls, value: object) -> object:
-        if isinstance(value, str) and not re.match(r"^\d{5}(-\d{4})?$", value):
+        if isinstance(value, str) and not re.match(r"^[0-9]{5}(-[0-9]{4})?$", value):
             raise ValueError(f"{value!r} is not a ZIP code (12345 or 12345-6789)")
         return value
 

@@ -7,6 +7,7 @@ import re
 from pydantic import Field, field_validator, model_validator
 
 from spectrum_cli.api.common import Address, Request, Resource
+from spectrum_cli.api.validation import is_digits
 
 MAX_EMAILS = 3
 MAX_PHONES = 3
@@ -18,7 +19,7 @@ def normalize_phone(number: str) -> str:
     digits = re.sub(r"[\s().+-]", "", number)
     if digits.startswith("1") and len(digits) == 11:
         digits = digits[1:]
-    if not digits.isdigit() or len(digits) != 10:
+    if not is_digits(digits) or len(digits) != 10:
         raise ValueError(f"{number!r} is not a 10-digit US phone number")
     return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
 

@@ -12,8 +12,8 @@ class UsernameRecoveryRequest(Request):
 
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=32)
-    account_number: str | None = Field(default=None, pattern=r"^\d{16}$", repr=False)
-    security_code: str | None = Field(default=None, pattern=r"^\d{4}$", repr=False)
+    account_number: str | None = Field(default=None, pattern=r"^[0-9]{16}$", repr=False)
+    security_code: str | None = Field(default=None, pattern=r"^[0-9]{4}$", repr=False)
 
     @model_validator(mode="after")
     def _one_identity(self) -> UsernameRecoveryRequest:
@@ -31,7 +31,7 @@ class PasswordRecoveryRequest(Request):
 
 class PasswordResetConfirm(Request):
     username: str = Field(min_length=1, max_length=254)
-    code: str = Field(pattern=r"^\d{6}$", repr=False)
+    code: str = Field(pattern=r"^[0-9]{6}$", repr=False)
     new_password: str = Field(min_length=1, max_length=128, repr=False)
 
 

@@ -84,7 +84,7 @@ class FaultList(ListResponse[FaultRule]):
 class OutageCreate(Request):
     """Raise an outage for every account whose service address has this ZIP code."""
 
-    zip: str = Field(pattern=r"^\d{5}$")
+    zip: str = Field(pattern=r"^[0-9]{5}$")
     services: list[ServiceKind] = Field(min_length=1)
     message: str = Field(
         default="We are working to restore service in your area.", min_length=1, max_length=300

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from spectrum_cli.api.common import ListResponse, Request, Resource
 
@@ -55,9 +56,22 @@ class TicketList(ListResponse[Ticket]):
 
 
 class TicketCreate(Request):
-    subject: str = Field(min_length=1, max_length=200)
+    subject: str = Field(
+        min_length=1, max_length=200, description="One line; surrounding whitespace is dropped."
+    )
     category: TicketCategory
     body: str = Field(min_length=1, max_length=20_000)
+
+    @field_validator("subject")
+    @classmethod
+    def _one_line(cls, subject: str) -> str:
+        # Control characters (newlines, ESC...) and line separators would forge lines or
+        # terminal sequences wherever the subject is listed.
+        if any(unicodedata.category(ch) in {"Cc", "Zl", "Zp"} for ch in subject):
+            raise ValueError("the subject must be one line, without control characters")
+        if not subject.strip():
+            raise ValueError("the subject must not be blank")
+        return subject.strip()
 
 
 class TicketReply(Request):

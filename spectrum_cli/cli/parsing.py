@@ -1,4 +1,5 @@
-"""Parsing what people type: durations (and later amounts and dates). Errors are CliError."""
+"""Parsing what people type: durations, amounts, dates, expiry dates and long numbers.
+Errors are CliError. Digits are ASCII only (`[0-9]`, never `\\d` or `str.isdigit`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 from spectrum_cli.cli.errors import CliError
 
 _UNITS = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
-_DURATION = re.compile(r"(\d+)([wdhms])")
+_DURATION = re.compile(r"([0-9]+)([wdhms])")
 
 
 def parse_duration(text: str) -> int:
@@ -26,7 +27,9 @@ def parse_duration(text: str) -> int:
     return seconds
 
 
-_AMOUNT = re.compile(r"^\$?(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d{1,2}))?$")
+_AMOUNT = re.compile(
+    r"^\$?(?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<frac>[0-9]{1,2}))?$"
+)
 MAX_AMOUNT_CENTS = 10_000_00
 
 
@@ -52,6 +55,8 @@ def parse_amount(text: str, *, option: str = "--amount") -> int:
 
 def parse_date(text: str, *, option: str) -> dt.date:
     try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
+            raise ValueError(text)
         return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise CliError(
@@ -61,7 +66,7 @@ def parse_date(text: str, *, option: str) -> dt.date:
 
 def parse_expiry(text: str) -> tuple[int, int]:
     """`MM/YY` or `MM/YYYY` → (month, year)."""
-    match = re.match(r"^\s*(\d{1,2})\s*/\s*(\d{2}|\d{4})\s*$", text)
+    match = re.match(r"^\s*([0-9]{1,2})\s*/\s*([0-9]{2}|[0-9]{4})\s*$", text)
     if match is None or not 1 <= int(match.group(1)) <= 12:
         raise CliError(f"--exp {text!r} is not an expiry date: use MM/YY, e.g. 08/29.")
     year = int(match.group(2))
@@ -70,7 +75,9 @@ def parse_expiry(text: str) -> tuple[int, int]:
 
 def digits_only(text: str, *, what: str) -> str:
     """Drop spaces and dashes people type in long numbers; refuse anything else."""
+    from spectrum_cli.api.validation import is_digits
+
     compact = re.sub(r"[\s-]", "", text)
-    if not compact.isdigit():
+    if not is_digits(compact):
         raise CliError(f"The {what} must contain only digits (spaces and dashes are fine).")
     return compact

@@ -115,7 +115,7 @@ def _edit_contacts(
 
 
 def _loose_phone(value: str) -> str:
-    return "".join(ch for ch in value if ch.isdigit())[-10:]
+    return "".join(ch for ch in value if "0" <= ch <= "9")[-10:]
 
 
 @app.command()

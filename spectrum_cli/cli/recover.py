@@ -9,6 +9,7 @@ import typer
 from spectrum_cli.cli._typer import new_app
 from spectrum_cli.cli.context import get_state
 from spectrum_cli.cli.errors import CliError, NeedsInput
+from spectrum_cli.cli.parsing import digits_only
 
 app = new_app("Recover a lost username or reset a forgotten password.")
 
@@ -51,10 +52,12 @@ def username(
         else:
             number = state.ask("Account number (16 digits)", "--account-stdin", secret=True)
             code = state.ask("Security code (4 digits)", "--account-stdin", secret=True)
-        number = "".join(c for c in number if not c.isspace() and c != "-")
-        if not (number.isdigit() and len(number) == 16):
+        from spectrum_cli.api.validation import is_digits
+
+        number = digits_only(number, what="account number")
+        if len(number) != 16:
             raise CliError("The account number has 16 digits.")
-        if not (code.isdigit() and len(code) == 4):
+        if not (is_digits(code) and len(code) == 4):
             raise CliError("The security code has 4 digits.")
     result = state.client(authenticated=False).recovery.username(
         email=email, phone=phone, account_number=number, security_code=code
