@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from spectrum_cli.sandbox import usage as sandbox_usage
-from tests.helpers import REPO, ServedSandbox, isolated_env, spectrum
+from tests.helpers import REPO, ServedSandbox, isolated_env, sandbox_headers, spectrum
 
 GOLDEN = REPO / "tests" / "golden"
 
@@ -261,6 +261,8 @@ def test_an_outage_at_the_address_shows_in_outages_and_the_dashboard(
     assert [o["services"] for o in listed] == [["internet"]]
     assert "outage" in [a["kind"] for a in as_json(env, "account", "show")["alerts"]]
     httpx.post(
-        f"{fresh_served.url}/v1/sandbox/clock", json={"advance_seconds": 2 * 3600}
+        f"{fresh_served.url}/v1/sandbox/clock",
+        headers=sandbox_headers(fresh_served.url),
+        json={"advance_seconds": 2 * 3600},
     ).raise_for_status()
     assert as_json(env, "outages")["data"] == []

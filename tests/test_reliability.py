@@ -23,6 +23,7 @@ from tests.helpers import (
     copy_store,
     isolated_env,
     run_together,
+    sandbox_headers,
     serve_sandbox,
     spectrum,
     start_spectrum,
@@ -42,7 +43,9 @@ def test_fault_campaign_never_pays_twice_and_never_loses_a_payment(
     fresh_served: ServedSandbox,
 ) -> None:
     token = scoped_token(fresh_served.url, "billing:read", "payments:write")
-    counts = run_campaign(fresh_served.url, token, attempts=16, seed=11)
+    counts = run_campaign(
+        fresh_served.url, token, attempts=16, seed=11, sandbox_key=fresh_served.admin_key
+    )
     assert counts["duplicates"] == 0 and counts["lost"] == 0
     assert counts["succeeded"] >= 8
 
@@ -230,6 +233,7 @@ def test_a_key_left_running_by_a_dead_server_can_be_retried_and_pays_once(
     headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "crash-key-1"}
     httpx.put(
         f"{sandbox.url}/v1/sandbox/faults",
+        headers=sandbox_headers(sandbox.url),
         json={
             "faults": [
                 {"method": "POST", "path": "/v1/payments", "kind": "delay", "delay_ms": 30_000}
@@ -248,7 +252,9 @@ def test_a_key_left_running_by_a_dead_server_can_be_retried_and_pays_once(
     thread = threading.Thread(target=doomed)
     thread.start()
     for _ in range(200):  # the delay rule is used up once the request holds the key
-        if not httpx.get(f"{sandbox.url}/v1/sandbox/faults").json()["data"]:
+        if not httpx.get(
+            f"{sandbox.url}/v1/sandbox/faults", headers=sandbox_headers(sandbox.url)
+        ).json()["data"]:
             break
         time.sleep(0.02)
     os.kill(sandbox.process.pid, signal.SIGKILL)
@@ -261,7 +267,9 @@ def test_a_key_left_running_by_a_dead_server_can_be_retried_and_pays_once(
         assert (
             stuck.status_code == 409 and stuck.json()["error"]["code"] == "idempotency_key_in_use"
         )
-        httpx.post(f"{url}/v1/sandbox/clock", json={"advance_seconds": 120}).raise_for_status()
+        httpx.post(
+            f"{url}/v1/sandbox/clock", headers=sandbox_headers(url), json={"advance_seconds": 120}
+        ).raise_for_status()
         first = httpx.post(f"{url}/v1/payments", json={"amount_cents": 7}, headers=headers)
         assert first.status_code == 201
         # Even if the idempotency record is lost too, the payment remembers its key.
@@ -374,7 +382,9 @@ def test_concurrent_commands_share_one_session_refresh(
     others use the session it stored. Without coordination the second refresh would look
     like a stolen refresh token and sign everyone out."""
     httpx.post(
-        f"{fresh_served.url}/v1/sandbox/clock", json={"advance_seconds": 16 * 60}
+        f"{fresh_served.url}/v1/sandbox/clock",
+        headers=sandbox_headers(fresh_served.url),
+        json={"advance_seconds": 16 * 60},
     ).raise_for_status()
     results = run_together(["auth", "status"], harper_env, 12)
     assert [code for code, _ in results] == [0] * 12, results

@@ -71,3 +71,7 @@ SECRET_RESPONSES: frozenset[tuple[str, str]] = frozenset(
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 IDEMPOTENT_REPLAYED_HEADER = "Idempotent-Replayed"
 REQUEST_ID_HEADER = "X-Request-Id"
+
+# The sandbox admin key (a 0600 file beside the store) unlocks /v1/sandbox/*.
+SANDBOX_KEY_HEADER = "Sandbox-Key"
+SANDBOX_PREFIX = "/v1/sandbox/"

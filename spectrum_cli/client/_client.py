@@ -102,7 +102,8 @@ class SpectrumClient:
     Pass ``token`` for a scoped API token, or ``session`` (from a previous login) to resume;
     ``on_session`` is called with the new session whenever the refresh token rotates, and with
     ``None`` after logout, so the caller can store it. ``transport`` swaps the HTTP transport
-    (the CLI uses it to run the sandbox in-process).
+    (the CLI uses it to run the sandbox in-process). ``sandbox_key`` is the sandbox admin key
+    that ``client.sandbox`` sends (`spectrum sandbox serve` prints it).
     """
 
     def __init__(
@@ -117,9 +118,11 @@ class SpectrumClient:
         max_retries: int = C.DEFAULT_MAX_RETRIES,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        sandbox_key: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
+        self.sandbox_key = sandbox_key
         self.session = session
         self.on_session = on_session
         self.shared_session = shared_session

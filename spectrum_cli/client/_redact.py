@@ -6,7 +6,9 @@ import re
 from collections.abc import Iterable, Mapping
 
 REDACTED = "[REDACTED]"
-SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "proxy-authorization"})
+SECRET_HEADERS = frozenset(
+    {"authorization", "cookie", "set-cookie", "proxy-authorization", "sandbox-key"}
+)
 SECRET_FIELDS = (
     "password",
     "current_password",
@@ -23,7 +25,7 @@ SECRET_FIELDS = (
 )
 
 _FIELD_RE = re.compile(r'("(?:' + "|".join(SECRET_FIELDS) + r')"\s*:\s*)"(?:[^"\\]|\\.)*"')
-_TOKEN_RE = re.compile(r"\b(?:sat|srt|spk)_[A-Za-z0-9_\-]{8,}")
+_TOKEN_RE = re.compile(r"\b(?:sat|srt|spk|sbx)_[A-Za-z0-9_\-]{8,}")
 _DIGITS_RE = re.compile(r"\b\d(?:[ -]?\d){8,18}\b")  # card, bank and account numbers
 
 
