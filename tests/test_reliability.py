@@ -142,6 +142,12 @@ def test_kill_9_during_download_all_leaves_only_whole_pdfs(
     assert again.returncode == 0 and len(list(target.iterdir())) == 13
 
 
+def _names_in(folder: Path) -> list[str]:
+    """What a killed process left; on a busy machine it may have died before making the
+    folder at all."""
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
 def test_kill_9_during_config_set_never_corrupts_the_config(tmp_path: Path) -> None:
     env = isolated_env(tmp_path)
     config = Path(env["SPECTRUM_CONFIG_DIR"]) / "config.toml"
@@ -158,7 +164,7 @@ def test_kill_9_during_config_set_never_corrupts_the_config(tmp_path: Path) -> N
         process.wait()
         if config.exists():
             tomllib.loads(config.read_text())  # whole, whichever version it is
-    assert sorted(p.name for p in config.parent.iterdir()) in ([], ["config.toml"])
+    assert _names_in(config.parent) in ([], ["config.toml"])
     assert spectrum(["config", "set", "username", "final"], env).returncode == 0
     assert spectrum(["config", "get", "username"], env).stdout == "final\n"
 
@@ -185,7 +191,7 @@ def test_kill_9_during_login_leaves_a_usable_credential_store(
         process.wait()
         if store.exists():
             json.loads(store.read_text())
-    assert sorted(p.name for p in store.parent.iterdir()) in ([], ["credentials.json"])
+    assert _names_in(store.parent) in ([], ["credentials.json"])
     status = spectrum(["auth", "status"], env)
     assert status.returncode in (0, 3) and "Traceback" not in status.stderr
 

@@ -67,6 +67,25 @@ SECRET_RESPONSES: frozenset[tuple[str, str]] = frozenset(
     {("POST", LOGIN), ("POST", MFA), ("POST", REFRESH), ("POST", TOKENS)}
 )
 
+# Body fields that carry secrets: never logged by the client, never fingerprinted or stored
+# by the server's idempotency layer.
+SECRET_FIELDS: frozenset[str] = frozenset(
+    {
+        "password",
+        "current_password",
+        "new_password",
+        "access_token",
+        "refresh_token",
+        "token",
+        "code",
+        "number",
+        "account_number",
+        "routing_number",
+        "security_code",
+        "cvc",
+    }
+)
+
 # Response headers of the idempotency protocol.
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 IDEMPOTENT_REPLAYED_HEADER = "Idempotent-Replayed"

@@ -7,7 +7,7 @@ import json
 import sqlite3
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from spectrum_cli.api import routes
 from spectrum_cli.api.account import (
@@ -27,9 +27,10 @@ from spectrum_cli.sandbox import usage as usage_model
 from spectrum_cli.sandbox.deps import AccountReader, DbDep, NowDep, caught_up
 from spectrum_cli.sandbox.errors import invalid
 from spectrum_cli.sandbox.routers.equipment import equipment_model
+from spectrum_cli.sandbox.routing import new_router
 from spectrum_cli.sandbox.security import mask_account_number
 
-router = APIRouter(tags=["account"])
+router = new_router(tags=["account"])
 
 PROMO_WARNING = dt.timedelta(days=60)
 

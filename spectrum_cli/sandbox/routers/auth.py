@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from spectrum_cli.api import routes
 from spectrum_cli.api.auth import (
@@ -29,6 +29,7 @@ from spectrum_cli.sandbox.principals import (
     revoke_family,
     unauthenticated,
 )
+from spectrum_cli.sandbox.routing import new_router
 from spectrum_cli.sandbox.security import (
     DUMMY_HASH,
     hash_token,
@@ -39,7 +40,7 @@ from spectrum_cli.sandbox.security import (
     verify_password,
 )
 
-router = APIRouter(tags=["auth"])
+router = new_router(tags=["auth"])
 
 MAX_FAILURES = 5
 LOCKOUT = dt.timedelta(minutes=15)

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import Header, Response
 
 from spectrum_cli.api import routes
 from spectrum_cli.api.common import Message
@@ -21,9 +21,10 @@ from spectrum_cli.api.profile import (
 from spectrum_cli.sandbox.deps import AccountReader, DbDep, NowDep, ProfileWriter, SessionPrincipal
 from spectrum_cli.sandbox.errors import APIError, invalid
 from spectrum_cli.sandbox.routers.recovery import check_new_password, set_password
+from spectrum_cli.sandbox.routing import new_router
 from spectrum_cli.sandbox.security import verify_password
 
-router = APIRouter(tags=["profile"])
+router = new_router(tags=["profile"])
 
 
 def load(conn: sqlite3.Connection, account_id: str) -> Profile:

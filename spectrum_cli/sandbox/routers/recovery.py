@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-from fastapi import APIRouter
-
 from spectrum_cli.api import routes
 from spectrum_cli.api.common import Message
 from spectrum_cli.api.recovery import (
@@ -19,6 +17,7 @@ from spectrum_cli.sandbox import clock, outbox
 from spectrum_cli.sandbox.deps import DbDep, NowDep
 from spectrum_cli.sandbox.errors import invalid
 from spectrum_cli.sandbox.principals import revoke_sessions
+from spectrum_cli.sandbox.routing import new_router
 from spectrum_cli.sandbox.security import (
     DUMMY_HASH,
     PASSWORD_HISTORY,
@@ -30,7 +29,7 @@ from spectrum_cli.sandbox.security import (
     verify_password,
 )
 
-router = APIRouter(tags=["recovery"])
+router = new_router(tags=["recovery"])
 
 RESET_TTL = dt.timedelta(minutes=15)
 RESET_ATTEMPTS = 5

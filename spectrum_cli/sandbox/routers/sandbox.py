@@ -10,7 +10,7 @@ import datetime as dt
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 
 from spectrum_cli.api import routes
 from spectrum_cli.api.account import Outage
@@ -29,10 +29,11 @@ from spectrum_cli.api.sandbox import (
 from spectrum_cli.sandbox import clock, seed
 from spectrum_cli.sandbox.deps import DbDep, SandboxKeyGiven, require_sandbox_key
 from spectrum_cli.sandbox.errors import invalid
+from spectrum_cli.sandbox.routing import new_router
 from spectrum_cli.sandbox.security import mask_account_number, new_id
 
-router = APIRouter(tags=["sandbox"])
-controls = APIRouter(tags=["sandbox"], dependencies=[Depends(require_sandbox_key)])
+router = new_router(tags=["sandbox"])
+controls = new_router(tags=["sandbox"], dependencies=[Depends(require_sandbox_key)])
 
 
 @router.get(routes.SANDBOX_PERSONAS, response_model=PersonaList)
