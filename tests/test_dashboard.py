@@ -133,8 +133,10 @@ def test_profile_edit_round_trip(env: dict[str, str]) -> None:
             "--paper",
             "--notify",
             "outage:sms=on",
+            "--password-stdin",
         ],
         env,
+        input="Sandbox-Harper1\n",
     )
     assert result.returncode == 0, result.stderr
     profile = as_json(env, "profile", "show")
@@ -220,7 +222,11 @@ def test_two_edits_from_one_etag_one_wins_none_is_lost(
     env: dict[str, str], fresh_served: ServedSandbox
 ) -> None:
     etag = as_json(env, "profile", "show")["etag"]
-    first = spectrum(["profile", "edit", "--if-match", etag, "--city", "Akron"], env)
+    first = spectrum(
+        ["profile", "edit", "--if-match", etag, "--city", "Akron", "--password-stdin"],
+        env,
+        input="Sandbox-Harper1\n",
+    )
     second = spectrum(["profile", "edit", "--if-match", etag, "--paper"], env)
     assert first.returncode == 0, first.stderr
     assert second.returncode == 6

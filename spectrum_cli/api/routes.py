@@ -7,6 +7,7 @@ MFA = "/v1/auth/mfa"
 REFRESH = "/v1/auth/refresh"
 LOGOUT = "/v1/auth/logout"
 WHOAMI = "/v1/auth/whoami"
+REAUTH = "/v1/auth/reauth"
 TOKENS = "/v1/auth/tokens"
 TOKEN = "/v1/auth/tokens/{token_id}"
 

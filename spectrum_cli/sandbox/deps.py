@@ -11,7 +11,7 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from spectrum_cli.api import routes
-from spectrum_cli.sandbox import clock
+from spectrum_cli.sandbox import access, clock
 from spectrum_cli.sandbox.db import Database
 from spectrum_cli.sandbox.errors import APIError
 from spectrum_cli.sandbox.keys import ServerKeys
@@ -133,14 +133,7 @@ def require_manager(scope: str) -> Callable[[Principal], Principal]:
 
     # A default, not an Annotated hint: hints are strings here and could not see `scoped`.
     def check(principal: Principal = Depends(scoped)) -> Principal:
-        if principal.role == "standard":
-            raise APIError(
-                403,
-                "permission",
-                "role_forbidden",
-                "A standard user cannot change payment methods or autopay; ask the head of "
-                "household.",
-            )
+        access.require_manager(principal, "payment methods or autopay")
         return principal
 
     return check

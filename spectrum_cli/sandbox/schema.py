@@ -309,4 +309,15 @@ MIGRATIONS: list[str] = [
     DROP TABLE server_secrets;
     DELETE FROM idempotency_keys;
     """,
+    # 10: step-up (a session's last password confirmation), and notification preferences
+    # per user: a standard user edits their own, never the account holder's
+    """
+    CREATE TABLE reauthentications (
+        family_id TEXT PRIMARY KEY,
+        confirmed_at TEXT NOT NULL
+    );
+    ALTER TABLE users ADD COLUMN notifications TEXT NOT NULL DEFAULT '{}';
+    UPDATE users SET notifications =
+        (SELECT a.notifications FROM accounts a WHERE a.id = users.account_id);
+    """,
 ]

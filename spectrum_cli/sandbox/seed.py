@@ -353,6 +353,7 @@ RESET_TABLES = (
     "idempotency_keys",
     "outbox",
     "challenges",
+    "reauthentications",
     "tokens",
     "login_failures",
     "personas",

@@ -16,13 +16,15 @@ from spectrum_cli.api.auth import (
     LoginResponse,
     MfaChallenge,
     MfaRequest,
+    Reauthenticated,
+    ReauthRequest,
     RefreshRequest,
     Session,
     WhoAmI,
 )
-from spectrum_cli.sandbox import clock, outbox
+from spectrum_cli.sandbox import access, clock, outbox
 from spectrum_cli.sandbox.deps import DbDep, NowDep, PrincipalDep, SessionPrincipal
-from spectrum_cli.sandbox.errors import not_found
+from spectrum_cli.sandbox.errors import invalid, not_found
 from spectrum_cli.sandbox.principals import (
     issue_api_token,
     issue_session,
@@ -256,3 +258,20 @@ def revoke_token(token_id: str, principal: SessionPrincipal, db: DbDep, now: Now
     if not revoked:
         raise not_found("API token", param="token_id")
     return Response(status_code=204)
+
+
+@router.post(routes.REAUTH, response_model=Reauthenticated)
+def reauthenticate(
+    body: ReauthRequest, principal: SessionPrincipal, db: DbDep, now: NowDep
+) -> Reauthenticated:
+    """Confirm the password of this session (step-up): for five minutes it may then change the
+    account's contacts and address."""
+    with db.read() as conn:
+        stored = conn.execute(
+            "SELECT password_hash FROM users WHERE id = ?", (principal.user_id,)
+        ).fetchone()["password_hash"]
+    if not verify_password(body.password, stored):
+        raise invalid("incorrect_password", "The password is incorrect.", param="password")
+    with db.write() as conn:
+        valid_until = access.record_reauthentication(conn, principal=principal, now=now)
+    return Reauthenticated(valid_until=valid_until)
