@@ -1,0 +1,119 @@
+"""Resource limits: request bodies, dates and the clock, store permissions, dependency floors."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import anyio
+import httpx
+
+from tests.helpers import ServedSandbox
+
+LIMIT = 64 * 1024
+CHUNK = 16 * 1024
+CLAIMED = 200 * 1024 * 1024  # what an attacker declares; far more than anyone sends here
+
+
+class Chunks:
+    """A request body made of CHUNK-sized pieces that counts how many were pulled."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.pulled = total, 0
+
+    def _next(self) -> bytes:
+        self.pulled += 1
+        return b"x" * CHUNK
+
+    def __iter__(self) -> Iterator[bytes]:
+        while self.pulled * CHUNK < self.total:
+            yield self._next()
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        while self.pulled * CHUNK < self.total:
+            yield self._next()
+
+    @property
+    def fully_read(self) -> bool:
+        return self.pulled * CHUNK >= self.total
+
+
+def _in_process(app: Any, path: str, body: Chunks, headers: dict[str, str]) -> httpx.Response:
+    """One request through the ASGI app, pulling the body lazily as the app asks for it."""
+
+    async def call() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://sandbox.invalid") as c:
+            response = await c.post(path, content=aiter(body), headers=headers)
+            await response.aread()
+            return response
+
+    return anyio.run(call)
+
+
+def _assert_refused(response: httpx.Response) -> None:
+    assert response.status_code == 413
+    error = response.json()["error"]
+    assert (error["type"], error["code"]) == ("invalid_request", "body_too_large")
+    assert error["request_id"] == response.headers["X-Request-Id"]
+
+
+def test_declared_oversized_body_is_refused_before_it_is_read(sandbox_app: Any) -> None:
+    body = Chunks(total=4 * CHUNK)
+    response = _in_process(
+        sandbox_app,
+        "/v1/support/tickets",
+        body,
+        {
+            "Content-Length": str(CLAIMED),
+            "Content-Type": "application/json",
+            "Idempotency-Key": "big-1",
+        },
+    )
+    _assert_refused(response)
+    assert body.pulled == 0
+
+
+def test_chunked_body_is_cut_off_at_the_limit(sandbox_app: Any) -> None:
+    # Through the idempotency layer (it buffers bodies) and straight to a route (login).
+    for path, headers in (
+        ("/v1/support/tickets", {"Idempotency-Key": "big-2"}),
+        ("/v1/auth/login", {}),
+    ):
+        body = Chunks(total=8 * 1024 * 1024)
+        response = _in_process(
+            sandbox_app, path, body, {"Content-Type": "application/json", **headers}
+        )
+        _assert_refused(response)
+        assert body.pulled <= LIMIT // CHUNK + 1, path
+    at_limit = Chunks(total=LIMIT)
+    response = _in_process(
+        sandbox_app, "/v1/auth/login", at_limit, {"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400  # not JSON: the route read all of it and said so
+    assert at_limit.fully_read
+
+
+def test_served_sandbox_refuses_a_streamed_upload(served: ServedSandbox) -> None:
+    body = Chunks(total=64 * 1024 * 1024)
+    with httpx.Client(base_url=served.url, timeout=30) as c:
+        response = c.post(
+            "/v1/support/tickets",
+            content=iter(body),
+            headers={"Content-Type": "application/json", "Idempotency-Key": "big-3"},
+        )
+    _assert_refused(response)
+    assert not body.fully_read
+    assert httpx.get(f"{served.url}/v1/sandbox/personas").status_code == 200
+
+
+def test_served_sandbox_refuses_a_declared_length_up_front(served: ServedSandbox) -> None:
+    body = Chunks(total=64 * 1024 * 1024)  # less than declared: the server must not wait for it
+    with httpx.Client(base_url=served.url, timeout=30) as c:
+        response = c.post(
+            "/v1/auth/login",
+            content=iter(body),
+            headers={"Content-Type": "application/json", "Content-Length": str(CLAIMED)},
+        )
+    _assert_refused(response)
+    assert not body.fully_read
