@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import anyio
 import httpx
+import pytest
 
-from tests.helpers import ServedSandbox
+from tests.helpers import ServedSandbox, SleepRecorder
 
 LIMIT = 64 * 1024
 CHUNK = 16 * 1024
@@ -117,3 +121,63 @@ def test_served_sandbox_refuses_a_declared_length_up_front(served: ServedSandbox
         )
     _assert_refused(response)
     assert not body.fully_read
+
+
+def _refused_param(call: Any) -> str | None:
+    from spectrum_cli.client import InvalidRequestError
+
+    with pytest.raises(InvalidRequestError) as caught:
+        call()
+    assert caught.value.status == 400
+    return caught.value.param
+
+
+def test_clock_cannot_leave_the_century_around_real_time(client: Any) -> None:
+    far = dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
+    assert _refused_param(lambda: client.sandbox.set_clock(far)) == "set_to"
+    ten_years = 10 * 366 * 86400  # the most one call may advance
+    for _ in range(9):
+        client.sandbox.advance_clock(ten_years)
+    assert _refused_param(lambda: client.sandbox.advance_clock(ten_years)) == "advance_seconds"
+    assert client.sandbox.clock().offset_seconds == 9 * ten_years
+    client.sandbox.reset()
+    client.auth.login("harper", "Sandbox-Harper1")
+    assert client.account.summary().account_number_masked
+
+
+def test_usage_dates_outside_the_calendar_window_answer_400(client: Any) -> None:
+    client.auth.login("harper", "Sandbox-Harper1")
+    year_one, last_day = dt.date(1, 1, 1), dt.date(9999, 12, 31)
+    for window, param in (
+        ({"end": year_one}, "end"),
+        ({"start": year_one}, "start"),
+        ({"end": last_day}, "end"),
+        ({"start": last_day, "end": last_day}, "start"),
+    ):
+        assert _refused_param(lambda w=window: client.account.usage(**w)) == param, window
+    assert client.account.usage(days=7).days
+
+
+def _write_clock_offset(store: Path, seconds: int) -> None:
+    """What an older version, or a hand edit, may have left in the store."""
+    with sqlite3.connect(store) as conn:
+        conn.execute("UPDATE clock SET offset_seconds = ? WHERE id = 1", (seconds,))
+
+
+def test_reset_recovers_a_store_whose_clock_overflows(client: Any, store_path: Path) -> None:
+    _write_clock_offset(store_path, 10**15)  # thirty million years
+    assert client.sandbox.clock().now.year < 2300
+    client.sandbox.reset()
+    assert client.sandbox.clock().offset_seconds == 0
+    client.auth.login("harper", "Sandbox-Harper1")
+    assert client.account.summary().account_number_masked
+
+
+def test_served_sandbox_answers_after_an_overflowing_clock(served: ServedSandbox) -> None:
+    from spectrum_cli.client import SpectrumClient
+
+    _write_clock_offset(served.db_path, -(10**15))
+    with SpectrumClient(served.url, timeout=10, sleep=SleepRecorder()) as c:
+        assert c.sandbox.clock().now.year > 1900
+        c.sandbox.reset()
+        assert c.sandbox.clock().offset_seconds == 0
