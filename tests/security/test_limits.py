@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
+import stat
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,7 @@ import anyio
 import httpx
 import pytest
 
-from tests.helpers import ServedSandbox, SleepRecorder
+from tests.helpers import ServedSandbox, SleepRecorder, isolated_env, serve_sandbox, spectrum
 
 LIMIT = 64 * 1024
 CHUNK = 16 * 1024
@@ -181,3 +183,70 @@ def test_served_sandbox_answers_after_an_overflowing_clock(served: ServedSandbox
         assert c.sandbox.clock().now.year > 1900
         c.sandbox.reset()
         assert c.sandbox.clock().offset_seconds == 0
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def _assert_private_store(store: Path) -> None:
+    """The store and the WAL files SQLite makes beside it are 0600 while a writer has it open."""
+    conn = sqlite3.connect(store)
+    try:
+        conn.execute("UPDATE clock SET offset_seconds = offset_seconds WHERE id = 1")
+        conn.commit()
+        companions = [Path(f"{store}-wal"), Path(f"{store}-shm")]
+        assert all(p.exists() for p in companions)
+        for path in [store, *companions]:
+            assert _mode(path) == 0o600, path
+    finally:
+        conn.close()
+
+
+def test_new_store_is_private_in_directories_we_make(tmp_path: Path) -> None:
+    from spectrum_cli.sandbox.app import create_app
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o755)
+    store = shared / "made" / "by-us" / "sandbox.db"
+    create_app(store)
+    assert _mode(shared) == 0o755  # named by the user, not made by us: left alone
+    assert _mode(shared / "made") == _mode(shared / "made" / "by-us") == 0o700
+    _assert_private_store(store)
+
+
+def test_readable_store_is_made_private_when_opened(store_path: Path) -> None:
+    from spectrum_cli.sandbox.app import open_store
+
+    os.chmod(store_path, 0o644)
+    os.chmod(store_path.parent, 0o755)
+    open_store(store_path)
+    assert _mode(store_path) == 0o600
+    assert _mode(store_path.parent) == 0o755  # the directory was there already
+    _assert_private_store(store_path)
+
+
+def test_served_sandbox_makes_its_store_private(tmp_path: Path) -> None:
+    store = tmp_path / "served" / "sandbox.db"
+    sandbox = serve_sandbox(store)
+    try:
+        assert httpx.get(f"{sandbox.url}/v1/sandbox/personas").status_code == 200
+        assert _mode(store.parent) == 0o700
+        _assert_private_store(store)
+    finally:
+        sandbox.stop()
+
+
+def test_default_embedded_store_directory_is_private(tmp_path: Path) -> None:
+    env = isolated_env(tmp_path / "home")
+    data = tmp_path / "home" / "data"
+    older = data / "spectrum-cli"  # as an earlier version left it
+    older.mkdir(parents=True)
+    os.chmod(data, 0o755)
+    os.chmod(older, 0o755)
+    result = spectrum(["sandbox", "personas", "-o", "json"], env)
+    assert result.returncode == 0, result.stderr
+    assert _mode(older) == 0o700
+    assert _mode(data) == 0o755  # the user's data dir is theirs
+    assert _mode(older / "sandbox.db") == 0o600
