@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sqlite3
 import stat
+import tomllib
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,14 @@ import anyio
 import httpx
 import pytest
 
-from tests.helpers import ServedSandbox, SleepRecorder, isolated_env, serve_sandbox, spectrum
+from tests.helpers import (
+    REPO,
+    ServedSandbox,
+    SleepRecorder,
+    isolated_env,
+    serve_sandbox,
+    spectrum,
+)
 
 LIMIT = 64 * 1024
 CHUNK = 16 * 1024
@@ -250,3 +259,39 @@ def test_default_embedded_store_directory_is_private(tmp_path: Path) -> None:
     assert _mode(older) == 0o700
     assert _mode(data) == 0o755  # the user's data dir is theirs
     assert _mode(older / "sandbox.db") == 0o600
+
+
+# The first versions without the known vulnerabilities.
+FIXED = {
+    "h11": (0, 16, 0),  # CVE-2025-43859, request smuggling
+    "httpcore": (1, 0, 9),  # the first to require h11>=0.16
+    "starlette": (1, 3, 1),  # multipart (0.47.2), Host header (1.0.1), form limits (1.3.1)
+    "fastapi": (0, 165, 0),  # the first we know to require starlette>=1.6.0
+}
+
+
+def _version(text: str) -> tuple[int, ...]:
+    parts = tuple(int(part) for part in text.split("."))
+    return parts + (0,) * (3 - len(parts))  # 0.165 == 0.165.0
+
+
+def _runtime_requirements() -> dict[str, dict[str, tuple[int, ...]]]:
+    """name -> {operator: version} for the core dependencies and the sandbox extra."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    found = {}
+    for line in [*project["dependencies"], *project["optional-dependencies"]["sandbox"]]:
+        name, specs = re.fullmatch(r"([A-Za-z0-9_.-]+)\s*(.*)", line.split(";")[0]).groups()
+        found[name.lower()] = {
+            op: _version(v) for op, v in re.findall(r"(>=|<)\s*([0-9][0-9.]*)", specs)
+        }
+    return found
+
+
+def test_every_runtime_dependency_has_a_floor_and_a_ceiling() -> None:
+    requirements = _runtime_requirements()
+    assert set(FIXED) <= set(requirements), "pin the fixed versions explicitly"
+    for name, specs in requirements.items():
+        assert {">=", "<"} <= set(specs), f"{name} needs both a floor and an upper bound"
+        assert specs[">="] < specs["<"], name
+    for name, fixed in FIXED.items():
+        assert requirements[name][">="] >= fixed, f"{name} floor admits a vulnerable version"
