@@ -90,7 +90,12 @@ class State:
     def sandbox_store_path(self) -> Path:
         import platformdirs
 
-        return platformdirs.user_data_path("spectrum-cli") / "sandbox.db"
+        from spectrum_cli.fsutil import make_private_dirs, restrict_to_owner
+
+        directory = platformdirs.user_data_path("spectrum-cli")
+        make_private_dirs(directory)
+        restrict_to_owner(directory)  # ours, not the user's: an older version made it 0755
+        return directory / "sandbox.db"
 
     def sandbox_control(self) -> SandboxResource:
         """The sandbox's control routes, holding its admin key when this machine has it."""

@@ -16,6 +16,7 @@ from spectrum_cli.sandbox.db import Database
 from spectrum_cli.sandbox.errors import install_handlers
 from spectrum_cli.sandbox.guards import RequestGuard
 from spectrum_cli.sandbox.keys import load_or_create
+from spectrum_cli.sandbox.limits import BodyLimitMiddleware
 from spectrum_cli.sandbox.middleware import (
     FaultMiddleware,
     IdempotencyMiddleware,
@@ -85,11 +86,12 @@ def create_app(db_path: str | Path, *, allowed_hosts: Iterable[str] = ()) -> Fas
     ):
         app.include_router(module.router)
     install_handlers(app)
-    # Added last runs first: request ids, the request guard, then network faults,
-    # idempotency, slow handlers.
+    # Added last runs first: request ids, the request guard, the body limit (before anything
+    # buffers a body), then network faults, idempotency, slow handlers.
     app.add_middleware(FaultMiddleware, db=db, kinds=SLOW_HANDLER_FAULTS)
     app.add_middleware(IdempotencyMiddleware, db=db, keys=keys)
     app.add_middleware(FaultMiddleware, db=db, kinds=NETWORK_FAULTS)
+    app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestGuard, allowed_hosts=allowed_hosts)
     app.add_middleware(RequestIdMiddleware)
     _use_error_envelope_in_schema(app)

@@ -21,7 +21,7 @@ from spectrum_cli.api.account import (
     UsageDay,
     UsageReport,
 )
-from spectrum_cli.api.common import ServiceKind
+from spectrum_cli.api.common import RequestDate, ServiceKind
 from spectrum_cli.sandbox import autopay, billing, outages
 from spectrum_cli.sandbox import usage as usage_model
 from spectrum_cli.sandbox.deps import AccountReader, DbDep, NowDep, caught_up
@@ -191,8 +191,10 @@ def usage(
     db: DbDep,
     now: NowDep,
     service: Annotated[ServiceKind, Query()] = "internet",
-    start: Annotated[dt.date | None, Query(description="First day [default: 30 days ago].")] = None,
-    end: Annotated[dt.date | None, Query(description="Last day [default: today].")] = None,
+    start: Annotated[
+        RequestDate | None, Query(description="First day [default: 30 days ago].")
+    ] = None,
+    end: Annotated[RequestDate | None, Query(description="Last day [default: today].")] = None,
     days: Annotated[
         int, Query(ge=1, le=367, description="Days up to `end`, without `start`.")
     ] = 30,

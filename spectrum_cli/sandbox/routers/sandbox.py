@@ -84,6 +84,13 @@ def move_clock(body: ClockUpdate, db: DbDep) -> ClockState:
                 )
         else:
             seconds = body.advance_seconds or 0
+        if clock.offset(conn) + seconds > clock.MAX_OFFSET_SECONDS:
+            raise invalid(
+                "clock_out_of_range",
+                f"Sandbox time stays within {clock.MAX_OFFSET_YEARS} years of real time; "
+                "reset to start over.",
+                param="set_to" if body.set_to is not None else "advance_seconds",
+            )
         clock.advance(conn, seconds=seconds)
     return _clock_state(db)
 
