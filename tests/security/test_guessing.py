@@ -6,6 +6,12 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
+from spectrum_cli.client import AuthenticationError, SpectrumClient
+
+HARPER = ("harper", "Sandbox-Harper1")
+
 
 def test_password_hashes_run_a_few_at_a_time() -> None:
     from spectrum_cli.sandbox import security
@@ -28,3 +34,43 @@ def test_password_hashes_run_a_few_at_a_time() -> None:
     assert results == [True] * 12
     assert 1 <= gate.peak <= security.SCRYPT_SLOTS <= 4
     assert gate.running == 0
+
+
+def _reset_code(client: SpectrumClient, to: str) -> str:
+    code = client.sandbox.outbox(to=to).data[0].code
+    assert code is not None
+    return code
+
+
+# --- what a new password signs out ----------------------------------------------------------
+
+
+def test_a_password_reset_revokes_sessions_and_api_tokens(client: SpectrumClient) -> None:
+    client.auth.login(*HARPER)
+    token = client.auth.create_token("cron", ["account:read"]).token
+    bot = SpectrumClient(client.base_url, token=token, transport=client._http._transport)
+    assert bot.auth.whoami().username == "harper"
+    client.recovery.request_password_reset("harper")
+    result = client.recovery.confirm_password_reset(
+        "harper", _reset_code(client, "harper@example.com"), "Brand-New7"
+    )
+    assert (result.revoked_sessions, result.revoked_tokens) == (1, 1)
+    with pytest.raises(AuthenticationError):
+        bot.auth.whoami()
+
+
+def test_a_password_change_revokes_other_sessions_and_api_tokens(
+    client: SpectrumClient,
+) -> None:
+    client.auth.login(*HARPER)
+    transport = client._http._transport
+    token = client.auth.create_token("cron", ["account:read"]).token
+    bot = SpectrumClient(client.base_url, token=token, transport=transport)
+    elsewhere = SpectrumClient(client.base_url, transport=transport)
+    elsewhere.auth.login(*HARPER)
+    result = client.profile.change_password(HARPER[1], "Brand-New7")
+    assert (result.revoked_sessions, result.revoked_tokens) == (1, 1)
+    assert client.auth.whoami().username == "harper"  # this session stays
+    for other in (bot, elsewhere):
+        with pytest.raises(AuthenticationError):
+            other.auth.whoami()

@@ -8,7 +8,7 @@ import sqlite3
 from fastapi import APIRouter
 
 from spectrum_cli.api import routes
-from spectrum_cli.api.common import Message
+from spectrum_cli.api.common import PasswordChanged
 from spectrum_cli.api.recovery import (
     PasswordRecoveryRequest,
     PasswordResetConfirm,
@@ -18,11 +18,9 @@ from spectrum_cli.api.recovery import (
 from spectrum_cli.sandbox import clock, outbox
 from spectrum_cli.sandbox.deps import DbDep, NowDep
 from spectrum_cli.sandbox.errors import invalid
-from spectrum_cli.sandbox.principals import revoke_sessions
+from spectrum_cli.sandbox.passwords import check_new_password, set_password
 from spectrum_cli.sandbox.security import (
     DUMMY_HASH,
-    PASSWORD_HISTORY,
-    hash_password,
     hash_token,
     new_code,
     new_id,
@@ -129,41 +127,8 @@ def recover_password(body: PasswordRecoveryRequest, db: DbDep, now: NowDep) -> R
     return CODE_SENT
 
 
-def check_new_password(conn: sqlite3.Connection, *, user_id: str, password: str) -> None:
-    """Refuse a password that breaks a rule or repeats one of the last five."""
-    problems = password_problems(password)
-    if problems:
-        raise invalid(
-            "weak_password",
-            "The new password must " + ", ".join(problems) + ".",
-            param="new_password",
-        )
-    recent = conn.execute(
-        """SELECT password_hash FROM password_history WHERE user_id = ?
-           ORDER BY created_at DESC, rowid DESC LIMIT ?""",
-        (user_id, PASSWORD_HISTORY),
-    ).fetchall()
-    if any(verify_password(password, r["password_hash"]) for r in recent):
-        raise invalid(
-            "password_reused",
-            f"The new password must differ from the last {PASSWORD_HISTORY}.",
-            param="new_password",
-        )
-
-
-def set_password(
-    conn: sqlite3.Connection, *, user_id: str, password: str, now: dt.datetime
-) -> None:
-    hashed = hash_password(password)
-    conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (hashed, user_id))
-    conn.execute(
-        "INSERT INTO password_history (user_id, password_hash, created_at) VALUES (?, ?, ?)",
-        (user_id, hashed, clock.iso(now)),
-    )
-
-
-@router.post(routes.RECOVER_PASSWORD_CONFIRM, response_model=Message)
-def confirm_password_reset(body: PasswordResetConfirm, db: DbDep, now: NowDep) -> Message:
+@router.post(routes.RECOVER_PASSWORD_CONFIRM, response_model=PasswordChanged)
+def confirm_password_reset(body: PasswordResetConfirm, db: DbDep, now: NowDep) -> PasswordChanged:
     bad_code = invalid("invalid_code", "The reset code is incorrect or has expired.", param="code")
     problems = password_problems(body.new_password)
     if problems:
@@ -188,11 +153,12 @@ def confirm_password_reset(body: PasswordResetConfirm, db: DbDep, now: NowDep) -
         matched = hash_token(body.code) == challenge["code_hash"]
         if matched:
             check_new_password(conn, user_id=user["id"], password=body.new_password)
-            set_password(conn, user_id=user["id"], password=body.new_password, now=now)
+            sessions, tokens = set_password(
+                conn, user_id=user["id"], password=body.new_password, now=now
+            )
             conn.execute(
                 "UPDATE challenges SET used_at = ? WHERE id = ?", (clock.iso(now), challenge["id"])
             )
-            revoke_sessions(conn, user_id=user["id"], now=now)
             conn.execute("DELETE FROM login_failures WHERE username = ?", (user["username"],))
         else:
             conn.execute(
@@ -200,4 +166,8 @@ def confirm_password_reset(body: PasswordResetConfirm, db: DbDep, now: NowDep) -
             )
     if not matched:
         raise bad_code
-    return Message(message="Password changed. Sign in with the new password.")
+    return PasswordChanged(
+        message="Password changed. Sign in with the new password.",
+        revoked_sessions=sessions,
+        revoked_tokens=tokens,
+    )
