@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import threading
 
+import httpx
 import pytest
 
 from spectrum_cli.client import AuthenticationError, SpectrumClient
 
 HARPER = ("harper", "Sandbox-Harper1")
+
+
+def _post(client: SpectrumClient, path: str, body: dict[str, str]) -> httpx.Response:
+    return client._http.post(path, json=body)
 
 
 def test_password_hashes_run_a_few_at_a_time() -> None:
@@ -40,6 +45,22 @@ def _reset_code(client: SpectrumClient, to: str) -> str:
     code = client.sandbox.outbox(to=to).data[0].code
     assert code is not None
     return code
+
+
+# --- recovery contacts ------------------------------------------------------------------------
+
+
+def test_username_recovery_writes_only_to_contacts_on_file(client: SpectrumClient) -> None:
+    # Harper's number is 555-201-0142; a longer number that ends the same way is not hers.
+    _post(client, "/v1/recovery/username", {"phone": "+44 7700 555-201-0142"})
+    assert client.sandbox.outbox().data == []
+    _post(client, "/v1/recovery/username", {"phone": "+1 (555) 201.0142"})
+    _post(client, "/v1/recovery/username", {"email": "HARPER@example.com"})
+    sent = client.sandbox.outbox().data
+    assert sorted((m.channel, m.to) for m in sent) == [
+        ("email", "harper@example.com"),
+        ("sms", "555-201-0142"),
+    ]
 
 
 # --- what a new password signs out ----------------------------------------------------------

@@ -40,34 +40,48 @@ CODE_SENT = RecoveryAccepted(
 )
 
 
-def _digits(phone: str) -> str:
-    return "".join(c for c in phone if c.isdigit())[-10:]
+def _phone_digits(phone: str) -> str:
+    """A North American number as its 10 digits (a leading country code 1 dropped); any
+    other digits as they are, so a longer number never matches on its tail."""
+    digits = "".join(c for c in phone if c in "0123456789")
+    return digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
 
 
-def _matching_accounts(conn: sqlite3.Connection, body: UsernameRecoveryRequest) -> list[str]:
+def _matching_contacts(
+    conn: sqlite3.Connection, body: UsernameRecoveryRequest
+) -> list[tuple[str, str, str]]:
+    """(account id, channel, the contact on file to write to) for each match."""
     if body.email:
         rows = conn.execute(
-            "SELECT DISTINCT account_id FROM contacts WHERE kind = 'email' AND value = ?",
+            "SELECT account_id, value FROM contacts WHERE kind = 'email' AND value = ?",
             (body.email.strip(),),
         ).fetchall()
-        return [r["account_id"] for r in rows]
+        return [(r["account_id"], "email", r["value"]) for r in rows]
     if body.phone:
-        wanted = _digits(body.phone)
+        wanted = _phone_digits(body.phone)
         phones = conn.execute("SELECT account_id, value FROM contacts WHERE kind = 'phone'")
-        return sorted({r["account_id"] for r in phones if wanted and _digits(r["value"]) == wanted})
+        return [
+            (r["account_id"], "sms", r["value"])
+            for r in phones
+            if len(wanted) == 10 and _phone_digits(r["value"]) == wanted
+        ]
     row = conn.execute(
         "SELECT id, security_code_hash FROM accounts WHERE number = ?", (body.account_number,)
     ).fetchone()
     code_ok = verify_password(
         body.security_code or "", row["security_code_hash"] if row else DUMMY_HASH
     )
-    return [row["id"]] if row and code_ok else []
+    if not (row and code_ok):
+        return []
+    email = outbox.primary_contact(conn, account_id=row["id"], kind="email")
+    return [(row["id"], "email", email)] if email else []
 
 
 @router.post(routes.RECOVER_USERNAME, response_model=RecoveryAccepted, status_code=202)
 def recover_username(body: UsernameRecoveryRequest, db: DbDep, now: NowDep) -> RecoveryAccepted:
     with db.write() as conn:
-        for account_id in _matching_accounts(conn, body):
+        # Messages go only to contacts on file, never to what was typed.
+        for account_id, channel, to in _matching_contacts(conn, body):
             names = [
                 r["username"]
                 for r in conn.execute(
@@ -75,15 +89,6 @@ def recover_username(body: UsernameRecoveryRequest, db: DbDep, now: NowDep) -> R
                     (account_id,),
                 )
             ]
-            if body.phone:
-                channel, to = "sms", body.phone
-            else:
-                channel = "email"
-                to = (
-                    body.email
-                    or outbox.primary_contact(conn, account_id=account_id, kind="email")
-                    or ""
-                )
             outbox.send(
                 conn,
                 channel=channel,
