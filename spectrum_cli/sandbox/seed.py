@@ -355,6 +355,7 @@ RESET_TABLES = (
     "challenges",
     "tokens",
     "login_failures",
+    "throttle_events",
     "personas",
     "password_history",
     "autopay",

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from spectrum_cli.api import routes
 from spectrum_cli.api.common import PasswordChanged
@@ -15,29 +14,22 @@ from spectrum_cli.api.recovery import (
     RecoveryAccepted,
     UsernameRecoveryRequest,
 )
-from spectrum_cli.sandbox import clock, outbox
-from spectrum_cli.sandbox.deps import DbDep, NowDep
+from spectrum_cli.sandbox import clock, codes, outbox, throttle
+from spectrum_cli.sandbox.deps import DbDep, KeysDep, NowDep
 from spectrum_cli.sandbox.errors import invalid
 from spectrum_cli.sandbox.passwords import check_new_password, set_password
-from spectrum_cli.sandbox.security import (
-    DUMMY_HASH,
-    hash_token,
-    new_code,
-    new_id,
-    password_problems,
-    verify_password,
-)
+from spectrum_cli.sandbox.security import DUMMY_HASH, password_problems, verify_password
 
 router = APIRouter(tags=["recovery"])
 
-RESET_TTL = dt.timedelta(minutes=15)
-RESET_ATTEMPTS = 5
 USERNAME_SENT = RecoveryAccepted(
     message="If that matches an account, its usernames are on their way to the contact on file."
 )
 CODE_SENT = RecoveryAccepted(
     message="If that username exists, a reset code is on its way to the contact on file."
 )
+CODE_REQUESTS_REFUSED = "Too many reset codes were asked for; try again later."
+WRONG_CODES_REFUSED = "Too many wrong reset codes; try again later."
 
 
 def _phone_digits(phone: str) -> str:
@@ -101,39 +93,29 @@ def recover_username(body: UsernameRecoveryRequest, db: DbDep, now: NowDep) -> R
 
 
 @router.post(routes.RECOVER_PASSWORD, response_model=RecoveryAccepted, status_code=202)
-def recover_password(body: PasswordRecoveryRequest, db: DbDep, now: NowDep) -> RecoveryAccepted:
-    code = new_code()
-    code_hash = hash_token(code)  # computed for unknown usernames too: same work either way
+def recover_password(
+    body: PasswordRecoveryRequest, request: Request, db: DbDep, keys: KeysDep, now: NowDep
+) -> RecoveryAccepted:
+    # Requests are counted by the username as typed, so an unknown one is throttled (and
+    # answered) exactly like a known one.
+    user_key = throttle.username_key(keys, body.username)
     with db.write() as conn:
+        wait = throttle.take_code_request(
+            conn, user=user_key, client=throttle.client_key(keys, request), now=now
+        )
         user = conn.execute("SELECT * FROM users WHERE username = ?", (body.username,)).fetchone()
-        if user is None:
-            return CODE_SENT
-        channel = user["mfa_channel"] or "email"
-        to = (
-            outbox.primary_contact(
-                conn, account_id=user["account_id"], kind="phone" if channel == "sms" else "email"
-            )
-            or ""
-        )
-        conn.execute(
-            """INSERT INTO challenges (id, purpose, user_id, code_hash, channel, expires_at)
-               VALUES (?, 'password_reset', ?, ?, ?, ?)""",
-            (new_id("rst"), user["id"], code_hash, channel, clock.iso(now + RESET_TTL)),
-        )
-        outbox.send(
-            conn,
-            channel=channel,
-            to=to,
-            subject="Reset your Spectrum password",
-            body=f"Your Spectrum password reset code is {code}. It expires in 15 minutes.",
-            code=code,
-            now=now,
-        )
+        if wait is None and user is not None:
+            channel = user["mfa_channel"] or "email"
+            codes.send(conn, keys, purpose="password_reset", user=user, channel=channel, now=now)
+    if wait is not None:
+        raise throttle.rate_limited(wait, CODE_REQUESTS_REFUSED)
     return CODE_SENT
 
 
 @router.post(routes.RECOVER_PASSWORD_CONFIRM, response_model=PasswordChanged)
-def confirm_password_reset(body: PasswordResetConfirm, db: DbDep, now: NowDep) -> PasswordChanged:
+def confirm_password_reset(
+    body: PasswordResetConfirm, request: Request, db: DbDep, keys: KeysDep, now: NowDep
+) -> PasswordChanged:
     bad_code = invalid("invalid_code", "The reset code is incorrect or has expired.", param="code")
     problems = password_problems(body.new_password)
     if problems:
@@ -142,7 +124,12 @@ def confirm_password_reset(body: PasswordResetConfirm, db: DbDep, now: NowDep) -
             "The new password must " + ", ".join(problems) + ".",
             param="new_password",
         )
+    user_key = throttle.username_key(keys, body.username)
+    client = throttle.client_key(keys, request)
     with db.write() as conn:
+        wait = throttle.code_guess_wait(conn, user=user_key, client=client, now=now)
+        if wait is not None:
+            raise throttle.rate_limited(wait, WRONG_CODES_REFUSED)
         user = conn.execute("SELECT * FROM users WHERE username = ?", (body.username,)).fetchone()
         challenge = (
             user
@@ -150,12 +137,10 @@ def confirm_password_reset(body: PasswordResetConfirm, db: DbDep, now: NowDep) -
                 """SELECT * FROM challenges WHERE user_id = ? AND purpose = 'password_reset'
                AND used_at IS NULL AND expires_at > ? AND attempts < ?
                ORDER BY expires_at DESC LIMIT 1""",
-                (user["id"], clock.iso(now), RESET_ATTEMPTS),
+                (user["id"], clock.iso(now), throttle.CODE_ATTEMPTS),
             ).fetchone()
         )
-        if not challenge:
-            raise bad_code
-        matched = hash_token(body.code) == challenge["code_hash"]
+        matched = bool(challenge) and codes.matches(keys, challenge, body.code)
         if matched:
             check_new_password(conn, user_id=user["id"], password=body.new_password)
             sessions, tokens = set_password(
@@ -164,11 +149,15 @@ def confirm_password_reset(body: PasswordResetConfirm, db: DbDep, now: NowDep) -
             conn.execute(
                 "UPDATE challenges SET used_at = ? WHERE id = ?", (clock.iso(now), challenge["id"])
             )
-            conn.execute("DELETE FROM login_failures WHERE username = ?", (user["username"],))
+            throttle.unlock(conn, subject=user_key)
         else:
-            conn.execute(
-                "UPDATE challenges SET attempts = attempts + 1 WHERE id = ?", (challenge["id"],)
-            )
+            # Counted for unknown usernames too, so the limit tells nothing about who exists.
+            throttle.record_wrong_code(conn, user=user_key, client=client, now=now)
+            if challenge:
+                conn.execute(
+                    "UPDATE challenges SET attempts = attempts + 1 WHERE id = ?",
+                    (challenge["id"],),
+                )
     if not matched:
         raise bad_code
     return PasswordChanged(
