@@ -156,6 +156,7 @@ def test_recover_username_and_password(env: dict[str, str], fresh_served: Served
     _out, err = process.communicate(f"{code}\nFresh-Start42\n", timeout=60)
     assert process.returncode == 0, err
     assert "Password changed" in err
+    assert "Signed out 0 sessions and revoked 0 API tokens." in err
     _login(env, "pat", "Fresh-Start42")
 
 

@@ -214,6 +214,7 @@ def test_password_change_signs_out_other_sessions(
         ["profile", "password", "--password-stdin"], env, input="Sandbox-Harper1\nFresh-Pass42\n"
     )
     assert changed.returncode == 0, changed.stderr
+    assert "Signed out 1 session and revoked 0 API tokens." in changed.stderr
     assert spectrum(["auth", "status"], env).returncode == 0
     assert spectrum(["auth", "status"], other).returncode == 3
 

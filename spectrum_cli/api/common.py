@@ -157,3 +157,13 @@ class Message(Resource):
     """A plain acknowledgement."""
 
     message: str
+
+
+class PasswordChanged(Message):
+    """A password reset or change, and what it signed out: the user's other sessions and
+    every API token, since whoever knew the old password may have made them."""
+
+    revoked_sessions: int = Field(
+        default=0, description="Signed-in sessions ended (a change keeps the one that made it)."
+    )
+    revoked_tokens: int = Field(default=0, description="API tokens revoked.")

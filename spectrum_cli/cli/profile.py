@@ -10,6 +10,7 @@ from spectrum_cli.cli._typer import new_app
 from spectrum_cli.cli.context import State, get_state
 from spectrum_cli.cli.errors import CliError
 from spectrum_cli.cli.options import OutputOption
+from spectrum_cli.cli.output import revoked
 
 if TYPE_CHECKING:
     from spectrum_cli.api.profile import Profile
@@ -271,4 +272,6 @@ def password(
         new = state.ask("New password", "--password-stdin", secret=True)
         if state.ask("Repeat the new password", "--password-stdin", secret=True) != new:
             raise CliError("The two passwords differ; nothing was changed.")
-    state.out.message(state.client().profile.change_password(current, new).message)
+    result = state.client().profile.change_password(current, new)
+    state.out.message(result.message)
+    state.out.message(revoked(result.revoked_sessions, result.revoked_tokens))

@@ -356,6 +356,7 @@ RESET_TABLES = (
     "reauthentications",
     "tokens",
     "login_failures",
+    "throttle_events",
     "personas",
     "password_history",
     "autopay",

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import Header, Response
 
 from spectrum_cli.api import routes
-from spectrum_cli.api.common import Message
+from spectrum_cli.api.common import PasswordChanged
 from spectrum_cli.api.profile import (
     ContactEmail,
     ContactPhone,
@@ -20,12 +20,22 @@ from spectrum_cli.api.profile import (
     ProfilePatch,
 )
 from spectrum_cli.sandbox import access, outbox
-from spectrum_cli.sandbox.deps import AccountReader, DbDep, NowDep, ProfileWriter, SessionPrincipal
-from spectrum_cli.sandbox.errors import APIError, invalid
+from spectrum_cli.sandbox.deps import (
+    AccountReader,
+    DbDep,
+    KeysDep,
+    NowDep,
+    ProfileWriter,
+    SessionPrincipal,
+)
+from spectrum_cli.sandbox.errors import APIError
+from spectrum_cli.sandbox.passwords import (
+    check_new_password,
+    confirm_current_password,
+    set_password,
+)
 from spectrum_cli.sandbox.principals import Principal
-from spectrum_cli.sandbox.routers.recovery import check_new_password, set_password
 from spectrum_cli.sandbox.routing import new_router
-from spectrum_cli.sandbox.security import verify_password
 
 router = new_router(tags=["profile"])
 
@@ -162,26 +172,31 @@ def _replace_contacts(
     )
 
 
-@router.post(routes.PROFILE_PASSWORD, response_model=Message)
+@router.post(routes.PROFILE_PASSWORD, response_model=PasswordChanged)
 def change_password(
-    body: PasswordChange, principal: SessionPrincipal, db: DbDep, now: NowDep
-) -> Message:
+    body: PasswordChange, principal: SessionPrincipal, db: DbDep, keys: KeysDep, now: NowDep
+) -> PasswordChanged:
     """Change the password (a signed-in session, not an API token). Every other session of
-    the user ends; this one stays."""
-    with db.read() as conn:
-        stored = conn.execute(
-            "SELECT password_hash FROM users WHERE id = ?", (principal.user_id,)
-        ).fetchone()["password_hash"]
-    if not verify_password(body.current_password, stored):
-        raise invalid(
-            "incorrect_password", "The current password is incorrect.", param="current_password"
-        )
+    the user ends, and every API token; this session stays."""
+    confirm_current_password(
+        db,
+        keys,
+        principal=principal,
+        password=body.current_password,
+        param="current_password",
+        now=now,
+    )
     with db.write() as conn:
         check_new_password(conn, user_id=principal.user_id, password=body.new_password)
-        set_password(conn, user_id=principal.user_id, password=body.new_password, now=now)
-        conn.execute(
-            """UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND kind IN ('access',
-               'refresh') AND revoked_at IS NULL AND family_id IS NOT ?""",
-            (now.isoformat(), principal.user_id, principal.family_id),
+        sessions, tokens = set_password(
+            conn,
+            user_id=principal.user_id,
+            password=body.new_password,
+            now=now,
+            keep_family=principal.family_id,
         )
-    return Message(message="Password changed. Other sessions were signed out.")
+    return PasswordChanged(
+        message="Password changed. Other sessions and API tokens were signed out.",
+        revoked_sessions=sessions,
+        revoked_tokens=tokens,
+    )
