@@ -2,21 +2,23 @@
 """Use the Python client on its own: sign in (second factor from the sandbox outbox), read the
 dashboard, refresh the session, and mint and revoke a scoped token.
 
-    spectrum sandbox serve --port 8765 &
-    python examples/client_quickstart.py http://127.0.0.1:8765
+    spectrum sandbox serve --port 8765 &    # prints the sandbox admin key
+    SPECTRUM_SANDBOX_KEY=sbx_... python examples/client_quickstart.py http://127.0.0.1:8765
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 from spectrum_cli.client import SpectrumClient
 
 
 def main(base_url: str) -> None:
-    with SpectrumClient(base_url) as client:
+    # The admin key opens the sandbox's control routes: persona passwords and the outbox.
+    with SpectrumClient(base_url, sandbox_key=os.environ["SPECTRUM_SANDBOX_KEY"]) as client:
         persona = next(p for p in client.sandbox.personas().data if p.second_factor)
-        result = client.auth.login(persona.username, persona.password)
+        result = client.auth.login(persona.username, persona.password or "")
         if result.mfa_required and result.challenge is not None:
             code = client.sandbox.outbox(limit=1).data[0].code  # the texted code, in test mode
             client.auth.verify_code(result.challenge.challenge_id, code or "")

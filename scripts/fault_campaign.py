@@ -56,7 +56,9 @@ def newest_ids(client: SpectrumClient) -> list[str]:
     return [p.id for p in client.payments.list(limit=10).data]
 
 
-def run_campaign(url: str, token: str, attempts: int, seed: int) -> Counter[str]:
+def run_campaign(
+    url: str, token: str, attempts: int, seed: int, *, sandbox_key: str
+) -> Counter[str]:
     rng = random.Random(seed)
     counts: Counter[str] = Counter()
     home = Path(tempfile.mkdtemp(prefix="spectrum-campaign-"))
@@ -69,7 +71,7 @@ def run_campaign(url: str, token: str, attempts: int, seed: int) -> Counter[str]
         "SPECTRUM_TIMEOUT": "1",
         "PYTHONPATH": str(ROOT),
     }
-    with SpectrumClient(url, token=token) as observer:
+    with SpectrumClient(url, token=token, sandbox_key=sandbox_key) as observer:
         for attempt in range(attempts):
             kind = rng.choice(FAULTS)
             rule = rule_for(kind, rng)
@@ -162,7 +164,9 @@ def main() -> None:
             token = client.auth.create_token(
                 "campaign", ["billing:read", "payments:write"], 30
             ).token
-        counts = run_campaign(sandbox.url, token, args.attempts, args.seed)
+        counts = run_campaign(
+            sandbox.url, token, args.attempts, args.seed, sandbox_key=sandbox.admin_key
+        )
     finally:
         sandbox.stop()
     for name, value in sorted(counts.items()):

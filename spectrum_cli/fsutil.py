@@ -6,12 +6,32 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
 import tempfile
 from pathlib import Path
 
 
+def make_private_dirs(directory: Path) -> None:
+    """Create what is missing of ``directory``, each new level 0700; existing ones are left as
+    they are (a directory the user named is theirs to set)."""
+    missing = []
+    while not directory.exists():
+        missing.append(directory)
+        directory = directory.parent
+    for level in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # another process made it first
+            level.mkdir(mode=0o700)
+
+
+def restrict_to_owner(path: Path) -> None:
+    """Take group and world access off ``path`` (0644 becomes 0600, 0755 becomes 0700)."""
+    mode = path.stat().st_mode
+    if mode & 0o077:
+        os.chmod(path, stat.S_IMODE(mode) & 0o700)
+
+
 def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dirs(path.parent)
     if hasattr(os, "O_TMPFILE"):
         try:
             _write_unnamed(path, data, mode)

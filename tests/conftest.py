@@ -47,7 +47,10 @@ def client(sandbox_app, sleeps):  # type: ignore[no-untyped-def]
     from spectrum_cli.sandbox.embedded import EmbeddedTransport
 
     with SpectrumClient(
-        "http://sandbox.invalid", transport=EmbeddedTransport(sandbox_app), sleep=sleeps
+        "http://sandbox.embedded",
+        transport=EmbeddedTransport(sandbox_app),
+        sleep=sleeps,
+        sandbox_key=sandbox_app.state.keys.admin,
     ) as c:
         yield c
 
@@ -74,7 +77,9 @@ def fresh_served(served: ServedSandbox) -> ServedSandbox:
 def served_client(fresh_served: ServedSandbox, sleeps: SleepRecorder):  # type: ignore[no-untyped-def]
     from spectrum_cli.client import SpectrumClient
 
-    with SpectrumClient(fresh_served.url, sleep=sleeps, timeout=10) as c:
+    with SpectrumClient(
+        fresh_served.url, sleep=sleeps, timeout=10, sandbox_key=fresh_served.admin_key
+    ) as c:
         yield c
 
 

@@ -25,8 +25,18 @@ class ServedSandbox:
     process: subprocess.Popen[str]
     log: list[str] = field(default_factory=list)
 
+    @property
+    def admin_key(self) -> str:
+        from spectrum_cli.sandbox.keys import read_admin_key
+
+        key = read_admin_key(self.db_path)
+        assert key, f"{self.db_path} has no key file"
+        return key
+
     def reset(self) -> None:
-        httpx.post(f"{self.url}/v1/sandbox/reset", timeout=30).raise_for_status()
+        httpx.post(
+            f"{self.url}/v1/sandbox/reset", headers={"Sandbox-Key": self.admin_key}, timeout=30
+        ).raise_for_status()
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -36,6 +46,18 @@ class ServedSandbox:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+SERVED_STORES: dict[str, Path] = {}
+
+
+def sandbox_headers(url: str) -> dict[str, str]:
+    """The admin key header for raw requests to /v1/sandbox/* of a sandbox served here."""
+    from spectrum_cli.sandbox.keys import read_admin_key
+
+    key = read_admin_key(SERVED_STORES[url.rstrip("/")])
+    assert key, f"no key file for the sandbox at {url}"
+    return {"Sandbox-Key": key}
 
 
 def serve_sandbox(db_path: Path, env: dict[str, str] | None = None) -> ServedSandbox:
@@ -65,10 +87,11 @@ def serve_sandbox(db_path: Path, env: dict[str, str] | None = None) -> ServedSan
         raise RuntimeError(f"sandbox did not start: {line}")
     while time.monotonic() < deadline:
         try:
-            httpx.get(f"{url}/v1/sandbox/clock", timeout=2).raise_for_status()
+            httpx.get(f"{url}/v1/sandbox/personas", timeout=2).raise_for_status()
             break
         except httpx.HTTPError:
             time.sleep(0.05)
+    SERVED_STORES[url] = db_path
     return ServedSandbox(url=url, db_path=db_path, process=process)
 
 
@@ -111,6 +134,11 @@ def isolated_env(home: Path, **extra: str) -> dict[str, str]:
         "PYTHONPATH": str(REPO),
     }
     env.update(extra)
+    served_store = SERVED_STORES.get(env.get("SPECTRUM_API_URL", ""))
+    if served_store is not None:  # `spectrum sandbox …` commands need the served store's key
+        from spectrum_cli.sandbox.keys import read_admin_key
+
+        env.setdefault("SPECTRUM_SANDBOX_KEY", read_admin_key(served_store) or "")
     return env
 
 

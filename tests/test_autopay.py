@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import ServedSandbox, isolated_env, spectrum
+from tests.helpers import ServedSandbox, isolated_env, sandbox_headers, spectrum
 
 
 def signed_in(tmp_path: Path, url: str, username: str, password: str) -> dict[str, str]:
@@ -40,7 +40,11 @@ def data(env: dict[str, str], *args: str) -> dict:
 
 
 def advance(url: str, days: int) -> None:
-    httpx.post(f"{url}/v1/sandbox/clock", json={"advance_seconds": days * 86400}).raise_for_status()
+    httpx.post(
+        f"{url}/v1/sandbox/clock",
+        headers=sandbox_headers(url),
+        json={"advance_seconds": days * 86400},
+    ).raise_for_status()
 
 
 def card_id(env: dict[str, str]) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import ServedSandbox, spectrum
+from tests.helpers import ServedSandbox, sandbox_headers, spectrum
 
 
 @pytest.fixture
@@ -29,7 +29,11 @@ def latest(env: dict[str, str]) -> dict:
 
 
 def advance(url: str, days: int) -> None:
-    httpx.post(f"{url}/v1/sandbox/clock", json={"advance_seconds": days * 86400}).raise_for_status()
+    httpx.post(
+        f"{url}/v1/sandbox/clock",
+        headers=sandbox_headers(url),
+        json={"advance_seconds": days * 86400},
+    ).raise_for_status()
 
 
 def cron(home: Path, url: str, token: str, *args: str) -> subprocess.CompletedProcess[str]:

@@ -37,7 +37,10 @@ class Ledger(RuleBasedStateMachine):
         shutil.copyfile(TEMPLATE, self.dir / "sandbox.db")
         app = create_app(self.dir / "sandbox.db")
         self.client = SpectrumClient(
-            "http://sandbox.invalid", transport=EmbeddedTransport(app), sleep=lambda s: None
+            "http://sandbox.embedded",
+            transport=EmbeddedTransport(app),
+            sleep=lambda s: None,
+            sandbox_key=app.state.keys.admin,
         )
         self.client.auth.login("harper", "Sandbox-Harper1")
         pm = self.client.payment_methods

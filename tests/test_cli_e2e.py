@@ -11,7 +11,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import REPO, ServedSandbox, isolated_env, spectrum, start_spectrum
+from tests.helpers import (
+    REPO,
+    ServedSandbox,
+    isolated_env,
+    sandbox_headers,
+    spectrum,
+    start_spectrum,
+)
 
 
 @pytest.fixture
@@ -22,7 +29,9 @@ def env(tmp_path: Path, fresh_served: ServedSandbox) -> dict[str, str]:
 
 def _outbox_code(url: str, to: str) -> str:
     for _ in range(100):
-        data = httpx.get(f"{url}/v1/sandbox/outbox", params={"to": to}).json()["data"]
+        data = httpx.get(
+            f"{url}/v1/sandbox/outbox", headers=sandbox_headers(url), params={"to": to}
+        ).json()["data"]
         if data:
             return str(data[0]["code"])
         time.sleep(0.05)
@@ -117,7 +126,9 @@ def test_recover_username_and_password(env: dict[str, str], fresh_served: Served
     assert known.returncode == unknown.returncode == 0
     assert known.stderr == unknown.stderr and "If that matches" in known.stderr
     mail = httpx.get(
-        f"{fresh_served.url}/v1/sandbox/outbox", params={"to": "pat@example.org"}
+        f"{fresh_served.url}/v1/sandbox/outbox",
+        headers=sandbox_headers(fresh_served.url),
+        params={"to": "pat@example.org"},
     ).json()["data"]
     assert "pat" in mail[0]["body"]
 
@@ -134,7 +145,9 @@ def test_recover_username_and_password(env: dict[str, str], fresh_served: Served
     code = None
     for _ in range(200):
         messages = httpx.get(
-            f"{fresh_served.url}/v1/sandbox/outbox", params={"to": "pat@example.org"}
+            f"{fresh_served.url}/v1/sandbox/outbox",
+            headers=sandbox_headers(fresh_served.url),
+            params={"to": "pat@example.org"},
         ).json()["data"]
         code = next((m["code"] for m in messages if m["code"]), None)
         if code:
@@ -143,6 +156,7 @@ def test_recover_username_and_password(env: dict[str, str], fresh_served: Served
     _out, err = process.communicate(f"{code}\nFresh-Start42\n", timeout=60)
     assert process.returncode == 0, err
     assert "Password changed" in err
+    assert "Signed out 0 sessions and revoked 0 API tokens." in err
     _login(env, "pat", "Fresh-Start42")
 
 
@@ -176,7 +190,12 @@ def test_no_prompt_without_a_terminal(
     assert result.returncode == 2, result.stderr
     assert f"pass {flag}." in result.stderr
     if args[0] == "recover":  # refused before anything was sent
-        assert httpx.get(f"{fresh_served.url}/v1/sandbox/outbox").json()["data"] == []
+        assert (
+            httpx.get(
+                f"{fresh_served.url}/v1/sandbox/outbox", headers=sandbox_headers(fresh_served.url)
+            ).json()["data"]
+            == []
+        )
 
 
 def test_no_input_flag_refuses_prompts_even_on_a_pipe(env: dict[str, str]) -> None:

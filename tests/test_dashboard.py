@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from spectrum_cli.sandbox import usage as sandbox_usage
-from tests.helpers import REPO, ServedSandbox, isolated_env, spectrum
+from tests.helpers import REPO, ServedSandbox, isolated_env, sandbox_headers, spectrum
 
 GOLDEN = REPO / "tests" / "golden"
 
@@ -133,8 +133,10 @@ def test_profile_edit_round_trip(env: dict[str, str]) -> None:
             "--paper",
             "--notify",
             "outage:sms=on",
+            "--password-stdin",
         ],
         env,
+        input="Sandbox-Harper1\n",
     )
     assert result.returncode == 0, result.stderr
     profile = as_json(env, "profile", "show")
@@ -212,6 +214,7 @@ def test_password_change_signs_out_other_sessions(
         ["profile", "password", "--password-stdin"], env, input="Sandbox-Harper1\nFresh-Pass42\n"
     )
     assert changed.returncode == 0, changed.stderr
+    assert "Signed out 1 session and revoked 0 API tokens." in changed.stderr
     assert spectrum(["auth", "status"], env).returncode == 0
     assert spectrum(["auth", "status"], other).returncode == 3
 
@@ -220,7 +223,11 @@ def test_two_edits_from_one_etag_one_wins_none_is_lost(
     env: dict[str, str], fresh_served: ServedSandbox
 ) -> None:
     etag = as_json(env, "profile", "show")["etag"]
-    first = spectrum(["profile", "edit", "--if-match", etag, "--city", "Akron"], env)
+    first = spectrum(
+        ["profile", "edit", "--if-match", etag, "--city", "Akron", "--password-stdin"],
+        env,
+        input="Sandbox-Harper1\n",
+    )
     second = spectrum(["profile", "edit", "--if-match", etag, "--paper"], env)
     assert first.returncode == 0, first.stderr
     assert second.returncode == 6
@@ -261,6 +268,8 @@ def test_an_outage_at_the_address_shows_in_outages_and_the_dashboard(
     assert [o["services"] for o in listed] == [["internet"]]
     assert "outage" in [a["kind"] for a in as_json(env, "account", "show")["alerts"]]
     httpx.post(
-        f"{fresh_served.url}/v1/sandbox/clock", json={"advance_seconds": 2 * 3600}
+        f"{fresh_served.url}/v1/sandbox/clock",
+        headers=sandbox_headers(fresh_served.url),
+        json={"advance_seconds": 2 * 3600},
     ).raise_for_status()
     assert as_json(env, "outages")["data"] == []

@@ -9,7 +9,7 @@ import httpx
 
 from spectrum_cli.api.sandbox import FaultRule
 from spectrum_cli.client import SpectrumClient
-from tests.helpers import ServedSandbox
+from tests.helpers import ServedSandbox, sandbox_headers
 
 
 def _session(url: str) -> dict[str, str]:
@@ -23,7 +23,11 @@ def _recover(url: str, headers: dict[str, str], body: dict[str, str]) -> httpx.R
 
 
 def _outbox_count(url: str) -> int:
-    return len(httpx.get(f"{url}/v1/sandbox/outbox", params={"limit": 100}).json()["data"])
+    return len(
+        httpx.get(
+            f"{url}/v1/sandbox/outbox", headers=sandbox_headers(url), params={"limit": 100}
+        ).json()["data"]
+    )
 
 
 def test_replay_returns_the_first_answer_and_acts_once(fresh_served: ServedSandbox) -> None:
@@ -62,7 +66,7 @@ def test_keys_are_scoped_to_the_caller(fresh_served: ServedSandbox) -> None:
 
 def test_a_key_still_running_is_409_in_use_then_replays(fresh_served: ServedSandbox) -> None:
     url = fresh_served.url
-    faults = SpectrumClient(url)
+    faults = SpectrumClient(url, sandbox_key=fresh_served.admin_key)
     faults.sandbox.set_faults(
         [FaultRule(method="POST", path="/v1/recovery/password", kind="delay", delay_ms=1500)]
     )

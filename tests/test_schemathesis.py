@@ -21,7 +21,7 @@ from spectrum_cli.sandbox.app import create_app
 from spectrum_cli.sandbox.embedded import EmbeddedTransport
 
 _store = Path(tempfile.mkdtemp(prefix="spectrum-fuzz-")) / "sandbox.db"
-app = create_app(_store)
+app = create_app(_store, allowed_hosts=["testserver"])  # the host name the ASGI calls use
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 schema.config.seed = 20261126  # type: ignore[misc]
 
@@ -40,11 +40,11 @@ CHECKS = [
 
 
 def _bearer() -> dict[str, str]:
-    with SpectrumClient("http://sandbox.invalid", transport=EmbeddedTransport(app)) as client:
+    with SpectrumClient("http://sandbox.embedded", transport=EmbeddedTransport(app)) as client:
         session = client.auth.login("harper", "Sandbox-Harper1").session
         assert session is not None
         token = client.auth.create_token("fuzz", list(ALL_SCOPES), 366).token
-    return {"Authorization": f"Bearer {token}"}
+    return {"Authorization": f"Bearer {token}", "Sandbox-Key": app.state.keys.admin}
 
 
 BEARER = _bearer()

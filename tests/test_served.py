@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -32,6 +33,7 @@ def test_client_quickstart_example_runs(fresh_served: ServedSandbox) -> None:
         text=True,
         timeout=60,
         cwd=REPO,
+        env={**os.environ, "SPECTRUM_SANDBOX_KEY": fresh_served.admin_key},
     )
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()

@@ -11,7 +11,15 @@ import httpx
 import pytest
 
 from spectrum_cli.client import SpectrumClient
-from tests.helpers import REPO, SPECTRUM, ServedSandbox, isolated_env, spectrum, start_spectrum
+from tests.helpers import (
+    REPO,
+    SPECTRUM,
+    ServedSandbox,
+    isolated_env,
+    sandbox_headers,
+    spectrum,
+    start_spectrum,
+)
 
 # Written before any tuning of the ranking: what a customer types, and the article that must
 # come first.
@@ -131,7 +139,9 @@ def test_ticket_lifecycle_with_unicode_and_a_long_body(
         == 0
     )
     httpx.post(
-        f"{fresh_served.url}/v1/sandbox/clock", json={"advance_seconds": 2 * 3600 + 60}
+        f"{fresh_served.url}/v1/sandbox/clock",
+        headers=sandbox_headers(fresh_served.url),
+        json={"advance_seconds": 2 * 3600 + 60},
     ).raise_for_status()
     thread = as_json(env, "support", "ticket", "show", ticket_id)
     assert thread["status"] == "pending"
@@ -228,7 +238,9 @@ def test_outage_question_in_chat(env: dict[str, str], fresh_served: ServedSandbo
     no_outage = spectrum(["support", "chat", "--message", "is my internet down?"], env)
     assert "no outage at your address" in no_outage.stdout
     httpx.post(
-        f"{fresh_served.url}/v1/sandbox/outages", json={"zip": "43215", "services": ["internet"]}
+        f"{fresh_served.url}/v1/sandbox/outages",
+        headers=sandbox_headers(fresh_served.url),
+        json={"zip": "43215", "services": ["internet"]},
     ).raise_for_status()
     outage = spectrum(["support", "chat", "--message", "is my internet down?"], env)
     assert "internet outage at your address" in outage.stdout
@@ -249,7 +261,9 @@ def test_equipment_restart_and_wait(env: dict[str, str], fresh_served: ServedSan
     again = spectrum(["equipment", "restart", modem["id"]], env)
     assert again.returncode == 6 and "already restarting" in again.stderr
     httpx.post(
-        f"{fresh_served.url}/v1/sandbox/clock", json={"advance_seconds": 150}
+        f"{fresh_served.url}/v1/sandbox/clock",
+        headers=sandbox_headers(fresh_served.url),
+        json={"advance_seconds": 150},
     ).raise_for_status()
     _out, err = waiting.communicate(timeout=60)
     assert waiting.returncode == 0, err

@@ -27,6 +27,18 @@ class LoginRequest(Request):
     password: str = Field(min_length=1, max_length=128, repr=False)
 
 
+class ReauthRequest(Request):
+    """Confirm the password of a signed-in session before a sensitive change."""
+
+    password: str = Field(min_length=1, max_length=128, repr=False)
+
+
+class Reauthenticated(Resource):
+    valid_until: dt.datetime = Field(
+        description="Until then, this session may change the account's contacts and address."
+    )
+
+
 class Session(Resource):
     """An access token (short-lived) and the refresh token that renews it (rotates on use)."""
 

@@ -8,7 +8,15 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from spectrum_cli.api.account import AutopayStatus
-from spectrum_cli.api.common import Cents, Currency, ListResponse, Request, Resource, ServiceKind
+from spectrum_cli.api.common import (
+    Cents,
+    Currency,
+    ListResponse,
+    Request,
+    RequestDate,
+    Resource,
+    ServiceKind,
+)
 from spectrum_cli.api.validation import aba_routing_ok, luhn_ok
 
 StatementStatus = Literal["paid", "partially_paid", "unpaid", "past_due"]
@@ -89,7 +97,7 @@ class PaymentCreate(Request):
     amount_cents: Cents = Field(gt=0, le=10_000_00)
     method_id: str | None = Field(default=None, description="Default method when omitted.")
     statement_id: str | None = None
-    scheduled_for: dt.date | None = Field(default=None, description="Today when omitted.")
+    scheduled_for: RequestDate | None = Field(default=None, description="Today when omitted.")
 
 
 class PaymentList(ListResponse[Payment]):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from typing import Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -35,6 +36,12 @@ Currency = Literal["usd"]
 Cents = int
 ServiceKind = Literal["internet", "tv", "voice", "mobile"]
 Channel = Literal["sms", "email"]
+
+# A date a request may carry: room for any sandbox time, and far enough from the ends of the
+# calendar that arithmetic of a few years either side never overflows.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2999, 12, 31)
+RequestDate = Annotated[dt.date, Field(ge=EARLIEST_DATE, le=LATEST_DATE)]
 
 
 class ErrorDetail(Resource):
@@ -150,3 +157,13 @@ class Message(Resource):
     """A plain acknowledgement."""
 
     message: str
+
+
+class PasswordChanged(Message):
+    """A password reset or change, and what it signed out: the user's other sessions and
+    every API token, since whoever knew the old password may have made them."""
+
+    revoked_sessions: int = Field(
+        default=0, description="Signed-in sessions ended (a change keeps the one that made it)."
+    )
+    revoked_tokens: int = Field(default=0, description="API tokens revoked.")

@@ -60,6 +60,11 @@ def _one_primary(items: list[ContactEmail] | list[ContactPhone], what: str) -> N
         raise ValueError(f"exactly one {what} must be primary")
 
 
+# Where recovery codes and bills go: changing these takes the head of household or an
+# administrator, a signed-in session and a password confirmed within 5 minutes.
+STEP_UP_FIELDS: frozenset[str] = frozenset({"emails", "phones", "billing_address"})
+
+
 class ProfilePatch(Request):
     """Fields left out stay as they are. Lists replace the whole list. Send `If-Match`."""
 

@@ -7,6 +7,7 @@ MFA = "/v1/auth/mfa"
 REFRESH = "/v1/auth/refresh"
 LOGOUT = "/v1/auth/logout"
 WHOAMI = "/v1/auth/whoami"
+REAUTH = "/v1/auth/reauth"
 TOKENS = "/v1/auth/tokens"
 TOKEN = "/v1/auth/tokens/{token_id}"
 
@@ -91,6 +92,26 @@ SECRET_REQUESTS: frozenset[tuple[str, str]] = frozenset(
         ("POST", REFRESH),
         ("POST", RECOVER_PASSWORD_CONFIRM),
         ("POST", PROFILE_PASSWORD),
+        ("POST", REAUTH),
+    }
+)
+
+# Body fields that carry secrets: never logged by the client, never fingerprinted or stored
+# by the server's idempotency layer.
+SECRET_FIELDS: frozenset[str] = frozenset(
+    {
+        "password",
+        "current_password",
+        "new_password",
+        "access_token",
+        "refresh_token",
+        "token",
+        "code",
+        "number",
+        "account_number",
+        "routing_number",
+        "security_code",
+        "cvc",
     }
 )
 
@@ -98,3 +119,7 @@ SECRET_REQUESTS: frozenset[tuple[str, str]] = frozenset(
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 IDEMPOTENT_REPLAYED_HEADER = "Idempotent-Replayed"
 REQUEST_ID_HEADER = "X-Request-Id"
+
+# The sandbox admin key (a 0600 file beside the store) unlocks /v1/sandbox/*.
+SANDBOX_KEY_HEADER = "Sandbox-Key"
+SANDBOX_PREFIX = "/v1/sandbox/"

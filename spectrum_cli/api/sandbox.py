@@ -13,7 +13,10 @@ from spectrum_cli.api.common import Channel, ListResponse, Request, Resource, Se
 
 class Persona(Resource):
     username: str
-    password: str = Field(description="Demo credentials: the sandbox publishes them on purpose.")
+    password: str | None = Field(
+        default=None,
+        description="Demo credentials, given only to callers holding the sandbox admin key.",
+    )
     role: Role
     summary: str
     second_factor: Channel | None = None

@@ -21,6 +21,7 @@ from spectrum_cli.config import DEFAULT_PROFILE, SANDBOX, Config, check_value, c
 
 if TYPE_CHECKING:
     from spectrum_cli.client import SpectrumClient
+    from spectrum_cli.client.resources.sandbox import SandboxResource
     from spectrum_cli.credentials import Credential, CredentialStore
 
 SANDBOX_BASE_URL = "http://sandbox.embedded"
@@ -89,10 +90,35 @@ class State:
     def sandbox_store_path(self) -> Path:
         import platformdirs
 
-        return platformdirs.user_data_path("spectrum-cli") / "sandbox.db"
+        from spectrum_cli.fsutil import make_private_dirs, restrict_to_owner
 
-    def client(self, *, authenticated: bool = True) -> SpectrumClient:
-        """A client for the profile's API, signed in unless ``authenticated`` is False."""
+        directory = platformdirs.user_data_path("spectrum-cli")
+        make_private_dirs(directory)
+        restrict_to_owner(directory)  # ours, not the user's: an older version made it 0755
+        return directory / "sandbox.db"
+
+    def sandbox_control(self) -> SandboxResource:
+        """The sandbox's control routes, holding its admin key when this machine has it."""
+        return self.client(authenticated=False, sandbox_key=True).sandbox
+
+    def _sandbox_key(self) -> str | None:
+        """SPECTRUM_SANDBOX_KEY, else the key file beside the built-in store, which is also the
+        store of `spectrum sandbox serve` without --db (so a served sandbox on this machine)."""
+        import httpx
+
+        from spectrum_cli.client._client import is_loopback
+        from spectrum_cli.sandbox.keys import read_admin_key
+
+        given = self.env.get("SPECTRUM_SANDBOX_KEY", "").strip()
+        if given:
+            return given
+        if self.is_sandbox or is_loopback(httpx.URL(self.api_url).host):
+            return read_admin_key(self.sandbox_store_path())
+        return None
+
+    def client(self, *, authenticated: bool = True, sandbox_key: bool = False) -> SpectrumClient:
+        """A client for the profile's API, signed in unless ``authenticated`` is False, with the
+        sandbox admin key when ``sandbox_key`` is True."""
         from spectrum_cli.client import SpectrumClient
 
         credential = self.credential() if authenticated else None
@@ -124,6 +150,7 @@ class State:
             on_session=(lambda s: self._keep_rotated(credential, s)) if credential else None,
             shared_session=self._shared_session if credential and credential.session else None,
             transport=transport,
+            sandbox_key=self._sandbox_key() if sandbox_key else None,
         )
         self._open_clients.append(client)
         return client

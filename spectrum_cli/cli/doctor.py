@@ -60,7 +60,7 @@ def _api_checks(state: State) -> list[Check]:
     from spectrum_cli.credentials import CredentialError
 
     checks: list[Check] = []
-    client = state.client(authenticated=False)
+    client = state.client(authenticated=False, sandbox_key=state.is_sandbox)
     started = time.perf_counter()
     try:
         server_clock = client.sandbox.clock() if state.is_sandbox else None

@@ -32,6 +32,15 @@ _AUTH_HINTS = {
 }
 
 
+_PERMISSION_HINTS = {
+    "reauthentication_required": "Run the command again; it asks for the password first.",
+    "session_required": "Sign in with `spectrum login` (unset SPECTRUM_TOKEN): an API token "
+    "cannot do this.",
+    "role_forbidden": "Ask the head of household or an administrator of the account.",
+    "missing_scope": "Create a token with that scope: spectrum auth token create --scope ...",
+}
+
+
 def _classify(exc: BaseException) -> tuple[ExitStatus, str | None] | None:
     """(status, hint) for an expected failure, or None for a bug. Subclasses come first."""
     from pydantic import ValidationError
@@ -64,7 +73,9 @@ def _classify(exc: BaseException) -> tuple[ExitStatus, str | None] | None:
         (
             c.PermissionDeniedError,
             ExitStatus.PERMISSION,
-            "A scoped token may lack the scope; a standard user cannot change this.",
+            _PERMISSION_HINTS.get(
+                code or "", "A scoped token may lack the scope; a standard user cannot change this."
+            ),
         ),
         (c.NotFoundError, ExitStatus.NOT_FOUND, None),
         (c.ConflictError, ExitStatus.CONFLICT, None),

@@ -54,6 +54,15 @@ def money(cents: int | None) -> str:
     return "" if cents is None else usd(cents)
 
 
+def count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def revoked(sessions: int, tokens: int) -> str:
+    """What a password reset or change signed out, in one line."""
+    return f"Signed out {count(sessions, 'session')} and revoked {count(tokens, 'API token')}."
+
+
 def _plain(value: Any) -> Any:
     if hasattr(value, "model_dump"):
         return value.model_dump(mode="json")

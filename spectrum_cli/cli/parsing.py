@@ -27,9 +27,7 @@ def parse_duration(text: str) -> int:
     return seconds
 
 
-_AMOUNT = re.compile(
-    r"^\$?(?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<frac>[0-9]{1,2}))?$"
-)
+_AMOUNT = re.compile(r"^\$?(?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<frac>[0-9]{1,2}))?$")
 MAX_AMOUNT_CENTS = 10_000_00
 
 

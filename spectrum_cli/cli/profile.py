@@ -10,6 +10,7 @@ from spectrum_cli.cli._typer import new_app
 from spectrum_cli.cli.context import State, get_state
 from spectrum_cli.cli.errors import CliError
 from spectrum_cli.cli.options import OutputOption
+from spectrum_cli.cli.output import revoked
 
 if TYPE_CHECKING:
     from spectrum_cli.api.profile import Profile
@@ -156,11 +157,22 @@ def edit(
             help="Only change it if it is still at this etag (from `profile show -o json`)."
         ),
     ] = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin",
+            help="Read the password that confirms a contact or address change from stdin.",
+        ),
+    ] = False,
     output: OutputOption = None,
 ) -> None:
     """Change contact details, the billing address, paperless billing or notifications.
 
-    The change is refused (exit 6) if the profile changed since it was read: run it again.
+    Emails, phones and the address are where recovery codes and bills go: changing them is for
+    the head of household or an administrator, signed in (not with an API token), and asks
+    for the password again (on a terminal, or one line of stdin with --password-stdin). The
+    previous contacts are told. The change is refused (exit 6) if the profile changed since
+    it was read: run it again.
     """
     state = get_state(ctx, output)
     client = state.client()
@@ -210,6 +222,15 @@ def edit(
         changes["notifications"] = prefs
     if not changes:
         raise CliError("Nothing to change: pass at least one option (see --help).")
+    from spectrum_cli.api.profile import STEP_UP_FIELDS, ProfilePatch
+
+    ProfilePatch.model_validate(changes)  # bad input fails before the password is asked for
+    if changes.keys() & STEP_UP_FIELDS:
+        if password_stdin:
+            secret = state.read_line("the password")
+        else:
+            secret = state.ask("Password (confirms this change)", "--password-stdin", secret=True)
+        client.auth.reauthenticate(secret)
     updated = client.profile.update(if_match or current.etag, **changes)
     _show(state, updated)
     state.out.message("Profile updated.")
@@ -251,4 +272,6 @@ def password(
         new = state.ask("New password", "--password-stdin", secret=True)
         if state.ask("Repeat the new password", "--password-stdin", secret=True) != new:
             raise CliError("The two passwords differ; nothing was changed.")
-    state.out.message(state.client().profile.change_password(current, new).message)
+    result = state.client().profile.change_password(current, new)
+    state.out.message(result.message)
+    state.out.message(revoked(result.revoked_sessions, result.revoked_tokens))

@@ -9,6 +9,7 @@ import typer
 from spectrum_cli.cli._typer import new_app
 from spectrum_cli.cli.context import get_state
 from spectrum_cli.cli.errors import CliError, NeedsInput
+from spectrum_cli.cli.output import revoked
 from spectrum_cli.cli.parsing import digits_only
 
 app = new_app("Recover a lost username or reset a forgotten password.")
@@ -115,3 +116,4 @@ def password(
             raise CliError("The two passwords differ; nothing was changed.")
     result = client.recovery.confirm_password_reset(username, code.strip(), new_password)
     state.out.message(result.message)
+    state.out.message(revoked(result.revoked_sessions, result.revoked_tokens))

@@ -35,21 +35,48 @@ def serve(
         Path | None,
         typer.Option(help="SQLite file [default: the built-in sandbox's, in the user data dir]."),
     ] = None,
+    allow_remote: Annotated[
+        bool,
+        typer.Option(
+            "--allow-remote",
+            help="Allow a --host that other machines can reach (prints a warning).",
+        ),
+    ] = False,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            metavar="NAME",
+            help="Also answer requests for this Host name (loopback names always work).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the sandbox over HTTP until interrupted.
 
-    Point any command at it with --api-url http://HOST:PORT.
+    Point any command at it with --api-url http://HOST:PORT. It prints the sandbox admin key,
+    which /v1/sandbox/* needs (the Sandbox-Key header); `spectrum sandbox` commands on this
+    machine find it themselves for the default store, or take SPECTRUM_SANDBOX_KEY.
     """
+    from spectrum_cli.sandbox.serve import RemoteRefused
     from spectrum_cli.sandbox.serve import serve as run
 
-    run(host=host, port=port, db_path=db or get_state(ctx).sandbox_store_path())
+    try:
+        run(
+            host=host,
+            port=port,
+            db_path=db or get_state(ctx).sandbox_store_path(),
+            allow_remote=allow_remote,
+            allow_hosts=tuple(allow_host or ()),
+        )
+    except RemoteRefused as exc:
+        raise CliError(str(exc)) from None
 
 
 @app.command()
 def personas(ctx: typer.Context, output: OutputOption = None) -> None:
     """List the demo personas with their passwords, roles and what each shows."""
     state = get_state(ctx, output)
-    result = state.client(authenticated=False).sandbox.personas()
+    result = state.sandbox_control().personas()
     state.out.data(
         result,
         [
@@ -72,7 +99,7 @@ def _show_clock(ctx: typer.Context, clock: object) -> None:
 @clock_app.command("show")
 def clock_show(ctx: typer.Context, output: OutputOption = None) -> None:
     """Print sandbox time and its offset from real time."""
-    _show_clock(ctx, get_state(ctx, output).client(authenticated=False).sandbox.clock())
+    _show_clock(ctx, get_state(ctx, output).sandbox_control().clock())
 
 
 @clock_app.command("advance")
@@ -83,9 +110,7 @@ def clock_advance(
 ) -> None:
     """Move sandbox time forward; statements, due dates and settlements catch up."""
     seconds = parse_duration(duration)
-    _show_clock(
-        ctx, get_state(ctx, output).client(authenticated=False).sandbox.advance_clock(seconds)
-    )
+    _show_clock(ctx, get_state(ctx, output).sandbox_control().advance_clock(seconds))
 
 
 @clock_app.command("set")
@@ -103,7 +128,7 @@ def clock_set(
         ) from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
-    _show_clock(ctx, get_state(ctx, output).client(authenticated=False).sandbox.set_clock(when))
+    _show_clock(ctx, get_state(ctx, output).sandbox_control().set_clock(when))
 
 
 @app.command()
@@ -115,7 +140,7 @@ def outbox(
 ) -> None:
     """Show the texts and emails the sandbox 'sent': sign-in and reset codes, usernames."""
     state = get_state(ctx, output)
-    result = state.client(authenticated=False).sandbox.outbox(to=to, limit=limit)
+    result = state.sandbox_control().outbox(to=to, limit=limit)
     state.out.data(
         result,
         [
@@ -157,7 +182,7 @@ def _show_faults(ctx: typer.Context, faults: object) -> None:
 @faults_app.command("list")
 def faults_list(ctx: typer.Context, output: OutputOption = None) -> None:
     """List the fault rules in force."""
-    _show_faults(ctx, get_state(ctx, output).client(authenticated=False).sandbox.faults())
+    _show_faults(ctx, get_state(ctx, output).sandbox_control().faults())
 
 
 @faults_app.command("add")
@@ -176,7 +201,7 @@ def faults_add(
     from spectrum_cli.api.sandbox import FaultRule
 
     state = get_state(ctx, output)
-    client = state.client(authenticated=False).sandbox
+    client = state.sandbox_control()
     rule = FaultRule(
         method=method.upper(),
         path=path,
@@ -193,7 +218,7 @@ def faults_add(
 def faults_clear(ctx: typer.Context) -> None:
     """Remove every fault rule."""
     state = get_state(ctx)
-    state.client(authenticated=False).sandbox.clear_faults()
+    state.sandbox_control().clear_faults()
     state.out.message("Fault rules cleared.")
 
 
@@ -218,7 +243,7 @@ def outage(
 ) -> None:
     """Raise an outage at a ZIP code (or end them all with --end)."""
     state = get_state(ctx)
-    client = state.client(authenticated=False).sandbox
+    client = state.sandbox_control()
     if end:
         client.end_outages()
         state.out.message("All outages ended.")
@@ -246,5 +271,5 @@ def reset(
     state = get_state(ctx)
     if not yes:
         state.confirm("Erase all sandbox data and start over?")
-    state.client(authenticated=False).sandbox.reset()
+    state.sandbox_control().reset()
     state.out.message("Sandbox reset: personas seeded again.")

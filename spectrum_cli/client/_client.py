@@ -122,7 +122,8 @@ class SpectrumClient:
     Pass ``token`` for a scoped API token, or ``session`` (from a previous login) to resume;
     ``on_session`` is called with the new session whenever the refresh token rotates, and with
     ``None`` after logout, so the caller can store it. ``transport`` swaps the HTTP transport
-    (the CLI uses it to run the sandbox in-process).
+    (the CLI uses it to run the sandbox in-process). ``sandbox_key`` is the sandbox admin key
+    that ``client.sandbox`` sends (`spectrum sandbox serve` prints it).
     """
 
     def __init__(
@@ -137,9 +138,11 @@ class SpectrumClient:
         max_retries: int = C.DEFAULT_MAX_RETRIES,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        sandbox_key: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
+        self.sandbox_key = sandbox_key
         self.session = session
         self.on_session = on_session
         self.shared_session = shared_session
@@ -272,7 +275,11 @@ class SpectrumClient:
         attempt = 0
         while True:
             bearer = self._bearer() if authenticated else None
-            if self._cleartext_remote and (bearer or (method, path) in routes.SECRET_REQUESTS):
+            if self._cleartext_remote and (
+                bearer
+                or (method, path) in routes.SECRET_REQUESTS
+                or routes.SANDBOX_KEY_HEADER in headers
+            ):
                 raise InsecureConnectionError(httpx.URL(self.base_url).host)
             if bearer:
                 headers["Authorization"] = f"Bearer {bearer}"

@@ -5,25 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from spectrum_cli.api.routes import SECRET_FIELDS
+
 REDACTED = "[REDACTED]"
-SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "proxy-authorization"})
-SECRET_FIELDS = (
-    "password",
-    "current_password",
-    "new_password",
-    "access_token",
-    "refresh_token",
-    "token",
-    "code",
-    "number",
-    "account_number",
-    "routing_number",
-    "security_code",
-    "cvc",
+SECRET_HEADERS = frozenset(
+    {"authorization", "cookie", "set-cookie", "proxy-authorization", "sandbox-key"}
 )
 
-_FIELD_RE = re.compile(r'("(?:' + "|".join(SECRET_FIELDS) + r')"\s*:\s*)"(?:[^"\\]|\\.)*"')
-_TOKEN_RE = re.compile(r"\b(?:sat|srt|spk)_[A-Za-z0-9_\-]{8,}")
+_FIELD_RE = re.compile(r'("(?:' + "|".join(sorted(SECRET_FIELDS)) + r')"\s*:\s*)"(?:[^"\\]|\\.)*"')
+_TOKEN_RE = re.compile(r"\b(?:sat|srt|spk|sbx)_[A-Za-z0-9_\-]{8,}")
 _DIGITS_RE = re.compile(r"\b\d(?:[ -]?\d){8,18}\b")  # card, bank and account numbers
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,9 @@ from spectrum_cli.api.common import ErrorResponse
 from spectrum_cli.sandbox import clock, seed
 from spectrum_cli.sandbox.db import Database
 from spectrum_cli.sandbox.errors import install_handlers
+from spectrum_cli.sandbox.guards import RequestGuard
 from spectrum_cli.sandbox.keys import load_or_create
+from spectrum_cli.sandbox.limits import BodyLimitMiddleware
 from spectrum_cli.sandbox.middleware import (
     FaultMiddleware,
     IdempotencyMiddleware,
@@ -51,7 +54,9 @@ def open_store(db_path: str | Path) -> Database:
     return db
 
 
-def create_app(db_path: str | Path) -> FastAPI:
+def create_app(db_path: str | Path, *, allowed_hosts: Iterable[str] = ()) -> FastAPI:
+    """The app over the store at ``db_path``. It answers loopback host names and
+    ``allowed_hosts`` only (see guards.py)."""
     db = open_store(db_path)
     app = FastAPI(
         title="Spectrum Account API",
@@ -83,10 +88,13 @@ def create_app(db_path: str | Path) -> FastAPI:
     ):
         app.include_router(module.router)
     install_handlers(app)
-    # Added last runs first: request ids, then network faults, idempotency, slow handlers.
+    # Added last runs first: request ids, the request guard, the body limit (before anything
+    # buffers a body), then network faults, idempotency, slow handlers.
     app.add_middleware(FaultMiddleware, db=db, kinds=SLOW_HANDLER_FAULTS)
     app.add_middleware(IdempotencyMiddleware, db=db, keys=keys)
     app.add_middleware(FaultMiddleware, db=db, kinds=NETWORK_FAULTS)
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(RequestGuard, allowed_hosts=allowed_hosts)
     app.add_middleware(RequestIdMiddleware)
     _use_error_envelope_in_schema(app)
     return app

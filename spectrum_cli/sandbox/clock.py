@@ -5,13 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
+# Sandbox time stays within a century of real time, so date arithmetic never overflows.
+MAX_OFFSET_YEARS = 100
+MAX_OFFSET_SECONDS = MAX_OFFSET_YEARS * 365 * 86400
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def offset(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("SELECT offset_seconds FROM clock WHERE id = 1").fetchone()[0])
+    stored = int(conn.execute("SELECT offset_seconds FROM clock WHERE id = 1").fetchone()[0])
+    # A store written before the bound existed may hold any offset; `now` must still work.
+    return max(-MAX_OFFSET_SECONDS, min(stored, MAX_OFFSET_SECONDS))
 
 
 def now(conn: sqlite3.Connection) -> dt.datetime:
@@ -19,7 +25,7 @@ def now(conn: sqlite3.Connection) -> dt.datetime:
 
 
 def advance(conn: sqlite3.Connection, *, seconds: int) -> None:
-    conn.execute("UPDATE clock SET offset_seconds = offset_seconds + ? WHERE id = 1", (seconds,))
+    conn.execute("UPDATE clock SET offset_seconds = ? WHERE id = 1", (offset(conn) + seconds,))
 
 
 def iso(moment: dt.datetime) -> str:

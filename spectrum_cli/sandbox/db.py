@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from spectrum_cli.fsutil import make_private_dirs, restrict_to_owner
 from spectrum_cli.sandbox.schema import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 10_000
@@ -64,7 +66,7 @@ class Database:
 
     def migrate(self) -> int:
         """Bring the file to the newest schema version; returns the number of steps applied."""
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        _make_private(Path(self.path))
         conn = self.connect()
         try:
             conn.execute("PRAGMA journal_mode = WAL")
@@ -84,6 +86,17 @@ class Database:
             return len(MIGRATIONS) - version
         finally:
             conn.close()
+
+
+def _make_private(path: Path) -> None:
+    """The store holds password hashes and payment data: 0600, in a 0700 directory if we make
+    one. SQLite gives its -wal and -shm files the main file's mode."""
+    make_private_dirs(path.parent)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        with suppress(FileNotFoundError):
+            restrict_to_owner(name)  # made by an older version, or copied in
 
 
 def _statements(script: str) -> list[str]:

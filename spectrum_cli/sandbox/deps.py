@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from spectrum_cli.sandbox import clock
+from spectrum_cli.api import routes
+from spectrum_cli.sandbox import access, clock
 from spectrum_cli.sandbox.db import Database
 from spectrum_cli.sandbox.errors import APIError
 from spectrum_cli.sandbox.keys import ServerKeys
@@ -32,6 +34,35 @@ def get_keys(request: Request) -> ServerKeys:
 
 
 KeysDep = Annotated[ServerKeys, Depends(get_keys)]
+
+
+def holds_sandbox_key(
+    keys: KeysDep,
+    given: Annotated[
+        str | None,
+        Header(
+            alias=routes.SANDBOX_KEY_HEADER,
+            max_length=128,
+            description="The sandbox admin key that `spectrum sandbox serve` prints.",
+        ),
+    ] = None,
+) -> bool:
+    return given is not None and hmac.compare_digest(given.encode(), keys.admin.encode())
+
+
+SandboxKeyGiven = Annotated[bool, Depends(holds_sandbox_key)]
+
+
+def require_sandbox_key(given: SandboxKeyGiven) -> None:
+    if not given:
+        raise APIError(
+            401,
+            "authentication",
+            "sandbox_key_required",
+            f"Sandbox control needs the {routes.SANDBOX_KEY_HEADER} header with the sandbox "
+            "admin key that `spectrum sandbox serve` prints.",
+            param=routes.SANDBOX_KEY_HEADER,
+        )
 
 
 def get_now(db: DbDep) -> dt.datetime:
@@ -102,14 +133,7 @@ def require_manager(scope: str) -> Callable[[Principal], Principal]:
 
     # A default, not an Annotated hint: hints are strings here and could not see `scoped`.
     def check(principal: Principal = Depends(scoped)) -> Principal:
-        if principal.role == "standard":
-            raise APIError(
-                403,
-                "permission",
-                "role_forbidden",
-                "A standard user cannot change payment methods or autopay; ask the head of "
-                "household.",
-            )
+        access.require_manager(principal, "payment methods or autopay")
         return principal
 
     return check

@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from spectrum_cli.fsutil import write_atomic
+from spectrum_cli.fsutil import restrict_to_owner, write_atomic
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,6 @@ def read_admin_key(db_path: str | Path) -> str | None:
 
 
 def _read(path: Path) -> ServerKeys:
-    if path.stat().st_mode & 0o077:
-        os.chmod(path, 0o600)
+    restrict_to_owner(path)
     data = json.loads(path.read_text(encoding="utf-8"))
     return ServerKeys(admin=str(data["admin"]), hmac=bytes.fromhex(data["hmac"]))

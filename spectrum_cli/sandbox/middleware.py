@@ -12,12 +12,13 @@ from typing import Any
 import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from spectrum_cli.api.routes import IDEMPOTENCY_REQUIRED, SECRET_RESPONSES
+from spectrum_cli.api.routes import IDEMPOTENCY_REQUIRED, SECRET_FIELDS, SECRET_RESPONSES
 from spectrum_cli.sandbox import clock
 from spectrum_cli.sandbox.db import Database
 from spectrum_cli.sandbox.errors import APIError, error_response, request_id_var
 from spectrum_cli.sandbox.keys import ServerKeys
 from spectrum_cli.sandbox.principals import principal_for_token
+from spectrum_cli.sandbox.routing import ReplayProbe, replay_probe
 
 IDEMPOTENCY_TTL = dt.timedelta(hours=48)
 # A key still "running" after this long belongs to a request that died with its server; a
@@ -222,6 +223,42 @@ class IdempotencyMiddleware:
                 (status, json.dumps(kept), body, scope_id, key),
             )
 
+    def _fingerprint(self, scope: Scope, body: bytes) -> str:
+        """A keyed hash of the request with every secret field blanked: the table never holds
+        anything computed from a card number, a bank account, a password or a code."""
+        parts = [
+            scope["method"].encode(),
+            scope.get("path", "").encode(),
+            scope.get("query_string", b""),
+            _without_secrets(body),
+        ]
+        return self.keys.digest("fingerprint", b"\0".join(parts))
+
+    async def _replay(self, row: sqlite3.Row, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer from the store only if the request passes the route's checks again now: the
+        token may have been revoked, or be another of the user's with fewer scopes."""
+        refusal: list[Message] = []
+
+        async def hold(message: Message) -> None:
+            refusal.append(message)
+
+        probe = ReplayProbe()
+        token = replay_probe.set(probe)
+        try:
+            await self.app(scope, receive, hold)
+        finally:
+            replay_probe.reset(token)
+        if not probe.reached:
+            for message in refusal:
+                await send(message)
+            return
+        headers = [
+            (k.encode("latin-1"), v.encode("latin-1")) for k, v in json.loads(row["headers"])
+        ]
+        headers.append((b"idempotent-replayed", b"true"))
+        await send({"type": "http.response.start", "status": row["status"], "headers": headers})
+        await send({"type": "http.response.body", "body": row["body"] or b""})
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
             scope["type"] != "http"
@@ -256,26 +293,10 @@ class IdempotencyMiddleware:
             await _send_response(response, scope, receive, send)
             return
 
-        chunks = []
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        body = b"".join(chunks)
-        fingerprint = self.keys.digest(
-            "fingerprint",
-            b"\0".join(
-                [
-                    scope["method"].encode(),
-                    scope.get("path", "").encode(),
-                    scope.get("query_string", b""),
-                    body,
-                ]
-            ),
-        )
+        body = await _read_body(receive)
+        if body is None:
+            return  # the client went away
+        fingerprint = self._fingerprint(scope, body)
         scope_id = await anyio.to_thread.run_sync(self._scope_for, _header(scope, b"authorization"))
         state, row = await anyio.to_thread.run_sync(self._begin, scope_id, key, fingerprint)
         if state == "reused":
@@ -301,22 +322,8 @@ class IdempotencyMiddleware:
             return
         if state == "replay":
             assert row is not None
-            headers = [
-                (k.encode("latin-1"), v.encode("latin-1")) for k, v in json.loads(row["headers"])
-            ]
-            headers.append((b"idempotent-replayed", b"true"))
-            await send({"type": "http.response.start", "status": row["status"], "headers": headers})
-            await send({"type": "http.response.body", "body": row["body"] or b""})
+            await self._replay(row, scope, _resend(body, receive), send)
             return
-
-        delivered = False
-
-        async def replay_receive() -> Message:
-            nonlocal delivered
-            if not delivered:
-                delivered = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
 
         status: int | None = None
         headers_out: list[Any] = []
@@ -331,7 +338,7 @@ class IdempotencyMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, replay_receive, capture)
+            await self.app(scope, _resend(body, receive), capture)
         except BaseException:
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(self._finish, scope_id, key, None, [], b"")
@@ -339,3 +346,48 @@ class IdempotencyMiddleware:
         await anyio.to_thread.run_sync(
             self._finish, scope_id, key, status, headers_out, b"".join(body_out)
         )
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _resend(body: bytes, receive: Receive) -> Receive:
+    """A receive that hands the app the body already read, then the live channel."""
+    delivered = False
+
+    async def again() -> Message:
+        nonlocal delivered
+        if not delivered:
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return again
+
+
+def _without_secrets(body: bytes) -> bytes:
+    if not body:
+        return b""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return b"\0unparseable"  # refused by validation anyway; keep nothing of it
+    return json.dumps(_blank_secrets(data), sort_keys=True).encode()
+
+
+def _blank_secrets(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: "\0secret" if k in SECRET_FIELDS else _blank_secrets(v) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_blank_secrets(v) for v in value]
+    return value

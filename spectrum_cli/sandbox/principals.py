@@ -144,9 +144,25 @@ def revoke_family(conn: sqlite3.Connection, *, family_id: str, now: dt.datetime)
     )
 
 
-def revoke_sessions(conn: sqlite3.Connection, *, user_id: str, now: dt.datetime) -> None:
+def revoke_credentials(
+    conn: sqlite3.Connection, *, user_id: str, now: dt.datetime, keep_family: str | None = None
+) -> tuple[int, int]:
+    """End the user's sessions (all but ``keep_family``) and API tokens; returns how many
+    live sessions and API tokens that ended."""
+    at = clock.iso(now)
+    sessions = conn.execute(
+        """SELECT COUNT(DISTINCT family_id) FROM tokens WHERE user_id = ? AND kind = 'refresh'
+           AND revoked_at IS NULL AND used_at IS NULL AND expires_at > ? AND family_id IS NOT ?""",
+        (user_id, at, keep_family),
+    ).fetchone()[0]
+    api_tokens = conn.execute(
+        """SELECT COUNT(*) FROM tokens WHERE user_id = ? AND kind = 'api'
+           AND revoked_at IS NULL AND expires_at > ?""",
+        (user_id, at),
+    ).fetchone()[0]
     conn.execute(
-        """UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND kind IN ('access', 'refresh')
-           AND revoked_at IS NULL""",
-        (clock.iso(now), user_id),
+        """UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL
+           AND (kind = 'api' OR family_id IS NOT ?)""",
+        (at, user_id, keep_family),
     )
+    return int(sessions), int(api_tokens)

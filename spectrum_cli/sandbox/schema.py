@@ -309,4 +309,36 @@ MIGRATIONS: list[str] = [
     DROP TABLE server_secrets;
     DELETE FROM idempotency_keys;
     """,
+    # 10: step-up (a session's last password confirmation), and notification preferences
+    # per user: a standard user edits their own, never the account holder's
+    """
+    CREATE TABLE reauthentications (
+        family_id TEXT PRIMARY KEY,
+        confirmed_at TEXT NOT NULL
+    );
+    ALTER TABLE users ADD COLUMN notifications TEXT NOT NULL DEFAULT '{}';
+    UPDATE users SET notifications =
+        (SELECT a.notifications FROM accounts a WHERE a.id = users.account_id);
+    """,
+    # 11: guessing limits. Sign-in attempts are counted under a keyed hash of the username as
+    # typed (often a mistyped password), never the text; sliding-window events count wrong
+    # codes and code requests; codes become keyed hashes, so live plain-hashed ones are dropped
+    """
+    DROP TABLE login_failures;
+    CREATE TABLE login_failures (
+        username_key TEXT PRIMARY KEY,
+        attempts INTEGER NOT NULL,
+        window_ends TEXT NOT NULL,
+        locked_until TEXT
+    );
+
+    CREATE TABLE throttle_events (
+        bucket TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX throttle_events_subject ON throttle_events (bucket, subject, at);
+
+    DELETE FROM challenges;
+    """,
 ]

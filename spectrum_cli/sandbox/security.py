@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 # scrypt work factor: about 30 ms a hash on a laptop core. Tests may lower it.
 SCRYPT_N = 2**14
@@ -13,18 +16,50 @@ SCRYPT_P = 1
 
 PASSWORD_HISTORY = 5
 
+# Each scrypt holds 128 * r * n bytes (16 MiB here): bound how many run at once, so a burst of
+# sign-ins waits its turn instead of taking the server's memory.
+SCRYPT_SLOTS = 3
+
+
+class HashGate:
+    """A process-wide limit on concurrent hashes that remembers the most it has let in."""
+
+    def __init__(self, slots: int) -> None:
+        self.slots = slots
+        self._slots = threading.BoundedSemaphore(slots)
+        self._count = threading.Lock()
+        self.running = 0
+        self.peak = 0
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        with self._slots:
+            with self._count:
+                self.running += 1
+                self.peak = max(self.peak, self.running)
+            try:
+                yield
+            finally:
+                with self._count:
+                    self.running -= 1
+
+
+SCRYPT_GATE = HashGate(SCRYPT_SLOTS)
+
+
+def _scrypt(password: str, salt: bytes, n: int) -> bytes:
+    with SCRYPT_GATE.slot():
+        return hashlib.scrypt(password.encode(), salt=salt, n=n, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
+
 
 def hash_password(password: str, *, n: int = SCRYPT_N) -> str:
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
-    return f"scrypt${n}${salt.hex()}${digest.hex()}"
+    return f"scrypt${n}${salt.hex()}${_scrypt(password, salt, n).hex()}"
 
 
 def verify_password(password: str, stored: str) -> bool:
     _, n, salt, digest = stored.split("$")
-    candidate = hashlib.scrypt(
-        password.encode(), salt=bytes.fromhex(salt), n=int(n), r=SCRYPT_R, p=SCRYPT_P, dklen=32
-    )
+    candidate = _scrypt(password, bytes.fromhex(salt), int(n))
     return hmac.compare_digest(candidate.hex(), digest)
 
 

@@ -7,6 +7,7 @@ import socket
 import sys
 from pathlib import Path
 
+from spectrum_cli.api.routes import SANDBOX_KEY_HEADER
 from spectrum_cli.sandbox.middleware import ConnectionDropped
 
 
@@ -16,13 +17,48 @@ class _HideInjectedDrops(logging.Filter):
         return not isinstance(exc, ConnectionDropped)
 
 
-def serve(*, host: str, port: int, db_path: Path, log_level: str = "warning") -> None:
+class RemoteRefused(Exception):
+    """A non-loopback address without ``allow_remote``."""
+
+
+EXPOSURE_WARNING = (
+    "WARNING: the sandbox is listening on {host}, reachable from other machines. Anyone who "
+    "can reach it can try the demo passwords, and anyone holding the admin key can read every "
+    "reset and sign-in code in the outbox, move the clock and erase the store. Use it only "
+    "on a network you trust."
+)
+
+
+def check_exposure(host: str, *, allow_remote: bool) -> bool:
+    """True when ``host`` is reachable from elsewhere (then ``allow_remote`` must be given)."""
+    from spectrum_cli.sandbox.guards import is_loopback_host
+
+    if is_loopback_host(host):
+        return False
+    if not allow_remote:
+        raise RemoteRefused(
+            f"{host} is not a loopback address: other machines could reach the sandbox's demo "
+            "accounts and its outbox of reset codes. Add --allow-remote if that is what you want."
+        )
+    return True
+
+
+def serve(
+    *,
+    host: str,
+    port: int,
+    db_path: Path,
+    log_level: str = "warning",
+    allow_remote: bool = False,
+    allow_hosts: tuple[str, ...] = (),
+) -> None:
     """Bind first (so ``--port 0`` can report the port it got), then serve until interrupted."""
     import uvicorn
 
     from spectrum_cli.sandbox.app import create_app
 
-    app = create_app(db_path)
+    exposed = check_exposure(host, allow_remote=allow_remote)
+    app = create_app(db_path, allowed_hosts=(*allow_hosts, host))
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -32,6 +68,13 @@ def serve(*, host: str, port: int, db_path: Path, log_level: str = "warning") ->
     config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     logging.getLogger("uvicorn.error").addFilter(_HideInjectedDrops())
+    if exposed:
+        print(EXPOSURE_WARNING.format(host=host), file=sys.stderr)
+    print(
+        f"Sandbox admin key (the {SANDBOX_KEY_HEADER} header, or SPECTRUM_SANDBOX_KEY for "
+        f"`spectrum sandbox` commands): {app.state.keys.admin}",
+        file=sys.stderr,
+    )
     print(
         f"Sandbox API listening on http://{shown_host}:{actual_port} (store: {db_path})",
         file=sys.stderr,

@@ -240,7 +240,13 @@ def test_the_server_answers_a_malformed_id_as_an_unknown_one(sandbox_app: Any) -
             method = METHODS.get(template, "GET")
             body = {"body": "hello"} if template.endswith("/messages") else None
 
-            def send(value: str, method: str = method, template: str = template) -> Any:
+            def send(
+                value: str,
+                method: str = method,
+                template: str = template,
+                name: str = name,
+                body: Any = body,
+            ) -> Any:
                 url = template.replace("{" + name + "}", value)
                 return raw.request(method, url, headers=headers, json=body)
 
@@ -261,9 +267,7 @@ def api_token(fresh_served: ServedSandbox) -> str:
 
 
 @pytest.fixture
-def run_cli(
-    tmp_path: Path, fresh_served: ServedSandbox, api_token: str
-) -> Callable[..., Any]:
+def run_cli(tmp_path: Path, fresh_served: ServedSandbox, api_token: str) -> Callable[..., Any]:
     """`spectrum ARGS` in-process with harper's API token against the served sandbox."""
     from spectrum_cli.cli.main import app
 

@@ -23,8 +23,11 @@ class Resource:
         *,
         params: dict[str, Any] | None = None,
         authenticated: bool = True,
+        headers: dict[str, str] | None = None,
     ) -> M:
-        response = self._client.request("GET", path, params=params, authenticated=authenticated)
+        response = self._client.request(
+            "GET", path, params=params, authenticated=authenticated, headers=headers
+        )
         return self._client.parse(response, model)
 
     def _send(

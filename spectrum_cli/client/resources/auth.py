@@ -8,6 +8,8 @@ from spectrum_cli.api.auth import (
     LoginRequest,
     LoginResponse,
     MfaRequest,
+    Reauthenticated,
+    ReauthRequest,
     RefreshRequest,
     Scope,
     Session,
@@ -30,6 +32,11 @@ class AuthResource(Resource):
         if result.session is not None:
             self._client.set_session(result.session)
         return result
+
+    def reauthenticate(self, password: str) -> Reauthenticated:
+        """Confirm the password of this session (step-up); for five minutes it may then change
+        the account's contacts and address."""
+        return self._send("POST", routes.REAUTH, Reauthenticated, ReauthRequest(password=password))
 
     def verify_code(self, challenge_id: str, code: str) -> Session:
         session = self._send(

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from spectrum_cli.api import routes
-from spectrum_cli.api.common import Message
+from spectrum_cli.api.common import PasswordChanged
 from spectrum_cli.api.profile import PasswordChange, Profile, ProfilePatch
 from spectrum_cli.client.resources._base import Resource
 
@@ -18,10 +18,10 @@ class ProfileResource(Resource):
         body = ProfilePatch(**changes)
         return self._send("PATCH", routes.PROFILE, Profile, body, headers={"If-Match": etag})
 
-    def change_password(self, current_password: str, new_password: str) -> Message:
+    def change_password(self, current_password: str, new_password: str) -> PasswordChanged:
         return self._send(
             "POST",
             routes.PROFILE_PASSWORD,
-            Message,
+            PasswordChanged,
             PasswordChange(current_password=current_password, new_password=new_password),
         )

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from spectrum_cli.api import routes
-from spectrum_cli.api.common import Message
+from spectrum_cli.api.common import PasswordChanged
 from spectrum_cli.api.recovery import (
     PasswordRecoveryRequest,
     PasswordResetConfirm,
@@ -37,8 +37,10 @@ class RecoveryResource(Resource):
             authenticated=False,
         )
 
-    def confirm_password_reset(self, username: str, code: str, new_password: str) -> Message:
+    def confirm_password_reset(
+        self, username: str, code: str, new_password: str
+    ) -> PasswordChanged:
         body = PasswordResetConfirm(username=username, code=code, new_password=new_password)
         return self._send(
-            "POST", routes.RECOVER_PASSWORD_CONFIRM, Message, body, authenticated=False
+            "POST", routes.RECOVER_PASSWORD_CONFIRM, PasswordChanged, body, authenticated=False
         )

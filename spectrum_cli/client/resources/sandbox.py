@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from spectrum_cli.api import routes
 from spectrum_cli.api.account import Outage
@@ -19,13 +20,21 @@ from spectrum_cli.client.resources._base import Resource
 
 
 class SandboxResource(Resource):
-    """Control routes that only the sandbox implements."""
+    """Control routes that only the sandbox implements. They need the client's
+    ``sandbox_key``; without it only ``personas()`` answers, and without passwords."""
+
+    def _key(self) -> dict[str, Any]:
+        key = self._client.sandbox_key
+        return {
+            "authenticated": False,
+            "headers": {routes.SANDBOX_KEY_HEADER: key} if key else None,
+        }
 
     def personas(self) -> PersonaList:
-        return self._get(routes.SANDBOX_PERSONAS, PersonaList, authenticated=False)
+        return self._get(routes.SANDBOX_PERSONAS, PersonaList, **self._key())
 
     def clock(self) -> ClockState:
-        return self._get(routes.SANDBOX_CLOCK, ClockState, authenticated=False)
+        return self._get(routes.SANDBOX_CLOCK, ClockState, **self._key())
 
     def advance_clock(self, seconds: int) -> ClockState:
         return self._send(
@@ -33,7 +42,7 @@ class SandboxResource(Resource):
             routes.SANDBOX_CLOCK,
             ClockState,
             ClockUpdate(advance_seconds=seconds),
-            authenticated=False,
+            **self._key(),
         )
 
     def set_clock(self, moment: dt.datetime) -> ClockState:
@@ -42,7 +51,7 @@ class SandboxResource(Resource):
             routes.SANDBOX_CLOCK,
             ClockState,
             ClockUpdate(set_to=moment),
-            authenticated=False,
+            **self._key(),
         )
 
     def outbox(self, to: str | None = None, limit: int = 20) -> OutboxList:
@@ -50,22 +59,22 @@ class SandboxResource(Resource):
             routes.SANDBOX_OUTBOX,
             OutboxList,
             params={"to": to, "limit": limit},
-            authenticated=False,
+            **self._key(),
         )
 
     def faults(self) -> FaultList:
-        return self._get(routes.SANDBOX_FAULTS, FaultList, authenticated=False)
+        return self._get(routes.SANDBOX_FAULTS, FaultList, **self._key())
 
     def set_faults(self, faults: list[FaultRule]) -> FaultList:
         return self._send(
-            "PUT", routes.SANDBOX_FAULTS, FaultList, FaultSet(faults=faults), authenticated=False
+            "PUT", routes.SANDBOX_FAULTS, FaultList, FaultSet(faults=faults), **self._key()
         )
 
     def clear_faults(self) -> None:
-        self._send_no_content("DELETE", routes.SANDBOX_FAULTS, authenticated=False)
+        self._send_no_content("DELETE", routes.SANDBOX_FAULTS, **self._key())
 
     def reset(self) -> None:
-        self._send_no_content("POST", routes.SANDBOX_RESET, authenticated=False)
+        self._send_no_content("POST", routes.SANDBOX_RESET, **self._key())
 
     def raise_outage(
         self,
@@ -81,7 +90,7 @@ class SandboxResource(Resource):
             restore_in_minutes=restore_in_minutes,
             **({"message": message} if message else {}),
         )
-        return self._send("POST", routes.SANDBOX_OUTAGES, Outage, body, authenticated=False)
+        return self._send("POST", routes.SANDBOX_OUTAGES, Outage, body, **self._key())
 
     def end_outages(self) -> None:
-        self._send_no_content("DELETE", routes.SANDBOX_OUTAGES, authenticated=False)
+        self._send_no_content("DELETE", routes.SANDBOX_OUTAGES, **self._key())

@@ -7,7 +7,7 @@ import json
 import sqlite3
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from spectrum_cli.api import routes
 from spectrum_cli.api.account import (
@@ -21,15 +21,16 @@ from spectrum_cli.api.account import (
     UsageDay,
     UsageReport,
 )
-from spectrum_cli.api.common import ServiceKind
+from spectrum_cli.api.common import RequestDate, ServiceKind
 from spectrum_cli.sandbox import autopay, billing, outages
 from spectrum_cli.sandbox import usage as usage_model
 from spectrum_cli.sandbox.deps import AccountReader, DbDep, NowDep, caught_up
 from spectrum_cli.sandbox.errors import invalid
 from spectrum_cli.sandbox.routers.equipment import equipment_model
+from spectrum_cli.sandbox.routing import new_router
 from spectrum_cli.sandbox.security import mask_account_number
 
-router = APIRouter(tags=["account"])
+router = new_router(tags=["account"])
 
 PROMO_WARNING = dt.timedelta(days=60)
 
@@ -190,8 +191,10 @@ def usage(
     db: DbDep,
     now: NowDep,
     service: Annotated[ServiceKind, Query()] = "internet",
-    start: Annotated[dt.date | None, Query(description="First day [default: 30 days ago].")] = None,
-    end: Annotated[dt.date | None, Query(description="Last day [default: today].")] = None,
+    start: Annotated[
+        RequestDate | None, Query(description="First day [default: 30 days ago].")
+    ] = None,
+    end: Annotated[RequestDate | None, Query(description="Last day [default: today].")] = None,
     days: Annotated[
         int, Query(ge=1, le=367, description="Days up to `end`, without `start`.")
     ] = 30,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Response
+from fastapi import Request, Response
 
 from spectrum_cli.api import routes
 from spectrum_cli.api.auth import (
@@ -16,45 +16,48 @@ from spectrum_cli.api.auth import (
     LoginResponse,
     MfaChallenge,
     MfaRequest,
+    Reauthenticated,
+    ReauthRequest,
     RefreshRequest,
     Session,
     WhoAmI,
 )
-from spectrum_cli.sandbox import clock, outbox
-from spectrum_cli.sandbox.deps import DbDep, NowDep, PrincipalDep, SessionPrincipal
+from spectrum_cli.sandbox import access, clock, codes, throttle
+from spectrum_cli.sandbox.deps import DbDep, KeysDep, NowDep, PrincipalDep, SessionPrincipal
 from spectrum_cli.sandbox.errors import not_found
+from spectrum_cli.sandbox.passwords import confirm_current_password
 from spectrum_cli.sandbox.principals import (
     issue_api_token,
     issue_session,
     revoke_family,
     unauthenticated,
 )
+from spectrum_cli.sandbox.routing import new_router
 from spectrum_cli.sandbox.security import (
     DUMMY_HASH,
     hash_token,
     mask_account_number,
     mask_destination,
-    new_code,
-    new_id,
     verify_password,
 )
 
-router = APIRouter(tags=["auth"])
+router = new_router(tags=["auth"])
 
-MAX_FAILURES = 5
-LOCKOUT = dt.timedelta(minutes=15)
-CHALLENGE_TTL = dt.timedelta(minutes=10)
-CHALLENGE_ATTEMPTS = 5
+CODE_REQUESTS_REFUSED = "Too many sign-in codes were asked for; try again later."
+WRONG_CODES_REFUSED = "Too many wrong codes; try again later."
 
 
 @router.post(routes.LOGIN, response_model=LoginResponse)
-def login(body: LoginRequest, db: DbDep, now: NowDep) -> LoginResponse:
-    with db.read() as conn:
-        failures = conn.execute(
-            "SELECT * FROM login_failures WHERE username = ?", (body.username,)
-        ).fetchone()
+def login(
+    body: LoginRequest, request: Request, db: DbDep, keys: KeysDep, now: NowDep
+) -> LoginResponse:
+    subject = throttle.username_key(keys, body.username)
+    # The attempt is counted before the password is checked, in the transaction that reads
+    # the user, so concurrent guesses cannot outrun the lock.
+    with db.write() as conn:
+        allowed = throttle.reserve_sign_in(conn, subject=subject, now=now)
         user = conn.execute("SELECT * FROM users WHERE username = ?", (body.username,)).fetchone()
-    if failures and failures["locked_until"] and clock.parse(failures["locked_until"]) > now:
+    if not allowed:
         raise unauthenticated(
             "account_locked",
             "Too many failed sign-ins: try again in 15 minutes, or reset the password.",
@@ -62,75 +65,64 @@ def login(body: LoginRequest, db: DbDep, now: NowDep) -> LoginResponse:
     # Unknown usernames still pay for a hash, so timing does not tell them apart.
     ok = verify_password(body.password, user["password_hash"] if user else DUMMY_HASH)
     if not (user and ok):
-        with db.write() as conn:
-            count = conn.execute(
-                """INSERT INTO login_failures (username, failures) VALUES (?, 1)
-                   ON CONFLICT (username) DO UPDATE SET failures = failures + 1
-                   RETURNING failures""",
-                (body.username,),
-            ).fetchone()[0]
-            if count >= MAX_FAILURES:
-                conn.execute(
-                    "UPDATE login_failures SET failures = 0, locked_until = ? WHERE username = ?",
-                    (clock.iso(now + LOCKOUT), body.username),
-                )
         raise unauthenticated("invalid_credentials", "The username or password is incorrect.")
     with db.write() as conn:
-        conn.execute("DELETE FROM login_failures WHERE username = ?", (body.username,))
+        throttle.sign_in_succeeded(conn, subject=subject)
         if not user["mfa_channel"]:
             return LoginResponse(
                 mfa_required=False, session=issue_session(conn, user=user, now=now)
             )
-        channel = user["mfa_channel"]
-        destination = (
-            outbox.primary_contact(
-                conn, account_id=user["account_id"], kind="phone" if channel == "sms" else "email"
-            )
-            or ""
-        )
-        code, challenge_id = new_code(), new_id("mfa")
-        conn.execute(
-            """INSERT INTO challenges (id, purpose, user_id, code_hash, channel, expires_at)
-               VALUES (?, 'mfa', ?, ?, ?, ?)""",
-            (challenge_id, user["id"], hash_token(code), channel, clock.iso(now + CHALLENGE_TTL)),
-        )
-        outbox.send(
+        wait = throttle.take_code_request(
             conn,
-            channel=channel,
-            to=destination,
-            subject="Your Spectrum sign-in code",
-            body=f"Your Spectrum sign-in code is {code}. It expires in 10 minutes.",
-            code=code,
+            user=subject,
+            client=throttle.client_key(keys, request),
             now=now,
         )
+        if wait is None:
+            channel = user["mfa_channel"]
+            challenge_id, destination = codes.send(
+                conn, keys, purpose="mfa", user=user, channel=channel, now=now
+            )
+    if wait is not None:
+        raise throttle.rate_limited(wait, CODE_REQUESTS_REFUSED)
     return LoginResponse(
         mfa_required=True,
         challenge=MfaChallenge(
             challenge_id=challenge_id,
             channel=channel,
             destination_masked=mask_destination(channel, destination),
-            expires_at=now + CHALLENGE_TTL,
+            expires_at=now + codes.TTL["mfa"],
         ),
     )
 
 
 @router.post(routes.MFA, response_model=Session)
-def verify_second_factor(body: MfaRequest, db: DbDep, now: NowDep) -> Session:
+def verify_second_factor(
+    body: MfaRequest, request: Request, db: DbDep, keys: KeysDep, now: NowDep
+) -> Session:
+    client = throttle.client_key(keys, request)
     with db.write() as conn:
         row = conn.execute(
-            "SELECT * FROM challenges WHERE id = ? AND purpose = 'mfa'", (body.challenge_id,)
+            """SELECT c.*, u.username FROM challenges c JOIN users u ON u.id = c.user_id
+               WHERE c.id = ? AND c.purpose = 'mfa'""",
+            (body.challenge_id,),
         ).fetchone()
         if (
             row is None
             or row["used_at"]
-            or row["attempts"] >= CHALLENGE_ATTEMPTS
+            or row["attempts"] >= throttle.CODE_ATTEMPTS
             or clock.parse(row["expires_at"]) <= now
         ):
             raise unauthenticated(
                 "challenge_expired", "The sign-in code has expired or was used; sign in again."
             )
-        if hash_token(body.code) != row["code_hash"]:
+        user_key = throttle.username_key(keys, row["username"])
+        wait = throttle.code_guess_wait(conn, user=user_key, client=client, now=now)
+        if wait is not None:
+            raise throttle.rate_limited(wait, WRONG_CODES_REFUSED)
+        if not codes.matches(keys, row, body.code):
             conn.execute("UPDATE challenges SET attempts = attempts + 1 WHERE id = ?", (row["id"],))
+            throttle.record_wrong_code(conn, user=user_key, client=client, now=now)
             # Commit the attempt, then answer 401.
             error = unauthenticated("invalid_code", "The sign-in code is incorrect.")
         else:
@@ -255,3 +247,17 @@ def revoke_token(token_id: str, principal: SessionPrincipal, db: DbDep, now: Now
     if not revoked:
         raise not_found("API token", param="token_id")
     return Response(status_code=204)
+
+
+@router.post(routes.REAUTH, response_model=Reauthenticated)
+def reauthenticate(
+    body: ReauthRequest, principal: SessionPrincipal, db: DbDep, keys: KeysDep, now: NowDep
+) -> Reauthenticated:
+    """Confirm the password of this session (step-up): for five minutes it may then change the
+    account's contacts and address."""
+    confirm_current_password(
+        db, keys, principal=principal, password=body.password, param="password", now=now
+    )
+    with db.write() as conn:
+        valid_until = access.record_reauthentication(conn, principal=principal, now=now)
+    return Reauthenticated(valid_until=valid_until)

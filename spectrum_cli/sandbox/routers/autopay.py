@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from spectrum_cli.api import routes
 from spectrum_cli.api.billing import Autopay, AutopayUpdate
 from spectrum_cli.sandbox import autopay
 from spectrum_cli.sandbox.deps import AutopayManager, BillingReader, DbDep, NowDep, caught_up
+from spectrum_cli.sandbox.routing import new_router
 
-router = APIRouter(tags=["autopay"])
+router = new_router(tags=["autopay"])
 
 
 @router.get(routes.AUTOPAY, response_model=Autopay)

@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-from fastapi import APIRouter
-
 from spectrum_cli.api import routes
 from spectrum_cli.api.account import Equipment, EquipmentList
 from spectrum_cli.sandbox import clock
 from spectrum_cli.sandbox.deps import AccountReader, DbDep, NowDep, SupportWriter
 from spectrum_cli.sandbox.errors import APIError, not_found
+from spectrum_cli.sandbox.routing import new_router
 
-router = APIRouter(tags=["equipment"])
+router = new_router(tags=["equipment"])
 RESTART_TIME = dt.timedelta(minutes=2)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from spectrum_cli.api import routes
 from spectrum_cli.api.billing import (
@@ -18,9 +18,10 @@ from spectrum_cli.api.validation import card_brand
 from spectrum_cli.sandbox import billing, clock
 from spectrum_cli.sandbox.deps import BillingReader, DbDep, MethodsManager, NowDep
 from spectrum_cli.sandbox.errors import APIError, invalid, not_found
+from spectrum_cli.sandbox.routing import new_router
 from spectrum_cli.sandbox.security import new_id
 
-router = APIRouter(tags=["payment-methods"])
+router = new_router(tags=["payment-methods"])
 
 # What the well-known test numbers do when charged (DESIGN §2).
 CARD_BEHAVIOR = {

@@ -5,15 +5,16 @@ from __future__ import annotations
 import sqlite3
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import Header, Query
 
 from spectrum_cli.api import routes
 from spectrum_cli.api.billing import Payment, PaymentCreate, PaymentList
 from spectrum_cli.sandbox import billing
 from spectrum_cli.sandbox.deps import BillingReader, DbDep, NowDep, PaymentsWriter, caught_up
 from spectrum_cli.sandbox.errors import APIError, not_found
+from spectrum_cli.sandbox.routing import new_router
 
-router = APIRouter(tags=["payments"])
+router = new_router(tags=["payments"])
 
 
 def payment_model(row: sqlite3.Row) -> Payment:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import Header, Response
 
 from spectrum_cli.api import routes
-from spectrum_cli.api.common import Message
+from spectrum_cli.api.common import PasswordChanged
 from spectrum_cli.api.profile import (
     ContactEmail,
     ContactPhone,
@@ -18,16 +19,31 @@ from spectrum_cli.api.profile import (
     Profile,
     ProfilePatch,
 )
-from spectrum_cli.sandbox.deps import AccountReader, DbDep, NowDep, ProfileWriter, SessionPrincipal
-from spectrum_cli.sandbox.errors import APIError, invalid
-from spectrum_cli.sandbox.routers.recovery import check_new_password, set_password
-from spectrum_cli.sandbox.security import verify_password
+from spectrum_cli.sandbox import access, outbox
+from spectrum_cli.sandbox.deps import (
+    AccountReader,
+    DbDep,
+    KeysDep,
+    NowDep,
+    ProfileWriter,
+    SessionPrincipal,
+)
+from spectrum_cli.sandbox.errors import APIError
+from spectrum_cli.sandbox.passwords import (
+    check_new_password,
+    confirm_current_password,
+    set_password,
+)
+from spectrum_cli.sandbox.principals import Principal
+from spectrum_cli.sandbox.routing import new_router
 
-router = APIRouter(tags=["profile"])
+router = new_router(tags=["profile"])
 
 
-def load(conn: sqlite3.Connection, account_id: str) -> Profile:
+def load(conn: sqlite3.Connection, account_id: str, user_id: str) -> Profile:
+    """The account's contacts and address, with the caller's own notification preferences."""
     account = conn.execute("SELECT * FROM accounts WHERE id = ?", (account_id,)).fetchone()
+    prefs = conn.execute("SELECT notifications FROM users WHERE id = ?", (user_id,)).fetchone()
     contacts = conn.execute(
         "SELECT * FROM contacts WHERE account_id = ? ORDER BY rowid", (account_id,)
     ).fetchall()
@@ -44,7 +60,7 @@ def load(conn: sqlite3.Connection, account_id: str) -> Profile:
         ],
         billing_address=json.loads(account["billing_address"]),
         paperless=bool(account["paperless"]),
-        notifications=NotificationPrefs.model_validate(json.loads(account["notifications"])),
+        notifications=NotificationPrefs.model_validate(json.loads(prefs["notifications"])),
         etag=f'"{account["profile_version"]}"',
     )
 
@@ -52,7 +68,7 @@ def load(conn: sqlite3.Connection, account_id: str) -> Profile:
 @router.get(routes.PROFILE, response_model=Profile)
 def get_profile(principal: AccountReader, db: DbDep, response: Response) -> Profile:
     with db.read() as conn:
-        profile = load(conn, principal.account_id)
+        profile = load(conn, principal.account_id, principal.user_id)
     response.headers["ETag"] = profile.etag
     return profile
 
@@ -62,6 +78,7 @@ def patch_profile(
     body: ProfilePatch,
     principal: ProfileWriter,
     db: DbDep,
+    now: NowDep,
     response: Response,
     if_match: Annotated[
         str | None,
@@ -69,7 +86,12 @@ def patch_profile(
     ] = None,
 ) -> Profile:
     """Change some fields. Refused with 412 when the profile changed since `If-Match` was read,
-    so two edits from the same starting point can never silently undo each other."""
+    so two edits from the same starting point can never silently undo each other.
+
+    Emails, phones and the billing address need the head of household or an administrator,
+    a signed-in session and a password confirmed within 5 minutes (`POST /v1/auth/reauth`);
+    the previous contacts are told. Paperless needs the head of household or an
+    administrator. Notification preferences are the caller's own."""
     if if_match is None:
         raise APIError(
             428,
@@ -78,8 +100,10 @@ def patch_profile(
             "Send If-Match with the ETag from GET /v1/profile.",
             param="If-Match",
         )
+    fields = set(body.model_fields_set)
     with db.write() as conn:
-        current = load(conn, principal.account_id)
+        access.check_profile_change(conn, principal=principal, fields=fields, now=now)
+        current = load(conn, principal.account_id, principal.user_id)
         if if_match.strip() not in (current.etag, "*"):
             raise APIError(
                 412,
@@ -88,36 +112,54 @@ def patch_profile(
                 "The profile changed since it was read; read it again and retry.",
                 param="If-Match",
             )
-        if body.emails is not None:
-            _replace_contacts(
-                conn, principal.account_id, "email", [(e.address, e.primary) for e in body.emails]
-            )
-        if body.phones is not None:
-            _replace_contacts(
-                conn, principal.account_id, "phone", [(p.number, p.primary) for p in body.phones]
-            )
-        if body.billing_address is not None:
-            conn.execute(
-                "UPDATE accounts SET billing_address = ? WHERE id = ?",
-                (body.billing_address.model_dump_json(), principal.account_id),
-            )
-        if body.paperless is not None:
-            conn.execute(
-                "UPDATE accounts SET paperless = ? WHERE id = ?",
-                (int(body.paperless), principal.account_id),
-            )
-        if body.notifications is not None:
-            conn.execute(
-                "UPDATE accounts SET notifications = ? WHERE id = ?",
-                (body.notifications.model_dump_json(), principal.account_id),
-            )
+        _apply(conn, principal, body)
         conn.execute(
             "UPDATE accounts SET profile_version = profile_version + 1 WHERE id = ?",
             (principal.account_id,),
         )
-        profile = load(conn, principal.account_id)
+        if fields & access.CONTACT_FIELDS:
+            _tell_previous_contacts(conn, current, changed_by=principal.username, now=now)
+        profile = load(conn, principal.account_id, principal.user_id)
     response.headers["ETag"] = profile.etag
     return profile
+
+
+def _apply(conn: sqlite3.Connection, principal: Principal, body: ProfilePatch) -> None:
+    account_id = principal.account_id
+    if body.emails is not None:
+        _replace_contacts(conn, account_id, "email", [(e.address, e.primary) for e in body.emails])
+    if body.phones is not None:
+        _replace_contacts(conn, account_id, "phone", [(p.number, p.primary) for p in body.phones])
+    if body.billing_address is not None:
+        conn.execute(
+            "UPDATE accounts SET billing_address = ? WHERE id = ?",
+            (body.billing_address.model_dump_json(), account_id),
+        )
+    if body.paperless is not None:
+        conn.execute(
+            "UPDATE accounts SET paperless = ? WHERE id = ?", (int(body.paperless), account_id)
+        )
+    if body.notifications is not None:
+        conn.execute(
+            "UPDATE users SET notifications = ? WHERE id = ?",
+            (body.notifications.model_dump_json(), principal.user_id),
+        )
+
+
+def _tell_previous_contacts(
+    conn: sqlite3.Connection, before: Profile, *, changed_by: str, now: dt.datetime
+) -> None:
+    """Every contact on file before the change hears of it: if it was not the owner, the old
+    addresses are where the owner still is."""
+    text = (
+        f"The contact details or billing address of your Spectrum account were changed by "
+        f"{changed_by}. If that was not you, call us: someone may be taking over the account."
+    )
+    subject = "Your Spectrum contact details changed"
+    for email in before.emails:
+        outbox.send(conn, channel="email", to=email.address, subject=subject, body=text, now=now)
+    for phone in before.phones:
+        outbox.send(conn, channel="sms", to=phone.number, subject=subject, body=text, now=now)
 
 
 def _replace_contacts(
@@ -130,26 +172,31 @@ def _replace_contacts(
     )
 
 
-@router.post(routes.PROFILE_PASSWORD, response_model=Message)
+@router.post(routes.PROFILE_PASSWORD, response_model=PasswordChanged)
 def change_password(
-    body: PasswordChange, principal: SessionPrincipal, db: DbDep, now: NowDep
-) -> Message:
+    body: PasswordChange, principal: SessionPrincipal, db: DbDep, keys: KeysDep, now: NowDep
+) -> PasswordChanged:
     """Change the password (a signed-in session, not an API token). Every other session of
-    the user ends; this one stays."""
-    with db.read() as conn:
-        stored = conn.execute(
-            "SELECT password_hash FROM users WHERE id = ?", (principal.user_id,)
-        ).fetchone()["password_hash"]
-    if not verify_password(body.current_password, stored):
-        raise invalid(
-            "incorrect_password", "The current password is incorrect.", param="current_password"
-        )
+    the user ends, and every API token; this session stays."""
+    confirm_current_password(
+        db,
+        keys,
+        principal=principal,
+        password=body.current_password,
+        param="current_password",
+        now=now,
+    )
     with db.write() as conn:
         check_new_password(conn, user_id=principal.user_id, password=body.new_password)
-        set_password(conn, user_id=principal.user_id, password=body.new_password, now=now)
-        conn.execute(
-            """UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND kind IN ('access',
-               'refresh') AND revoked_at IS NULL AND family_id IS NOT ?""",
-            (now.isoformat(), principal.user_id, principal.family_id),
+        sessions, tokens = set_password(
+            conn,
+            user_id=principal.user_id,
+            password=body.new_password,
+            now=now,
+            keep_family=principal.family_id,
         )
-    return Message(message="Password changed. Other sessions were signed out.")
+    return PasswordChanged(
+        message="Password changed. Other sessions and API tokens were signed out.",
+        revoked_sessions=sessions,
+        revoked_tokens=tokens,
+    )

@@ -2,74 +2,79 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 
-from fastapi import APIRouter
+from fastapi import Request
 
 from spectrum_cli.api import routes
-from spectrum_cli.api.common import Message
+from spectrum_cli.api.common import PasswordChanged
 from spectrum_cli.api.recovery import (
     PasswordRecoveryRequest,
     PasswordResetConfirm,
     RecoveryAccepted,
     UsernameRecoveryRequest,
 )
-from spectrum_cli.sandbox import clock, outbox
-from spectrum_cli.sandbox.deps import DbDep, NowDep
+from spectrum_cli.sandbox import clock, codes, outbox, throttle
+from spectrum_cli.sandbox.deps import DbDep, KeysDep, NowDep
 from spectrum_cli.sandbox.errors import invalid
-from spectrum_cli.sandbox.principals import revoke_sessions
-from spectrum_cli.sandbox.security import (
-    DUMMY_HASH,
-    PASSWORD_HISTORY,
-    hash_password,
-    hash_token,
-    new_code,
-    new_id,
-    password_problems,
-    verify_password,
-)
+from spectrum_cli.sandbox.passwords import check_new_password, set_password
+from spectrum_cli.sandbox.routing import new_router
+from spectrum_cli.sandbox.security import DUMMY_HASH, password_problems, verify_password
 
-router = APIRouter(tags=["recovery"])
+router = new_router(tags=["recovery"])
 
-RESET_TTL = dt.timedelta(minutes=15)
-RESET_ATTEMPTS = 5
 USERNAME_SENT = RecoveryAccepted(
     message="If that matches an account, its usernames are on their way to the contact on file."
 )
 CODE_SENT = RecoveryAccepted(
     message="If that username exists, a reset code is on its way to the contact on file."
 )
+CODE_REQUESTS_REFUSED = "Too many reset codes were asked for; try again later."
+WRONG_CODES_REFUSED = "Too many wrong reset codes; try again later."
 
 
-def _digits(phone: str) -> str:
-    return "".join(c for c in phone if c.isdigit())[-10:]
+def _phone_digits(phone: str) -> str:
+    """A North American number as its 10 digits (a leading country code 1 dropped); any
+    other digits as they are, so a longer number never matches on its tail."""
+    digits = "".join(c for c in phone if c in "0123456789")
+    return digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
 
 
-def _matching_accounts(conn: sqlite3.Connection, body: UsernameRecoveryRequest) -> list[str]:
+def _matching_contacts(
+    conn: sqlite3.Connection, body: UsernameRecoveryRequest
+) -> list[tuple[str, str, str]]:
+    """(account id, channel, the contact on file to write to) for each match."""
     if body.email:
         rows = conn.execute(
-            "SELECT DISTINCT account_id FROM contacts WHERE kind = 'email' AND value = ?",
+            "SELECT account_id, value FROM contacts WHERE kind = 'email' AND value = ?",
             (body.email.strip(),),
         ).fetchall()
-        return [r["account_id"] for r in rows]
+        return [(r["account_id"], "email", r["value"]) for r in rows]
     if body.phone:
-        wanted = _digits(body.phone)
+        wanted = _phone_digits(body.phone)
         phones = conn.execute("SELECT account_id, value FROM contacts WHERE kind = 'phone'")
-        return sorted({r["account_id"] for r in phones if wanted and _digits(r["value"]) == wanted})
+        return [
+            (r["account_id"], "sms", r["value"])
+            for r in phones
+            if len(wanted) == 10 and _phone_digits(r["value"]) == wanted
+        ]
     row = conn.execute(
         "SELECT id, security_code_hash FROM accounts WHERE number = ?", (body.account_number,)
     ).fetchone()
     code_ok = verify_password(
         body.security_code or "", row["security_code_hash"] if row else DUMMY_HASH
     )
-    return [row["id"]] if row and code_ok else []
+    if not (row and code_ok):
+        return []
+    email = outbox.primary_contact(conn, account_id=row["id"], kind="email")
+    return [(row["id"], "email", email)] if email else []
 
 
 @router.post(routes.RECOVER_USERNAME, response_model=RecoveryAccepted, status_code=202)
 def recover_username(body: UsernameRecoveryRequest, db: DbDep, now: NowDep) -> RecoveryAccepted:
     with db.write() as conn:
-        for account_id in _matching_accounts(conn, body):
+        # Messages go only to contacts on file, never to what was typed.
+        for account_id, channel, to in _matching_contacts(conn, body):
             names = [
                 r["username"]
                 for r in conn.execute(
@@ -77,15 +82,6 @@ def recover_username(body: UsernameRecoveryRequest, db: DbDep, now: NowDep) -> R
                     (account_id,),
                 )
             ]
-            if body.phone:
-                channel, to = "sms", body.phone
-            else:
-                channel = "email"
-                to = (
-                    body.email
-                    or outbox.primary_contact(conn, account_id=account_id, kind="email")
-                    or ""
-                )
             outbox.send(
                 conn,
                 channel=channel,
@@ -98,72 +94,29 @@ def recover_username(body: UsernameRecoveryRequest, db: DbDep, now: NowDep) -> R
 
 
 @router.post(routes.RECOVER_PASSWORD, response_model=RecoveryAccepted, status_code=202)
-def recover_password(body: PasswordRecoveryRequest, db: DbDep, now: NowDep) -> RecoveryAccepted:
-    code = new_code()
-    code_hash = hash_token(code)  # computed for unknown usernames too: same work either way
+def recover_password(
+    body: PasswordRecoveryRequest, request: Request, db: DbDep, keys: KeysDep, now: NowDep
+) -> RecoveryAccepted:
+    # Requests are counted by the username as typed, so an unknown one is throttled (and
+    # answered) exactly like a known one.
+    user_key = throttle.username_key(keys, body.username)
     with db.write() as conn:
+        wait = throttle.take_code_request(
+            conn, user=user_key, client=throttle.client_key(keys, request), now=now
+        )
         user = conn.execute("SELECT * FROM users WHERE username = ?", (body.username,)).fetchone()
-        if user is None:
-            return CODE_SENT
-        channel = user["mfa_channel"] or "email"
-        to = (
-            outbox.primary_contact(
-                conn, account_id=user["account_id"], kind="phone" if channel == "sms" else "email"
-            )
-            or ""
-        )
-        conn.execute(
-            """INSERT INTO challenges (id, purpose, user_id, code_hash, channel, expires_at)
-               VALUES (?, 'password_reset', ?, ?, ?, ?)""",
-            (new_id("rst"), user["id"], code_hash, channel, clock.iso(now + RESET_TTL)),
-        )
-        outbox.send(
-            conn,
-            channel=channel,
-            to=to,
-            subject="Reset your Spectrum password",
-            body=f"Your Spectrum password reset code is {code}. It expires in 15 minutes.",
-            code=code,
-            now=now,
-        )
+        if wait is None and user is not None:
+            channel = user["mfa_channel"] or "email"
+            codes.send(conn, keys, purpose="password_reset", user=user, channel=channel, now=now)
+    if wait is not None:
+        raise throttle.rate_limited(wait, CODE_REQUESTS_REFUSED)
     return CODE_SENT
 
 
-def check_new_password(conn: sqlite3.Connection, *, user_id: str, password: str) -> None:
-    """Refuse a password that breaks a rule or repeats one of the last five."""
-    problems = password_problems(password)
-    if problems:
-        raise invalid(
-            "weak_password",
-            "The new password must " + ", ".join(problems) + ".",
-            param="new_password",
-        )
-    recent = conn.execute(
-        """SELECT password_hash FROM password_history WHERE user_id = ?
-           ORDER BY created_at DESC, rowid DESC LIMIT ?""",
-        (user_id, PASSWORD_HISTORY),
-    ).fetchall()
-    if any(verify_password(password, r["password_hash"]) for r in recent):
-        raise invalid(
-            "password_reused",
-            f"The new password must differ from the last {PASSWORD_HISTORY}.",
-            param="new_password",
-        )
-
-
-def set_password(
-    conn: sqlite3.Connection, *, user_id: str, password: str, now: dt.datetime
-) -> None:
-    hashed = hash_password(password)
-    conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (hashed, user_id))
-    conn.execute(
-        "INSERT INTO password_history (user_id, password_hash, created_at) VALUES (?, ?, ?)",
-        (user_id, hashed, clock.iso(now)),
-    )
-
-
-@router.post(routes.RECOVER_PASSWORD_CONFIRM, response_model=Message)
-def confirm_password_reset(body: PasswordResetConfirm, db: DbDep, now: NowDep) -> Message:
+@router.post(routes.RECOVER_PASSWORD_CONFIRM, response_model=PasswordChanged)
+def confirm_password_reset(
+    body: PasswordResetConfirm, request: Request, db: DbDep, keys: KeysDep, now: NowDep
+) -> PasswordChanged:
     bad_code = invalid("invalid_code", "The reset code is incorrect or has expired.", param="code")
     problems = password_problems(body.new_password)
     if problems:
@@ -172,7 +125,12 @@ def confirm_password_reset(body: PasswordResetConfirm, db: DbDep, now: NowDep) -
             "The new password must " + ", ".join(problems) + ".",
             param="new_password",
         )
+    user_key = throttle.username_key(keys, body.username)
+    client = throttle.client_key(keys, request)
     with db.write() as conn:
+        wait = throttle.code_guess_wait(conn, user=user_key, client=client, now=now)
+        if wait is not None:
+            raise throttle.rate_limited(wait, WRONG_CODES_REFUSED)
         user = conn.execute("SELECT * FROM users WHERE username = ?", (body.username,)).fetchone()
         challenge = (
             user
@@ -180,24 +138,31 @@ def confirm_password_reset(body: PasswordResetConfirm, db: DbDep, now: NowDep) -
                 """SELECT * FROM challenges WHERE user_id = ? AND purpose = 'password_reset'
                AND used_at IS NULL AND expires_at > ? AND attempts < ?
                ORDER BY expires_at DESC LIMIT 1""",
-                (user["id"], clock.iso(now), RESET_ATTEMPTS),
+                (user["id"], clock.iso(now), throttle.CODE_ATTEMPTS),
             ).fetchone()
         )
-        if not challenge:
-            raise bad_code
-        matched = hash_token(body.code) == challenge["code_hash"]
+        matched = bool(challenge) and codes.matches(keys, challenge, body.code)
         if matched:
             check_new_password(conn, user_id=user["id"], password=body.new_password)
-            set_password(conn, user_id=user["id"], password=body.new_password, now=now)
+            sessions, tokens = set_password(
+                conn, user_id=user["id"], password=body.new_password, now=now
+            )
             conn.execute(
                 "UPDATE challenges SET used_at = ? WHERE id = ?", (clock.iso(now), challenge["id"])
             )
-            revoke_sessions(conn, user_id=user["id"], now=now)
-            conn.execute("DELETE FROM login_failures WHERE username = ?", (user["username"],))
+            throttle.unlock(conn, subject=user_key)
         else:
-            conn.execute(
-                "UPDATE challenges SET attempts = attempts + 1 WHERE id = ?", (challenge["id"],)
-            )
+            # Counted for unknown usernames too, so the limit tells nothing about who exists.
+            throttle.record_wrong_code(conn, user=user_key, client=client, now=now)
+            if challenge:
+                conn.execute(
+                    "UPDATE challenges SET attempts = attempts + 1 WHERE id = ?",
+                    (challenge["id"],),
+                )
     if not matched:
         raise bad_code
-    return Message(message="Password changed. Sign in with the new password.")
+    return PasswordChanged(
+        message="Password changed. Sign in with the new password.",
+        revoked_sessions=sessions,
+        revoked_tokens=tokens,
+    )

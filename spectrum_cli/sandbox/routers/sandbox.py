@@ -1,4 +1,8 @@
-"""Sandbox control: personas, the clock, the outbox, faults and reset. No auth: test mode."""
+"""Sandbox control: personas, the clock, the outbox, faults and reset.
+
+Everything here needs the sandbox admin key, except the persona list, which leaves out the
+passwords without it: the outbox holds every reset code, so this is a master key.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import datetime as dt
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Depends, Query, Response
 
 from spectrum_cli.api import routes
 from spectrum_cli.api.account import Outage
@@ -23,15 +27,17 @@ from spectrum_cli.api.sandbox import (
     PersonaList,
 )
 from spectrum_cli.sandbox import clock, seed
-from spectrum_cli.sandbox.deps import DbDep
+from spectrum_cli.sandbox.deps import DbDep, SandboxKeyGiven, require_sandbox_key
 from spectrum_cli.sandbox.errors import invalid
+from spectrum_cli.sandbox.routing import new_router
 from spectrum_cli.sandbox.security import mask_account_number, new_id
 
-router = APIRouter(tags=["sandbox"])
+router = new_router(tags=["sandbox"])
+controls = new_router(tags=["sandbox"], dependencies=[Depends(require_sandbox_key)])
 
 
 @router.get(routes.SANDBOX_PERSONAS, response_model=PersonaList)
-def personas(db: DbDep) -> PersonaList:
+def personas(db: DbDep, with_passwords: SandboxKeyGiven) -> PersonaList:
     with db.read() as conn:
         rows = conn.execute(
             """SELECT p.username, p.password, p.summary, u.role, u.mfa_channel, a.number
@@ -42,7 +48,7 @@ def personas(db: DbDep) -> PersonaList:
         data=[
             Persona(
                 username=r["username"],
-                password=r["password"],
+                password=r["password"] if with_passwords else None,
                 role=r["role"],
                 summary=r["summary"],
                 second_factor=r["mfa_channel"],
@@ -58,12 +64,12 @@ def _clock_state(db: DbDep) -> ClockState:
         return ClockState(now=clock.now(conn), offset_seconds=clock.offset(conn))
 
 
-@router.get(routes.SANDBOX_CLOCK, response_model=ClockState)
+@controls.get(routes.SANDBOX_CLOCK, response_model=ClockState)
 def get_clock(db: DbDep) -> ClockState:
     return _clock_state(db)
 
 
-@router.post(routes.SANDBOX_CLOCK, response_model=ClockState)
+@controls.post(routes.SANDBOX_CLOCK, response_model=ClockState)
 def move_clock(body: ClockUpdate, db: DbDep) -> ClockState:
     with db.write() as conn:
         current = clock.now(conn)
@@ -78,11 +84,18 @@ def move_clock(body: ClockUpdate, db: DbDep) -> ClockState:
                 )
         else:
             seconds = body.advance_seconds or 0
+        if clock.offset(conn) + seconds > clock.MAX_OFFSET_SECONDS:
+            raise invalid(
+                "clock_out_of_range",
+                f"Sandbox time stays within {clock.MAX_OFFSET_YEARS} years of real time; "
+                "reset to start over.",
+                param="set_to" if body.set_to is not None else "advance_seconds",
+            )
         clock.advance(conn, seconds=seconds)
     return _clock_state(db)
 
 
-@router.get(routes.SANDBOX_OUTBOX, response_model=OutboxList)
+@controls.get(routes.SANDBOX_OUTBOX, response_model=OutboxList)
 def list_outbox(
     db: DbDep,
     to: Annotated[
@@ -116,7 +129,7 @@ def list_outbox(
     )
 
 
-@router.get(routes.SANDBOX_FAULTS, response_model=FaultList)
+@controls.get(routes.SANDBOX_FAULTS, response_model=FaultList)
 def list_faults(db: DbDep) -> FaultList:
     with db.read() as conn:
         rows = conn.execute("SELECT rule, remaining FROM faults ORDER BY seq").fetchall()
@@ -125,7 +138,7 @@ def list_faults(db: DbDep) -> FaultList:
     )
 
 
-@router.put(routes.SANDBOX_FAULTS, response_model=FaultList)
+@controls.put(routes.SANDBOX_FAULTS, response_model=FaultList)
 def set_faults(body: FaultSet, db: DbDep) -> FaultList:
     with db.write() as conn:
         conn.execute("DELETE FROM faults")
@@ -137,14 +150,14 @@ def set_faults(body: FaultSet, db: DbDep) -> FaultList:
     return list_faults(db)
 
 
-@router.delete(routes.SANDBOX_FAULTS, status_code=204, response_class=Response)
+@controls.delete(routes.SANDBOX_FAULTS, status_code=204, response_class=Response)
 def clear_faults(db: DbDep) -> Response:
     with db.write() as conn:
         conn.execute("DELETE FROM faults")
     return Response(status_code=204)
 
 
-@router.post(routes.SANDBOX_RESET, status_code=204, response_class=Response)
+@controls.post(routes.SANDBOX_RESET, status_code=204, response_class=Response)
 def reset(db: DbDep) -> Response:
     """Erase everything and seed the personas again, with the clock back at real time."""
     with db.write() as conn:
@@ -155,7 +168,7 @@ def reset(db: DbDep) -> Response:
     return Response(status_code=204)
 
 
-@router.post(routes.SANDBOX_OUTAGES, response_model=Outage, status_code=201)
+@controls.post(routes.SANDBOX_OUTAGES, response_model=Outage, status_code=201)
 def raise_outage(body: OutageCreate, db: DbDep) -> Outage:
     """Start an outage for every account whose service address has this ZIP code."""
     with db.write() as conn:
@@ -184,9 +197,12 @@ def raise_outage(body: OutageCreate, db: DbDep) -> Outage:
     )
 
 
-@router.delete(routes.SANDBOX_OUTAGES, status_code=204, response_class=Response)
+@controls.delete(routes.SANDBOX_OUTAGES, status_code=204, response_class=Response)
 def end_outages(db: DbDep) -> Response:
     """End every outage now."""
     with db.write() as conn:
         conn.execute("DELETE FROM outages")
     return Response(status_code=204)
+
+
+router.include_router(controls)

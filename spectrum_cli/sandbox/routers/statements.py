@@ -7,16 +7,17 @@ import json
 import sqlite3
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from spectrum_cli.api import routes
 from spectrum_cli.api.billing import LineItem, Statement, StatementList, StatementSummary
 from spectrum_cli.sandbox import billing
 from spectrum_cli.sandbox.deps import BillingReader, DbDep, NowDep, caught_up
 from spectrum_cli.sandbox.errors import not_found
+from spectrum_cli.sandbox.routing import new_router
 from spectrum_cli.sandbox.security import mask_account_number
 
-router = APIRouter(tags=["statements"])
+router = new_router(tags=["statements"])
 
 
 def summary(view: billing.StatementView) -> StatementSummary:

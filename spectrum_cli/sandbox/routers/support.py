@@ -6,7 +6,7 @@ import asyncio
 import sqlite3
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from spectrum_cli.api import routes
 from spectrum_cli.api.support import (
@@ -27,9 +27,10 @@ from spectrum_cli.api.support import (
 from spectrum_cli.sandbox import clock, support
 from spectrum_cli.sandbox.deps import AccountReader, DbDep, NowDep, SupportWriter
 from spectrum_cli.sandbox.errors import APIError, not_found
+from spectrum_cli.sandbox.routing import new_router
 from spectrum_cli.sandbox.security import new_id
 
-router = APIRouter(tags=["support"])
+router = new_router(tags=["support"])
 LONG_POLL_STEP = 0.1
 GREETING = (
     "Hi! I'm the Spectrum virtual assistant. Ask about your balance, your due date, "

@@ -1,0 +1,91 @@
+"""Setting a password: the rules a new one must meet, its history, and what it signs out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+from spectrum_cli.sandbox import clock, throttle
+from spectrum_cli.sandbox.db import Database
+from spectrum_cli.sandbox.errors import APIError, invalid
+from spectrum_cli.sandbox.keys import ServerKeys
+from spectrum_cli.sandbox.principals import Principal, revoke_credentials
+from spectrum_cli.sandbox.security import (
+    PASSWORD_HISTORY,
+    hash_password,
+    password_problems,
+    verify_password,
+)
+
+
+def confirm_current_password(
+    db: Database,
+    keys: ServerKeys,
+    *,
+    principal: Principal,
+    password: str,
+    param: str,
+    now: dt.datetime,
+) -> None:
+    """Check the signed-in user's password, counted against the same 5 tries per 15 minutes
+    as signing in: a stolen session must not become a way to guess the password."""
+    subject = throttle.username_key(keys, principal.username)
+    with db.write() as conn:
+        allowed = throttle.reserve_sign_in(conn, subject=subject, now=now)
+        stored = conn.execute(
+            "SELECT password_hash FROM users WHERE id = ?", (principal.user_id,)
+        ).fetchone()["password_hash"]
+    if not allowed:
+        raise APIError(
+            429,
+            "rate_limit",
+            "account_locked",
+            "Too many wrong passwords: try again in 15 minutes.",
+            param=param,
+            headers={"Retry-After": str(int(throttle.LOCKOUT.total_seconds()))},
+        )
+    if not verify_password(password, stored):
+        raise invalid("incorrect_password", "The current password is incorrect.", param=param)
+    with db.write() as conn:
+        throttle.sign_in_succeeded(conn, subject=subject)
+
+
+def check_new_password(conn: sqlite3.Connection, *, user_id: str, password: str) -> None:
+    """Refuse a password that breaks a rule or repeats one of the last five."""
+    problems = password_problems(password)
+    if problems:
+        raise invalid(
+            "weak_password",
+            "The new password must " + ", ".join(problems) + ".",
+            param="new_password",
+        )
+    recent = conn.execute(
+        """SELECT password_hash FROM password_history WHERE user_id = ?
+           ORDER BY created_at DESC, rowid DESC LIMIT ?""",
+        (user_id, PASSWORD_HISTORY),
+    ).fetchall()
+    if any(verify_password(password, r["password_hash"]) for r in recent):
+        raise invalid(
+            "password_reused",
+            f"The new password must differ from the last {PASSWORD_HISTORY}.",
+            param="new_password",
+        )
+
+
+def set_password(
+    conn: sqlite3.Connection,
+    *,
+    user_id: str,
+    password: str,
+    now: dt.datetime,
+    keep_family: str | None = None,
+) -> tuple[int, int]:
+    """Store the new password and revoke the user's sessions (except ``keep_family``) and API
+    tokens: whoever knew the old password may have made them. Returns what was revoked."""
+    hashed = hash_password(password)
+    conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (hashed, user_id))
+    conn.execute(
+        "INSERT INTO password_history (user_id, password_hash, created_at) VALUES (?, ?, ?)",
+        (user_id, hashed, clock.iso(now)),
+    )
+    return revoke_credentials(conn, user_id=user_id, now=now, keep_family=keep_family)

@@ -1,0 +1,172 @@
+"""Limits on guessing: sign-in attempts, wrong one-time codes and code requests.
+
+Every counter is keyed by a keyed hash of what was typed (a username, a client address),
+never by the text itself and never by a user id, so an unknown username is counted, locked
+and throttled exactly like a known one, and a copy of the store shows nothing that was typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import sqlite3
+
+from fastapi import Request
+
+from spectrum_cli.sandbox import clock
+from spectrum_cli.sandbox.errors import APIError
+from spectrum_cli.sandbox.keys import ServerKeys
+
+SIGN_IN_ATTEMPTS = 5  # passwords checked per username before it locks
+LOCKOUT = dt.timedelta(minutes=15)
+
+CODE_ATTEMPTS = 5  # wrong codes per challenge
+WINDOW = dt.timedelta(hours=1)
+USER_CODE_FAILURES = 10  # wrong codes per username per WINDOW, across challenges
+CLIENT_CODE_FAILURES = 30  # wrong codes per client address per WINDOW
+USER_CODE_REQUESTS = 5  # codes sent per username per WINDOW (each one messages the user)
+CLIENT_CODE_REQUESTS = 20  # codes asked for per client address per WINDOW
+
+# Event buckets of the sliding windows.
+CODE_FAILURE_USER = "code_failure_user"
+CODE_FAILURE_CLIENT = "code_failure_client"
+CODE_REQUEST_USER = "code_request_user"
+CODE_REQUEST_CLIENT = "code_request_client"
+
+
+def username_key(keys: ServerKeys, username: str) -> str:
+    # casefold: the users table matches usernames without regard to case
+    return keys.digest("username", username.casefold())
+
+
+def client_key(keys: ServerKeys, request: Request) -> str:
+    """The requesting address, keyed like a username."""
+    return keys.digest("client", request.client.host if request.client else "")
+
+
+def rate_limited(retry_after: int, message: str) -> APIError:
+    return APIError(
+        429, "rate_limit", "rate_limit", message, headers={"Retry-After": str(retry_after)}
+    )
+
+
+# --- sign-in -------------------------------------------------------------------------------
+
+
+def reserve_sign_in(conn: sqlite3.Connection, *, subject: str, now: dt.datetime) -> bool:
+    """Count a sign-in attempt before its password is checked; False when the username is
+    locked. Call inside the write transaction that reads the user, so concurrent attempts
+    are counted one after another and never check more than SIGN_IN_ATTEMPTS passwords."""
+    conn.execute(
+        "DELETE FROM login_failures WHERE COALESCE(locked_until, window_ends) <= ?",
+        (clock.iso(now),),
+    )
+    row = conn.execute(
+        "SELECT attempts, locked_until FROM login_failures WHERE username_key = ?", (subject,)
+    ).fetchone()
+    if row and row["locked_until"]:
+        return False
+    attempts = conn.execute(
+        """INSERT INTO login_failures (username_key, attempts, window_ends) VALUES (?, 1, ?)
+           ON CONFLICT (username_key) DO UPDATE SET attempts = attempts + 1
+           RETURNING attempts""",
+        (subject, clock.iso(now + LOCKOUT)),
+    ).fetchone()[0]
+    if attempts >= SIGN_IN_ATTEMPTS:
+        # The lock starts as the last attempt is reserved, not when it fails: guesses already
+        # waiting for the hash must not find the username still open.
+        conn.execute(
+            "UPDATE login_failures SET locked_until = ? WHERE username_key = ?",
+            (clock.iso(now + LOCKOUT), subject),
+        )
+    return True
+
+
+def sign_in_succeeded(conn: sqlite3.Connection, *, subject: str) -> None:
+    """Forget earlier attempts, unless they reached the lock: a lock stands its 15 minutes
+    (a right password that took the last attempt still signs in)."""
+    conn.execute(
+        "DELETE FROM login_failures WHERE username_key = ? AND locked_until IS NULL", (subject,)
+    )
+
+
+def unlock(conn: sqlite3.Connection, *, subject: str) -> None:
+    """A completed password reset ends the lock: its owner proved control of the contact."""
+    conn.execute("DELETE FROM login_failures WHERE username_key = ?", (subject,))
+
+
+# --- sliding windows -----------------------------------------------------------------------
+
+
+def _retry_after(
+    conn: sqlite3.Connection, *, bucket: str, subject: str, limit: int, now: dt.datetime
+) -> int | None:
+    """Seconds until another event fits in the window, or None when one fits now."""
+    since = clock.iso(now - WINDOW)
+    conn.execute("DELETE FROM throttle_events WHERE bucket = ? AND at <= ?", (bucket, since))
+    rows = conn.execute(
+        """SELECT at FROM throttle_events WHERE bucket = ? AND subject = ? AND at > ?
+           ORDER BY at DESC LIMIT ?""",
+        (bucket, subject, since, limit),
+    ).fetchall()
+    if len(rows) < limit:
+        return None
+    frees_at = clock.parse(rows[-1]["at"]) + WINDOW
+    return max(1, math.ceil((frees_at - now).total_seconds()))
+
+
+def _record(conn: sqlite3.Connection, *, bucket: str, subject: str, now: dt.datetime) -> None:
+    conn.execute(
+        "INSERT INTO throttle_events (bucket, subject, at) VALUES (?, ?, ?)",
+        (bucket, subject, clock.iso(now)),
+    )
+
+
+def take_code_request(
+    conn: sqlite3.Connection, *, user: str, client: str, now: dt.datetime
+) -> int | None:
+    """Count a request for a new code (sign-in or reset) if the username and the client are
+    under their limits; otherwise the Retry-After seconds, and nothing is counted."""
+    retry = [
+        _retry_after(conn, bucket=bucket, subject=subject, limit=limit, now=now)
+        for bucket, subject, limit in (
+            (CODE_REQUEST_USER, user, USER_CODE_REQUESTS),
+            (CODE_REQUEST_CLIENT, client, CLIENT_CODE_REQUESTS),
+        )
+    ]
+    waits = [r for r in retry if r is not None]
+    if waits:
+        return max(waits)
+    _record(conn, bucket=CODE_REQUEST_USER, subject=user, now=now)
+    _record(conn, bucket=CODE_REQUEST_CLIENT, subject=client, now=now)
+    return None
+
+
+def code_guess_wait(
+    conn: sqlite3.Connection, *, user: str, client: str, now: dt.datetime
+) -> int | None:
+    """Retry-After seconds when the username or client has used up its wrong codes."""
+    waits = [
+        r
+        for r in (
+            _retry_after(
+                conn, bucket=CODE_FAILURE_USER, subject=user, limit=USER_CODE_FAILURES, now=now
+            ),
+            _retry_after(
+                conn,
+                bucket=CODE_FAILURE_CLIENT,
+                subject=client,
+                limit=CLIENT_CODE_FAILURES,
+                now=now,
+            ),
+        )
+        if r is not None
+    ]
+    return max(waits) if waits else None
+
+
+def record_wrong_code(
+    conn: sqlite3.Connection, *, user: str, client: str, now: dt.datetime
+) -> None:
+    _record(conn, bucket=CODE_FAILURE_USER, subject=user, now=now)
+    _record(conn, bucket=CODE_FAILURE_CLIENT, subject=client, now=now)
