@@ -76,7 +76,7 @@ _spectrum_options() {
         "payments list") echo "--limit --output -o --help" ;;
         "payments show") echo "--output -o --help" ;;
         "profile") echo "--help" ;;
-        "profile edit") echo "--add-email --remove-email --primary-email --add-phone --remove-phone --primary-phone --street --unit --city --state --zip --paperless --paper --notify --if-match --output -o --help" ;;
+        "profile edit") echo "--add-email --remove-email --primary-email --add-phone --remove-phone --primary-phone --street --unit --city --state --zip --paperless --paper --notify --if-match --password-stdin --output -o --help" ;;
         "profile password") echo "--password-stdin --help" ;;
         "profile show") echo "--output -o --help" ;;
         "recover") echo "--help" ;;
@@ -95,7 +95,7 @@ _spectrum_options() {
         "sandbox outbox") echo "--to --limit --output -o --help" ;;
         "sandbox personas") echo "--output -o --help" ;;
         "sandbox reset") echo "--yes -y --help" ;;
-        "sandbox serve") echo "--host --port --db --help" ;;
+        "sandbox serve") echo "--host --port --db --allow-remote --allow-host --help" ;;
         "support") echo "--help" ;;
         "support chat") echo "--message --output -o --help" ;;
         "support faq") echo "--limit --output -o --help" ;;
@@ -238,6 +238,7 @@ _spectrum_value() {
         "sandbox serve|--host") echo ""; return 0 ;;
         "sandbox serve|--port") echo ""; return 0 ;;
         "sandbox serve|--db") echo ""; return 0 ;;
+        "sandbox serve|--allow-host") echo ""; return 0 ;;
         "support chat|--message") echo ""; return 0 ;;
         "support chat|--output") echo "table json csv"; return 0 ;;
         "support chat|-o") echo "table json csv"; return 0 ;;

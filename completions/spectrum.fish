@@ -206,6 +206,7 @@ complete -c spectrum -n "__spectrum_at 'profile edit'" -l paperless
 complete -c spectrum -n "__spectrum_at 'profile edit'" -l paper
 complete -c spectrum -n "__spectrum_at 'profile edit'" -l notify -r
 complete -c spectrum -n "__spectrum_at 'profile edit'" -l if-match -r
+complete -c spectrum -n "__spectrum_at 'profile edit'" -l password-stdin
 complete -c spectrum -n "__spectrum_at 'profile edit'" -l output -r -a "table json csv"
 complete -c spectrum -n "__spectrum_at 'profile edit'" -l help
 complete -c spectrum -n "__spectrum_at 'profile password'" -l password-stdin
@@ -274,6 +275,8 @@ complete -c spectrum -n "__spectrum_at 'sandbox reset'" -l help
 complete -c spectrum -n "__spectrum_at 'sandbox serve'" -l host -r
 complete -c spectrum -n "__spectrum_at 'sandbox serve'" -l port -r
 complete -c spectrum -n "__spectrum_at 'sandbox serve'" -l db -r
+complete -c spectrum -n "__spectrum_at 'sandbox serve'" -l allow-remote
+complete -c spectrum -n "__spectrum_at 'sandbox serve'" -l allow-host -r
 complete -c spectrum -n "__spectrum_at 'sandbox serve'" -l help
 complete -c spectrum -n "__spectrum_at 'support'" -a chat
 complete -c spectrum -n "__spectrum_at 'support'" -a faq

@@ -85,6 +85,7 @@ def test_slow_reply_past_the_timeout_is_retried_and_acts_once(
 ) -> None:
     with SpectrumClient(
         fresh_served.url,
+        sandbox_key=fresh_served.admin_key,
         timeout=0.5,
         max_retries=4,
         sleep=lambda s: sleeps(s) or __import__("time").sleep(0.3),
@@ -109,7 +110,11 @@ def test_secret_bearing_reply_lost_after_commit_is_not_retried(
 
 def test_timeouts_raise_api_timeout_error(fresh_served: ServedSandbox) -> None:
     with SpectrumClient(
-        fresh_served.url, timeout=0.3, max_retries=1, sleep=lambda s: None
+        fresh_served.url,
+        timeout=0.3,
+        max_retries=1,
+        sleep=lambda s: None,
+        sandbox_key=fresh_served.admin_key,
     ) as client:
         _fault(client, path="/v1/auth/whoami", kind="delay", delay_ms=800, times=None)
         client.token = "spk_not-a-real-token-but-long-enough"

@@ -7,7 +7,7 @@ import sqlite3
 
 from spectrum_cli.sandbox import clock, throttle
 from spectrum_cli.sandbox.db import Database
-from spectrum_cli.sandbox.errors import APIError, invalid
+from spectrum_cli.sandbox.errors import invalid
 from spectrum_cli.sandbox.keys import ServerKeys
 from spectrum_cli.sandbox.principals import Principal, revoke_credentials
 from spectrum_cli.sandbox.security import (
@@ -31,20 +31,13 @@ def confirm_current_password(
     as signing in: a stolen session must not become a way to guess the password."""
     subject = throttle.username_key(keys, principal.username)
     with db.write() as conn:
-        allowed = throttle.reserve_sign_in(conn, subject=subject, now=now)
+        throttle.reserve_sign_in(conn, subject=subject, now=now)
         stored = conn.execute(
             "SELECT password_hash FROM users WHERE id = ?", (principal.user_id,)
         ).fetchone()["password_hash"]
-    if not allowed:
-        raise APIError(
-            429,
-            "rate_limit",
-            "account_locked",
-            "Too many wrong passwords: try again in 15 minutes.",
-            param=param,
-            headers={"Retry-After": str(int(throttle.LOCKOUT.total_seconds()))},
-        )
     if not verify_password(password, stored):
+        with db.write() as conn:
+            throttle.sign_in_failed(conn, subject=subject, now=now)
         raise invalid("incorrect_password", "The current password is incorrect.", param=param)
     with db.write() as conn:
         throttle.sign_in_succeeded(conn, subject=subject)

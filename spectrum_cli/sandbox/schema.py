@@ -328,6 +328,7 @@ MIGRATIONS: list[str] = [
     CREATE TABLE login_failures (
         username_key TEXT PRIMARY KEY,
         attempts INTEGER NOT NULL,
+        pending INTEGER NOT NULL DEFAULT 0,
         window_ends TEXT NOT NULL,
         locked_until TEXT
     );

@@ -53,40 +53,66 @@ def rate_limited(retry_after: int, message: str) -> APIError:
 # --- sign-in -------------------------------------------------------------------------------
 
 
-def reserve_sign_in(conn: sqlite3.Connection, *, subject: str, now: dt.datetime) -> bool:
-    """Count a sign-in attempt before its password is checked; False when the username is
-    locked. Call inside the write transaction that reads the user, so concurrent attempts
-    are counted one after another and never check more than SIGN_IN_ATTEMPTS passwords."""
+def reserve_sign_in(conn: sqlite3.Connection, *, subject: str, now: dt.datetime) -> None:
+    """Reserve one password check before it runs, or raise: 401 account_locked when the
+    failures reached the limit, 429 with Retry-After while the other slots are being checked.
+
+    Failures and checks still running count together against SIGN_IN_ATTEMPTS, in the write
+    transaction that reads the user, so concurrent guesses can never check more passwords
+    than the limit; right passwords only hold a slot while they run, so five concurrent
+    correct sign-ins (five cron jobs) never lock anyone.
+    """
     conn.execute(
         "DELETE FROM login_failures WHERE COALESCE(locked_until, window_ends) <= ?",
         (clock.iso(now),),
     )
     row = conn.execute(
-        "SELECT attempts, locked_until FROM login_failures WHERE username_key = ?", (subject,)
+        "SELECT attempts, pending, locked_until FROM login_failures WHERE username_key = ?",
+        (subject,),
     ).fetchone()
-    if row and row["locked_until"]:
-        return False
-    attempts = conn.execute(
-        """INSERT INTO login_failures (username_key, attempts, window_ends) VALUES (?, 1, ?)
-           ON CONFLICT (username_key) DO UPDATE SET attempts = attempts + 1
-           RETURNING attempts""",
+    if row and (row["locked_until"] or row["attempts"] >= SIGN_IN_ATTEMPTS):
+        raise APIError(
+            401,
+            "authentication",
+            "account_locked",
+            "Too many failed sign-ins: try again in 15 minutes, or reset the password.",
+            headers={"WWW-Authenticate": 'Bearer realm="spectrum"'},
+        )
+    if row and row["attempts"] + row["pending"] >= SIGN_IN_ATTEMPTS:
+        raise rate_limited(1, "Other sign-ins for this username are being checked; try again.")
+    conn.execute(
+        """INSERT INTO login_failures (username_key, attempts, pending, window_ends)
+           VALUES (?, 0, 1, ?)
+           ON CONFLICT (username_key) DO UPDATE SET pending = pending + 1""",
         (subject, clock.iso(now + LOCKOUT)),
-    ).fetchone()[0]
-    if attempts >= SIGN_IN_ATTEMPTS:
-        # The lock starts as the last attempt is reserved, not when it fails: guesses already
-        # waiting for the hash must not find the username still open.
+    )
+
+
+def sign_in_failed(conn: sqlite3.Connection, *, subject: str, now: dt.datetime) -> None:
+    """The reserved check failed: it counts as a failure, and the limit'th one locks."""
+    attempts = conn.execute(
+        """UPDATE login_failures SET pending = MAX(pending - 1, 0), attempts = attempts + 1
+           WHERE username_key = ? RETURNING attempts""",
+        (subject,),
+    ).fetchone()
+    if attempts is not None and attempts[0] >= SIGN_IN_ATTEMPTS:
         conn.execute(
             "UPDATE login_failures SET locked_until = ? WHERE username_key = ?",
             (clock.iso(now + LOCKOUT), subject),
         )
-    return True
 
 
 def sign_in_succeeded(conn: sqlite3.Connection, *, subject: str) -> None:
-    """Forget earlier attempts, unless they reached the lock: a lock stands its 15 minutes
-    (a right password that took the last attempt still signs in)."""
+    """The reserved check passed: earlier failures are forgotten, unless they already locked
+    the username (a lock stands its 15 minutes)."""
     conn.execute(
-        "DELETE FROM login_failures WHERE username_key = ? AND locked_until IS NULL", (subject,)
+        """UPDATE login_failures SET pending = MAX(pending - 1, 0), attempts = 0
+           WHERE username_key = ? AND locked_until IS NULL""",
+        (subject,),
+    )
+    conn.execute(
+        "DELETE FROM login_failures WHERE username_key = ? AND attempts = 0 AND pending = 0",
+        (subject,),
     )
 
 

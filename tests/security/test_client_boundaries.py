@@ -68,7 +68,7 @@ class NoNetwork(httpx.HTTPTransport):
 def watched(sandbox_app: Any, sleeps: Any) -> Iterator[tuple[SpectrumClient, Recording]]:
     """Harper's client against the in-process sandbox, with the requests it sends."""
     transport = Recording(EmbeddedTransport(sandbox_app))
-    with SpectrumClient("http://sandbox.invalid", transport=transport, sleep=sleeps) as client:
+    with SpectrumClient("http://sandbox.embedded", transport=transport, sleep=sleeps) as client:
         client.auth.login(*HARPER)
         transport.sent.clear()
         yield client, transport
@@ -183,7 +183,7 @@ def test_an_id_cannot_reach_another_route(watched: tuple[SpectrumClient, Recordi
     ]
     # Last: closing this client closes the shared in-process transport.
     with SpectrumClient(
-        "http://sandbox.invalid", token=token.token, transport=transport.inner
+        "http://sandbox.embedded", token=token.token, transport=transport.inner
     ) as scoped:
         assert scoped.auth.whoami().token_id == token.id
 
@@ -231,7 +231,7 @@ METHODS = {
 
 def test_the_server_answers_a_malformed_id_as_an_unknown_one(sandbox_app: Any) -> None:
     with httpx.Client(
-        base_url="http://sandbox.invalid", transport=EmbeddedTransport(sandbox_app)
+        base_url="http://sandbox.embedded", transport=EmbeddedTransport(sandbox_app)
     ) as raw:
         login = raw.post(routes.LOGIN, json={"username": HARPER[0], "password": HARPER[1]})
         headers = {"Authorization": f"Bearer {login.json()['session']['access_token']}"}

@@ -76,9 +76,10 @@ def test_concurrent_wrong_guesses_check_at_most_five_passwords(
     # Each invalid_credentials answer is a password that was checked; the rest were refused
     # before the hash. An unknown username is counted exactly like a known one.
     assert outcomes.count("401 invalid_credentials") == 5, outcomes
-    assert outcomes.count("401 account_locked") == 25, outcomes
+    # Refused before the hash: locked, or (while the five ran) asked to retry.
+    assert set(outcomes) - {"401 invalid_credentials"} <= {"401 account_locked", "429 rate_limit"}
     locked = [a for a in answers if a.json()["error"]["code"] == "account_locked"]
-    assert len({a.text.replace(a.headers["X-Request-Id"], "") for a in locked}) == 1
+    assert len({a.text.replace(a.headers["X-Request-Id"], "") for a in locked}) <= 1
 
 
 def test_a_right_password_racing_a_lock_gets_no_session(fresh_served: ServedSandbox) -> None:
@@ -91,11 +92,26 @@ def test_a_right_password_racing_a_lock_gets_no_session(fresh_served: ServedSand
     outcomes = _outcomes(_burst(fresh_served.url, "/v1/auth/login", bodies))
     # Only the fifth attempt was checked; whichever guess took it, every other was refused,
     # the right password included.
-    assert len([o for o in outcomes if o != "401 account_locked"]) == 1, outcomes
-    assert outcomes.count("session") <= 1
-    # The lock stands its 15 minutes, even for the right password.
+    checked = [o for o in outcomes if o not in ("401 account_locked", "429 rate_limit")]
+    assert len(checked) == 1, outcomes
     after = httpx.post(login, json={"username": "harper", "password": HARPER[1]})
-    assert after.status_code == 401 and after.json()["error"]["code"] == "account_locked"
+    if "session" in outcomes:  # the right one took the last try: it signed in, no lock
+        assert after.status_code == 200
+    else:  # a wrong one took it: the lock stands its 15 minutes, even for the right password
+        assert after.status_code == 401 and after.json()["error"]["code"] == "account_locked"
+
+
+def test_concurrent_right_passwords_never_lock(fresh_served: ServedSandbox) -> None:
+    """Five cron jobs signing in at once are not an attack."""
+    bodies = [{"username": "harper", "password": HARPER[1]}] * 12
+    outcomes = _outcomes(_burst(fresh_served.url, "/v1/auth/login", bodies))
+    # At most five run at once; the rest are asked to retry (the client does), never locked.
+    assert set(outcomes) <= {"session", "429 rate_limit"}, outcomes
+    assert outcomes.count("session") >= 5, outcomes
+    after = httpx.post(
+        f"{fresh_served.url}/v1/auth/login", json={"username": "harper", "password": HARPER[1]}
+    )
+    assert after.status_code == 200, after.text
 
 
 def test_password_hashes_run_a_few_at_a_time() -> None:

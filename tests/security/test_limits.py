@@ -58,7 +58,7 @@ def _in_process(app: Any, path: str, body: Chunks, headers: dict[str, str]) -> h
 
     async def call() -> httpx.Response:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://sandbox.invalid") as c:
+        async with httpx.AsyncClient(transport=transport, base_url="http://sandbox.embedded") as c:
             response = await c.post(path, content=aiter(body), headers=headers)
             await response.aread()
             return response
@@ -188,7 +188,9 @@ def test_served_sandbox_answers_after_an_overflowing_clock(served: ServedSandbox
     from spectrum_cli.client import SpectrumClient
 
     _write_clock_offset(served.db_path, -(10**15))
-    with SpectrumClient(served.url, timeout=10, sleep=SleepRecorder()) as c:
+    with SpectrumClient(
+        served.url, timeout=10, sleep=SleepRecorder(), sandbox_key=served.admin_key
+    ) as c:
         assert c.sandbox.clock().now.year > 1900
         c.sandbox.reset()
         assert c.sandbox.clock().offset_seconds == 0

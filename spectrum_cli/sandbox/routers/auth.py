@@ -52,19 +52,16 @@ def login(
     body: LoginRequest, request: Request, db: DbDep, keys: KeysDep, now: NowDep
 ) -> LoginResponse:
     subject = throttle.username_key(keys, body.username)
-    # The attempt is counted before the password is checked, in the transaction that reads
-    # the user, so concurrent guesses cannot outrun the lock.
+    # The check is reserved before the password is hashed, in the transaction that reads the
+    # user, so concurrent guesses cannot outrun the lock.
     with db.write() as conn:
-        allowed = throttle.reserve_sign_in(conn, subject=subject, now=now)
+        throttle.reserve_sign_in(conn, subject=subject, now=now)
         user = conn.execute("SELECT * FROM users WHERE username = ?", (body.username,)).fetchone()
-    if not allowed:
-        raise unauthenticated(
-            "account_locked",
-            "Too many failed sign-ins: try again in 15 minutes, or reset the password.",
-        )
     # Unknown usernames still pay for a hash, so timing does not tell them apart.
     ok = verify_password(body.password, user["password_hash"] if user else DUMMY_HASH)
     if not (user and ok):
+        with db.write() as conn:
+            throttle.sign_in_failed(conn, subject=subject, now=now)
         raise unauthenticated("invalid_credentials", "The username or password is incorrect.")
     with db.write() as conn:
         throttle.sign_in_succeeded(conn, subject=subject)
