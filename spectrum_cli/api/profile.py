@@ -11,7 +11,8 @@ from spectrum_cli.api.validation import is_digits
 
 MAX_EMAILS = 3
 MAX_PHONES = 3
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+# Printable ASCII only: no control characters or escape sequences in an address we send to.
+_EMAIL = re.compile(r"^[!-?A-~]+@[!-?A-~]+\.[A-Za-z]{2,}$")
 
 
 def normalize_phone(number: str) -> str:
@@ -25,7 +26,7 @@ def normalize_phone(number: str) -> str:
 
 
 class ContactEmail(Resource):
-    address: str
+    address: str = Field(max_length=254)
     primary: bool = False
 
 

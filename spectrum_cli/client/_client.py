@@ -94,11 +94,14 @@ def _error_code(response: httpx.Response) -> str | None:
 
 
 def is_loopback(host: str) -> bool:
-    """127.0.0.0/8, ::1 or localhost: a host whose traffic never leaves this machine."""
+    """127.0.0.0/8, ::1 or localhost: a host whose traffic never leaves this machine.
+
+    Only the exact name ``localhost`` counts: ``x.localhost`` or ``localhost.`` may be looked
+    up in DNS, which can answer with any address."""
     import ipaddress
 
-    host = host.strip("[]").lower().rstrip(".")
-    if host == "localhost" or host.endswith(".localhost"):
+    host = host.strip("[]").lower()
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback

@@ -136,3 +136,48 @@ def test_cli_asks_for_the_password_before_a_contact_change(
         f"{fresh_served.url}/v1/sandbox/outbox", headers={"Sandbox-Key": fresh_served.admin_key}
     ).json()["data"]
     assert any(m["to"] == "harper@example.com" and "changed" in m["subject"] for m in outbox)
+
+
+def test_a_replayed_contact_change_is_held_to_the_same_rules(
+    fresh_served: ServedSandbox,
+) -> None:
+    """The replay of a confirmed change must not answer 200 to a session that never
+    confirmed its password, nor to an API token."""
+    url = fresh_served.url
+    body = {"phones": [{"number": "555-201-0142", "primary": True}]}
+    with SpectrumClient(url) as first, SpectrumClient(url) as second:
+        first.auth.login("harper", "Sandbox-Harper1")
+        first.auth.reauthenticate("Sandbox-Harper1")
+        token = first.auth.create_token("w", ["profile:write", "account:read"], 1).token
+        second.auth.login("harper", "Sandbox-Harper1")
+        bearers = [s.access_token for s in (first.session, second.session) if s]
+    headers = {"If-Match": "*", "Idempotency-Key": "same-change"}
+    done = httpx.patch(
+        f"{url}/v1/profile", json=body, headers={**headers, "Authorization": f"Bearer {bearers[0]}"}
+    )
+    assert done.status_code == 200, done.text
+    for bearer, code in [(bearers[1], "reauthentication_required"), (token, "session_required")]:
+        replay = httpx.patch(
+            f"{url}/v1/profile", json=body, headers={**headers, "Authorization": f"Bearer {bearer}"}
+        )
+        assert replay.status_code == 403, replay.text
+        assert replay.json()["error"]["code"] == code
+
+
+@pytest.mark.parametrize(
+    "address", ["a@ex\u0000ample.com", "\u001b[31mred@x.com", "x" * 250 + "@example.com"]
+)
+def test_an_email_with_control_characters_or_too_long_is_refused(
+    client: SpectrumClient, address: str
+) -> None:
+    harper = _signed_in(client, "harper", "Sandbox-Harper1")
+    harper.auth.reauthenticate("Sandbox-Harper1")
+    response = harper._http.patch(
+        "/v1/profile",
+        json={"emails": [{"address": address, "primary": True}]},
+        headers={
+            "If-Match": "*",
+            "Authorization": f"Bearer {harper.session.access_token if harper.session else ''}",
+        },
+    )
+    assert response.status_code == 400, response.text

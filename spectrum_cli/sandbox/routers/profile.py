@@ -7,7 +7,7 @@ import json
 import sqlite3
 from typing import Annotated
 
-from fastapi import Header, Response
+from fastapi import Depends, Header, Request, Response
 
 from spectrum_cli.api import routes
 from spectrum_cli.api.common import PasswordChanged
@@ -73,10 +73,34 @@ def get_profile(principal: AccountReader, db: DbDep, response: Response) -> Prof
     return profile
 
 
+async def _fields_sent(request: Request) -> set[str]:
+    try:
+        sent = json.loads(await request.body() or b"{}")
+    except ValueError:
+        return set()  # the body fails validation on its own
+    return set(sent) if isinstance(sent, dict) else set()
+
+
+def _may_change(
+    principal: ProfileWriter,
+    fields: Annotated[set[str], Depends(_fields_sent)],
+    db: DbDep,
+    now: NowDep,
+) -> Principal:
+    """Who may change these fields (access.py): a dependency, so that an idempotent replay
+    of the change is held to it as well."""
+    with db.read() as conn:
+        access.check_profile_change(conn, principal=principal, fields=fields, now=now)
+    return principal
+
+
+ProfileChanger = Annotated[Principal, Depends(_may_change)]
+
+
 @router.patch(routes.PROFILE, response_model=Profile)
 def patch_profile(
     body: ProfilePatch,
-    principal: ProfileWriter,
+    principal: ProfileChanger,
     db: DbDep,
     now: NowDep,
     response: Response,
@@ -102,7 +126,6 @@ def patch_profile(
         )
     fields = set(body.model_fields_set)
     with db.write() as conn:
-        access.check_profile_change(conn, principal=principal, fields=fields, now=now)
         current = load(conn, principal.account_id, principal.user_id)
         if if_match.strip() not in (current.etag, "*"):
             raise APIError(
