@@ -628,6 +628,7 @@ def test_the_server_refuses_contact_numbers_in_other_digits(
     change: dict[str, Any], client: SpectrumClient
 ) -> None:
     client.auth.login(*HARPER)
+    client.auth.reauthenticate(HARPER[1])  # contacts need a confirmed password first
     profile = client.profile.get()
     with pytest.raises(InvalidRequestError) as refused:
         client.request("PATCH", routes.PROFILE, json=change, headers={"If-Match": profile.etag})
