@@ -4,11 +4,35 @@ and (on Linux) no stray temporary file either."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import stat
 import tempfile
 from pathlib import Path
+
+
+class PathError(Exception):
+    """A file or folder on this machine cannot be made, read or written: names it and why."""
+
+    def __init__(self, message: str, path: Path | str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.path, self.hint = message, str(path), hint
+
+
+class DiskFullError(PathError):
+    """The disk (or the user's quota) is full: nothing was written, and the same command can
+    succeed once there is room."""
+
+
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def path_error(doing: str, path: Path | str, exc: OSError, hint: str | None = None) -> PathError:
+    """``exc`` as "Cannot DOING PATH: REASON." (a full disk gets its own class)."""
+    reason = os.strerror(exc.errno) if exc.errno else str(exc)
+    cls = DiskFullError if exc.errno in _FULL else PathError
+    return cls(f"Cannot {doing} {path}: {reason}.", path, hint)
 
 
 def make_private_dirs(directory: Path) -> None:
@@ -36,8 +60,10 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
         try:
             _write_unnamed(path, data, mode)
             return
-        except OSError:
-            pass  # a filesystem without O_TMPFILE: fall back to a named temporary file
+        except OSError as exc:
+            if exc.errno in _FULL:
+                raise  # a named temporary file would not fit either
+            # a filesystem without O_TMPFILE: fall back to a named temporary file
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, mode)

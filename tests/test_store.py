@@ -10,6 +10,7 @@ import pytest
 from spectrum_cli.sandbox import schema
 from spectrum_cli.sandbox.app import open_store
 from spectrum_cli.sandbox.db import Database
+from spectrum_cli.sandbox.problems import StoreError
 
 
 def test_store_is_wal_and_at_the_newest_version(store_path: Path) -> None:
@@ -42,7 +43,7 @@ def test_a_file_from_a_newer_version_is_refused_untouched(store_path: Path) -> N
     conn.execute(f"PRAGMA user_version = {len(schema.MIGRATIONS) + 1}")
     conn.close()
     before = store_path.read_bytes()
-    with pytest.raises(RuntimeError, match="newer than this program"):
+    with pytest.raises(StoreError, match="was made by a newer spectrum-cli"):
         open_store(store_path)
     assert store_path.read_bytes() == before
 

@@ -137,8 +137,6 @@ def download(
     ] = Path("."),
 ) -> None:
     """Save statement PDFs as spectrum-statement-DATE.pdf; identical files are left alone."""
-    from spectrum_cli.fsutil import write_atomic
-
     state = get_state(ctx)
     if all_ and statement_id:
         raise CliError("Give a statement id or --all, not both.")
@@ -148,7 +146,7 @@ def download(
     else:
         statement = client.statements.get(LATEST if statement_id is None else statement_id)
         targets = [(statement.id, statement.statement_date)]
-    directory.mkdir(parents=True, exist_ok=True)
+    _make_folder(directory)
     written = skipped = 0
     show_progress = state.stderr.isatty() and not state.quiet and len(targets) > 1
     with typer.progressbar(
@@ -157,14 +155,38 @@ def download(
         for sid, day in bar:
             content = client.statements.pdf(sid)
             path = directory / f"spectrum-statement-{day}.pdf"
-            if path.exists() and path.read_bytes() == content:
+            if not _save(path, content):
                 skipped += 1
                 continue
-            write_atomic(path, content, mode=0o600)
             written += 1
             if not show_progress:
                 state.out.message(f"Saved {path}")
     state.out.message(f"{written} saved, {skipped} already up to date, in {directory}.")
+
+
+_DIR_HINT = "Pass --dir a folder you can write to."
+
+
+def _save(path: Path, content: bytes) -> bool:
+    """Write ``content`` to ``path`` atomically unless it already holds it; False if it did."""
+    from spectrum_cli.fsutil import path_error, write_atomic
+
+    try:
+        if path.exists() and path.read_bytes() == content:
+            return False
+        write_atomic(path, content, mode=0o600)
+    except OSError as exc:
+        raise path_error("save", path, exc, hint=_DIR_HINT) from None
+    return True
+
+
+def _make_folder(directory: Path) -> None:
+    from spectrum_cli.fsutil import path_error
+
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise path_error("create the folder", directory, exc, hint=_DIR_HINT) from None
 
 
 @app.command()

@@ -90,11 +90,15 @@ class State:
     def sandbox_store_path(self) -> Path:
         import platformdirs
 
-        from spectrum_cli.fsutil import make_private_dirs, restrict_to_owner
+        from spectrum_cli.fsutil import make_private_dirs, path_error, restrict_to_owner
 
         directory = platformdirs.user_data_path("spectrum-cli")
-        make_private_dirs(directory)
-        restrict_to_owner(directory)  # ours, not the user's: an older version made it 0755
+        try:
+            make_private_dirs(directory)
+            restrict_to_owner(directory)  # ours, not the user's: an older version made it 0755
+        except OSError as exc:
+            hint = "The built-in sandbox keeps its store there; --api-url points elsewhere."
+            raise path_error("use the folder", directory, exc, hint=hint) from None
         return directory / "sandbox.db"
 
     def sandbox_control(self) -> SandboxResource:

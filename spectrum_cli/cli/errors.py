@@ -43,6 +43,12 @@ _PERMISSION_HINTS = {
 }
 
 
+_STORE_HINT = (
+    "Start over with `spectrum sandbox reset` (the built-in sandbox), or move the file aside: "
+    "a new one is made in its place."
+)
+
+
 def _classify(exc: BaseException) -> tuple[ExitStatus, str | None] | None:
     """(status, hint) for an expected failure, or None for a bug. Subclasses come first."""
     from pydantic import ValidationError
@@ -50,6 +56,8 @@ def _classify(exc: BaseException) -> tuple[ExitStatus, str | None] | None:
     from spectrum_cli import client as c
     from spectrum_cli.config import ConfigError
     from spectrum_cli.credentials import CredentialError
+    from spectrum_cli.fsutil import DiskFullError, PathError
+    from spectrum_cli.sandbox.problems import PortUnavailable, StoreError
 
     code = getattr(exc, "code", None)
     table: list[tuple[type[BaseException], ExitStatus, str | None]] = [
@@ -62,6 +70,15 @@ def _classify(exc: BaseException) -> tuple[ExitStatus, str | None] | None:
             ExitStatus.USAGE,
             "Point --api-url at https://...; plain http:// is for 127.0.0.1, ::1 and localhost.",
         ),
+        # A full disk passes: the same command works once there is room.
+        (
+            DiskFullError,
+            ExitStatus.UNREACHABLE,
+            "Free some space on that disk, then run the same command again.",
+        ),
+        (StoreError, ExitStatus.USAGE, getattr(exc, "hint", None) or _STORE_HINT),
+        (PathError, ExitStatus.USAGE, getattr(exc, "hint", None)),
+        (PortUnavailable, ExitStatus.USAGE, getattr(exc, "hint", None)),
         (
             CredentialError,
             ExitStatus.AUTH,

@@ -267,9 +267,33 @@ def reset(
     ctx: typer.Context,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Erase all sandbox data and seed the personas again (the clock goes back to now)."""
+    """Erase all sandbox data and seed the personas again (the clock goes back to now).
+
+    A built-in store that cannot be opened (damaged, not a database) is replaced by a new one.
+    """
+    from spectrum_cli.sandbox.problems import StoreError
+
     state = get_state(ctx)
     if not yes:
         state.confirm("Erase all sandbox data and start over?")
-    state.sandbox_control().reset()
+    try:
+        control = state.sandbox_control()
+    except StoreError:
+        if not state.is_sandbox:
+            raise
+        # The built-in store cannot be opened to be reset: start a new one in its place.
+        _remove_store(state.sandbox_store_path())
+        state.sandbox_control()  # makes and seeds the new store
+    else:
+        control.reset()
     state.out.message("Sandbox reset: personas seeded again.")
+
+
+def _remove_store(db: Path) -> None:
+    from spectrum_cli.fsutil import path_error
+
+    for name in (db, Path(f"{db}-wal"), Path(f"{db}-shm"), Path(f"{db}.keys")):
+        try:
+            name.unlink(missing_ok=True)
+        except OSError as exc:
+            raise path_error("remove", name, exc, hint="Move it aside yourself.") from None

@@ -17,7 +17,11 @@ class InvalidIdError(SpectrumError, ValueError):
 
     def __init__(self, what: str, value: object) -> None:
         self.what, self.value = what, value
-        super().__init__(f"Not a valid {what} id: {shown(value)}.")
+        if value == "":
+            article = "An" if what[0] in "AEIOUaeiou" else "A"
+            super().__init__(f"{article} {what} id is needed, not an empty string.")
+        else:
+            super().__init__(f"Not a valid {what} id: {shown(value)}.")
 
 
 class InsecureConnectionError(SpectrumError):

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from spectrum_cli import __version__
 from spectrum_cli.api.common import ErrorResponse
 from spectrum_cli.sandbox import clock, seed
-from spectrum_cli.sandbox.db import Database
+from spectrum_cli.sandbox.db import Database, store_errors
 from spectrum_cli.sandbox.errors import install_handlers
 from spectrum_cli.sandbox.guards import RequestGuard
 from spectrum_cli.sandbox.keys import load_or_create
@@ -47,10 +47,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 def open_store(db_path: str | Path) -> Database:
     """Create or upgrade the file and seed the personas into an empty store."""
     db = Database(db_path)
-    db.migrate()
-    with db.write() as conn:
-        if not seed.is_seeded(conn):
-            seed.seed(conn, now=clock.now(conn))
+    with store_errors(db_path):
+        db.migrate()
+        with db.write() as conn:
+            if not seed.is_seeded(conn):
+                seed.seed(conn, now=clock.now(conn))
     return db
 
 

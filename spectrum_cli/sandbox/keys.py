@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spectrum_cli.fsutil import restrict_to_owner, write_atomic
+from spectrum_cli.sandbox.problems import StoreError
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,28 @@ def read_admin_key(db_path: str | Path) -> str | None:
 
 
 def _read(path: Path) -> ServerKeys:
-    restrict_to_owner(path)
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return ServerKeys(admin=str(data["admin"]), hmac=bytes.fromhex(data["hmac"]))
+    """The keys in ``path``; FileNotFoundError when there is none, StoreError when it cannot
+    be read or is not a key file."""
+    try:
+        restrict_to_owner(path)
+        data = json.loads(path.read_text(encoding="utf-8"))
+        admin, key = data["admin"], bytes.fromhex(data["hmac"])
+        if not isinstance(admin, str) or not admin or not key:
+            raise ValueError("an empty key")
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        problem = f"cannot be read ({os.strerror(exc.errno or 0)})"
+        raise StoreError(path, problem, what="sandbox key file") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        problem = f"is damaged ({_why(exc)})"
+        raise StoreError(path, problem, what="sandbox key file") from None
+    return ServerKeys(admin=admin, hmac=key)
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError | json.JSONDecodeError):
+        return "not JSON text"
+    if isinstance(exc, KeyError | TypeError):
+        return "an entry is missing"
+    return "a key is not valid"

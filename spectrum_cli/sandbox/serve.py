@@ -60,9 +60,7 @@ def serve(
     exposed = check_exposure(host, allow_remote=allow_remote)
     app = create_app(db_path, allowed_hosts=(*allow_hosts, host))
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    sock = _bind(family, host, port)
     actual_port = sock.getsockname()[1]
     shown_host = f"[{host}]" if family == socket.AF_INET6 else host
     config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="off")
@@ -81,3 +79,33 @@ def serve(
         flush=True,
     )
     server.run(sockets=[sock])
+
+
+def _bind(family: socket.AddressFamily, host: str, port: int) -> socket.socket:
+    """A socket bound to ``host``:``port``, or PortUnavailable saying why not."""
+    import errno
+
+    from spectrum_cli.sandbox.problems import PortUnavailable
+
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PortUnavailable(
+                f"Port {port} on {host} is in use.",
+                "Pass another --port (--port 0 picks a free one), or stop what is using it.",
+            ) from None
+        if exc.errno == errno.EACCES:
+            raise PortUnavailable(
+                f"Not allowed to listen on port {port} on {host}.",
+                "Pass a --port above 1023 (--port 0 picks a free one).",
+            ) from None
+        reason = exc.strerror or str(exc)
+        raise PortUnavailable(
+            f"Cannot listen on {host} port {port}: {reason}.",
+            "Pass a --host that is an address of this machine, such as 127.0.0.1.",
+        ) from None
+    return sock
