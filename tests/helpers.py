@@ -156,6 +156,23 @@ def start_spectrum(
     )
 
 
+def run_killed_at(
+    step: int, watch: Path, args: list[str], env: dict[str, str], *, input: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """Run `spectrum ARGS` and SIGKILL it just before its ``step``-th filesystem operation under
+    ``watch`` (0: before it starts); see tests/killpoint.py. Exit -9 when killed, and stderr
+    ends with `finished after N steps` when it ran to the end first."""
+    return subprocess.run(
+        [sys.executable, "-m", "tests.killpoint", str(step), str(watch), *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=REPO,
+    )
+
+
 def run_together(
     args: list[str], env: dict[str, str], count: int, timeout: float = 120
 ) -> list[tuple[int, str]]:

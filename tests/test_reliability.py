@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
-import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -22,6 +23,7 @@ from tests.helpers import (
     ServedSandbox,
     copy_store,
     isolated_env,
+    run_killed_at,
     run_together,
     sandbox_headers,
     serve_sandbox,
@@ -142,58 +144,59 @@ def test_kill_9_during_download_all_leaves_only_whole_pdfs(
     assert again.returncode == 0 and len(list(target.iterdir())) == 13
 
 
-def _names_in(folder: Path) -> list[str]:
-    """What a killed process left; on a busy machine it may have died before making the
-    folder at all."""
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+def _left_in(folder: Path, name: str) -> set[str]:
+    """What a killed writer of ``folder/name`` left, its abandoned temporary files named as
+    one: the next write removes those."""
+    if not folder.exists():  # killed before making the folder
+        return set()
+    temp = re.compile(rf"\.{re.escape(name)}\..+\.tmp")
+    return {"<temp>" if temp.fullmatch(p.name) else p.name for p in folder.iterdir()}
 
 
-def test_kill_9_during_config_set_never_corrupts_the_config(tmp_path: Path) -> None:
+def test_kill_9_at_every_step_of_config_set_never_corrupts_the_config(tmp_path: Path) -> None:
     env = isolated_env(tmp_path)
     config = Path(env["SPECTRUM_CONFIG_DIR"]) / "config.toml"
-    rng = random.Random(5)
-    for i in range(12):
-        process = start_spectrum(
-            ["config", "set", "username", f"user{i}"],
-            env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(rng.uniform(0.0, 0.25))
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        if config.exists():
-            tomllib.loads(config.read_text())  # whole, whichever version it is
-    assert _names_in(config.parent) in ([], ["config.toml"])
+    held = None  # the username the file holds
+    for step in itertools.count():
+        run = run_killed_at(step, tmp_path, ["config", "set", "username", f"user{step}"], env)
+        if run.returncode == 0:
+            assert "finished after" in run.stderr and step > 5, run.stderr
+            break
+        assert run.returncode == -signal.SIGKILL, run.stderr
+        if config.exists():  # whole, and the old version or the new one
+            now = tomllib.loads(config.read_text())["profiles"]["default"]["username"]
+            assert now in (held, f"user{step}"), (step, now, held)
+            held = now
+        assert _left_in(config.parent, "config.toml") <= {"config.toml", "<temp>"}
+    assert config.read_text() and held is not None  # some kill came after the rename
     assert spectrum(["config", "set", "username", "final"], env).returncode == 0
+    assert _left_in(config.parent, "config.toml") == {"config.toml"}
     assert spectrum(["config", "get", "username"], env).stdout == "final\n"
 
 
-def test_kill_9_during_login_leaves_a_usable_credential_store(
+def test_kill_9_at_every_step_of_login_leaves_a_usable_credential_store(
     fresh_served: ServedSandbox, tmp_path: Path
 ) -> None:
     env = isolated_env(tmp_path, SPECTRUM_API_URL=fresh_served.url)
     store = Path(env["SPECTRUM_CONFIG_DIR"]) / "credentials.json"
-    rng = random.Random(9)
-    for _ in range(8):
-        process = start_spectrum(
-            ["login", "--username", "harper", "--password-stdin", "--store", "file"],
-            env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        assert process.stdin is not None
-        process.stdin.write("Sandbox-Harper1\n")
-        process.stdin.flush()
-        time.sleep(rng.uniform(0.1, 0.6))
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+    login = ["login", "--username", "harper", "--password-stdin", "--store", "file"]
+    checked: set[tuple[frozenset[str], bool]] = set()
+    for step in itertools.count():
+        run = run_killed_at(step, tmp_path, login, env, input="Sandbox-Harper1\n")
+        if run.returncode == 0:
+            assert "finished after" in run.stderr and step > 3, run.stderr
+            break
+        assert run.returncode == -signal.SIGKILL, run.stderr
         if store.exists():
-            json.loads(store.read_text())
-    assert _names_in(store.parent) in ([], ["credentials.json"])
-    status = spectrum(["auth", "status"], env)
-    assert status.returncode in (0, 3) and "Traceback" not in status.stderr
+            assert "harper" in json.dumps(json.loads(store.read_text()))
+        left = _left_in(store.parent, "credentials.json")
+        assert left <= {"credentials.json", "<temp>"}
+        if (frozenset(left), store.parent.exists()) not in checked:  # each kind of leftover once
+            checked.add((frozenset(left), store.parent.exists()))
+            status = spectrum(["auth", "status"], env)
+            assert status.returncode in (0, 3) and "Traceback" not in status.stderr
+    assert spectrum(["auth", "status"], env).returncode == 0
+    assert _left_in(store.parent, "credentials.json") == {"credentials.json"}
 
 
 def test_kill_9_of_the_sandbox_loses_no_confirmed_payment(
@@ -395,3 +398,21 @@ def test_concurrent_commands_share_one_session_refresh(
     results = run_together(["auth", "status"], harper_env, 12)
     assert [code for code, _ in results] == [0] * 12, results
     assert spectrum(["auth", "status"], harper_env).returncode == 0
+
+
+def test_a_write_removes_a_dead_writers_temp_file_but_not_a_live_ones(tmp_path: Path) -> None:
+    import fcntl
+
+    from spectrum_cli.fsutil import write_atomic
+
+    target = tmp_path / "config.toml"
+    dead, live = tmp_path / ".config.toml.dead.tmp", tmp_path / ".config.toml.live.tmp"
+    dead.write_text("half")
+    live.write_text("being written")
+    with open(live) as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as a writer still running holds its file
+        write_atomic(target, b"x = 1\n")
+        assert sorted(p.name for p in tmp_path.iterdir()) == [live.name, target.name]
+    write_atomic(target, b"x = 2\n")
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+    assert target.read_text() == "x = 2\n"
