@@ -9,12 +9,16 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
 REPO = Path(__file__).resolve().parent.parent
+HANG_GUARD = 300  # seconds: only a hang takes this long, however loaded the machine
+T = TypeVar("T")
 SPECTRUM = [sys.executable, "-m", "spectrum_cli"]
 
 
@@ -72,7 +76,7 @@ def serve_sandbox(db_path: Path, env: dict[str, str] | None = None) -> ServedSan
         cwd=REPO,
     )
     assert process.stderr is not None
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + HANG_GUARD
     line = ""
     while time.monotonic() < deadline:
         line = process.stderr.readline()
@@ -93,6 +97,19 @@ def serve_sandbox(db_path: Path, env: dict[str, str] | None = None) -> ServedSan
             time.sleep(0.05)
     SERVED_STORES[url] = db_path
     return ServedSandbox(url=url, db_path=db_path, process=process)
+
+
+def wait_for(ready: Callable[[], T], what: str, *, unless: Callable[[], bool] = lambda: False) -> T:
+    """Poll ``ready`` until it returns something true (which is returned), or ``unless`` says
+    it never will (returns the last false answer). Only a hang guard bounds it: a loaded
+    machine makes the wait longer, never a failure."""
+    deadline = time.monotonic() + HANG_GUARD
+    while True:
+        answer = ready()
+        if answer or unless():
+            return answer
+        assert time.monotonic() < deadline, f"still waiting for {what}"
+        time.sleep(0.02)
 
 
 def copy_store(template: Path, dest: Path) -> Path:

@@ -125,7 +125,7 @@ def test_login_keeps_the_session_in_the_real_secret_service(
         env=env,
         capture_output=True,
         text=True,
-        timeout=10,
+        timeout=60,
     )
     assert lookup.returncode == 0, lookup.stderr
     stored = json.loads(lookup.stdout)
@@ -145,7 +145,7 @@ def test_login_keeps_the_session_in_the_real_secret_service(
         ["secret-tool", "lookup", "service", "spectrum-cli", "username", "default"],
         env=env,
         capture_output=True,
-        timeout=10,
+        timeout=60,
     )
     assert gone.returncode != 0 and gone.stdout == b""
 
