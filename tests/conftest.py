@@ -4,8 +4,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.helpers import LEDGER, ServedSandbox, SleepRecorder, copy_store, serve_sandbox
+
+# Hypothesis's per-example deadline (200 ms) is a time bound a loaded core can exceed.
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 
 @pytest.fixture(scope="session")
