@@ -1,5 +1,8 @@
-"""Atomic, private file writes: a crash leaves the old file or the new one, never half of one,
-and (on Linux) no stray temporary file either."""
+"""Atomic, private file writes: a crash leaves the old file or the new one, never half of one.
+
+A writer holds an exclusive flock on its temporary file until the rename, so a temporary file
+left by a writer that was killed is the only kind nobody holds: the next write of the same file
+removes those."""
 
 from __future__ import annotations
 
@@ -56,6 +59,7 @@ def restrict_to_owner(path: Path) -> None:
 
 def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
     make_private_dirs(path.parent)
+    _remove_abandoned(path)
     if hasattr(os, "O_TMPFILE"):
         try:
             _write_unnamed(path, data, mode)
@@ -64,25 +68,71 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
             if exc.errno in _FULL:
                 raise  # a named temporary file would not fit either
             # a filesystem without O_TMPFILE: fall back to a named temporary file
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _locked_named_temp(path)
     try:
         os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as f:
+        with open(fd, "wb", closefd=False) as f:
             f.write(data)
             f.flush()
-            os.fsync(f.fileno())
+            os.fsync(fd)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    finally:
+        os.close(fd)  # only now: the lock says "still being written" until the rename
     _sync_dir(path.parent)
+
+
+def _lock(fd: int, *, wait: bool = True) -> bool:
+    """An exclusive flock on ``fd``; False when ``wait`` is off and another process holds it."""
+    try:
+        import fcntl
+    except ImportError:  # no flock here: nothing is ever judged abandoned
+        return wait
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _locked_named_temp(path: Path) -> tuple[int, str]:
+    """A named temporary file beside ``path``, locked, and still ours once locked (a sweep may
+    have removed it in between: then make another)."""
+    while True:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        _lock(fd)
+        with contextlib.suppress(FileNotFoundError):
+            if os.stat(tmp).st_ino == os.fstat(fd).st_ino:
+                return fd, tmp
+        os.close(fd)
+
+
+def _remove_abandoned(path: Path) -> None:
+    """Remove temporary files of ``path`` whose writer died before its rename (nobody holds
+    their lock); a live writer's are left alone."""
+    import glob
+
+    for name in glob.glob(glob.escape(str(path.parent / f".{path.name}.")) + "*.tmp"):
+        try:
+            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            if _lock(fd, wait=False):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(name)
+        finally:
+            os.close(fd)
 
 
 def _write_unnamed(path: Path, data: bytes, mode: int) -> None:
     """Write into an unnamed file (it vanishes if we are killed), then give it a name."""
     fd = os.open(path.parent, os.O_TMPFILE | os.O_WRONLY, mode)
     try:
+        _lock(fd)  # before it has a name, so no sweep can take it for abandoned
         os.fchmod(fd, mode)
         with open(fd, "wb", closefd=False) as f:
             f.write(data)

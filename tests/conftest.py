@@ -4,8 +4,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.helpers import LEDGER, ServedSandbox, SleepRecorder, copy_store, serve_sandbox
+
+# Hypothesis's per-example deadline (200 ms) is a time bound a loaded core can exceed.
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 
 @pytest.fixture(scope="session")
@@ -55,11 +60,12 @@ def client(sandbox_app, sleeps):  # type: ignore[no-untyped-def]
         yield c
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def served(
     tmp_path_factory: pytest.TempPathFactory, template_store: Path
 ) -> Iterator[ServedSandbox]:
-    """`spectrum sandbox serve` on a random loopback port, shared by a module's tests."""
+    """`spectrum sandbox serve` on a random loopback port, shared by the session's tests
+    (fresh_served resets everything in the store, rate limits and faults included)."""
     path = copy_store(template_store, tmp_path_factory.mktemp("served") / "sandbox.db")
     sandbox = serve_sandbox(path)
     yield sandbox

@@ -9,12 +9,16 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
 REPO = Path(__file__).resolve().parent.parent
+HANG_GUARD = 300  # seconds: only a hang takes this long, however loaded the machine
+T = TypeVar("T")
 SPECTRUM = [sys.executable, "-m", "spectrum_cli"]
 
 
@@ -72,7 +76,7 @@ def serve_sandbox(db_path: Path, env: dict[str, str] | None = None) -> ServedSan
         cwd=REPO,
     )
     assert process.stderr is not None
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + HANG_GUARD
     line = ""
     while time.monotonic() < deadline:
         line = process.stderr.readline()
@@ -93,6 +97,19 @@ def serve_sandbox(db_path: Path, env: dict[str, str] | None = None) -> ServedSan
             time.sleep(0.05)
     SERVED_STORES[url] = db_path
     return ServedSandbox(url=url, db_path=db_path, process=process)
+
+
+def wait_for(ready: Callable[[], T], what: str, *, unless: Callable[[], bool] = lambda: False) -> T:
+    """Poll ``ready`` until it returns something true (which is returned), or ``unless`` says
+    it never will (returns the last false answer). Only a hang guard bounds it: a loaded
+    machine makes the wait longer, never a failure."""
+    deadline = time.monotonic() + HANG_GUARD
+    while True:
+        answer = ready()
+        if answer or unless():
+            return answer
+        assert time.monotonic() < deadline, f"still waiting for {what}"
+        time.sleep(0.02)
 
 
 def copy_store(template: Path, dest: Path) -> Path:
@@ -153,6 +170,23 @@ def start_spectrum(
     """A `spectrum` subprocess left running: for prompts answered later, kills, and races."""
     return subprocess.Popen(
         [*SPECTRUM, *args], env=env, cwd=REPO, stdin=stdin, stdout=stdout, stderr=stderr, text=True
+    )
+
+
+def run_killed_at(
+    step: int, watch: Path, args: list[str], env: dict[str, str], *, input: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """Run `spectrum ARGS` and SIGKILL it just before its ``step``-th filesystem operation under
+    ``watch`` (0: before it starts); see tests/killpoint.py. Exit -9 when killed, and stderr
+    ends with `finished after N steps` when it ran to the end first."""
+    return subprocess.run(
+        [sys.executable, "-m", "tests.killpoint", str(step), str(watch), *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=REPO,
     )
 
 

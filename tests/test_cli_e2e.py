@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -18,6 +17,7 @@ from tests.helpers import (
     sandbox_headers,
     spectrum,
     start_spectrum,
+    wait_for,
 )
 
 
@@ -28,14 +28,13 @@ def env(tmp_path: Path, fresh_served: ServedSandbox) -> dict[str, str]:
 
 
 def _outbox_code(url: str, to: str) -> str:
-    for _ in range(100):
-        data = httpx.get(
+    data = wait_for(
+        lambda: httpx.get(
             f"{url}/v1/sandbox/outbox", headers=sandbox_headers(url), params={"to": to}
-        ).json()["data"]
-        if data:
-            return str(data[0]["code"])
-        time.sleep(0.05)
-    raise AssertionError(f"no message to {to}")
+        ).json()["data"],
+        f"a message to {to}",
+    )
+    return str(data[0]["code"])
 
 
 def _login(env: dict[str, str], user: str = "harper", password: str = "Sandbox-Harper1") -> None:
@@ -142,17 +141,21 @@ def test_recover_username_and_password(env: dict[str, str], fresh_served: Served
         env,
         stdin=subprocess.PIPE,
     )
-    code = None
-    for _ in range(200):
-        messages = httpx.get(
-            f"{fresh_served.url}/v1/sandbox/outbox",
-            headers=sandbox_headers(fresh_served.url),
-            params={"to": "pat@example.org"},
-        ).json()["data"]
-        code = next((m["code"] for m in messages if m["code"]), None)
-        if code:
-            break
-        time.sleep(0.05)
+    code = wait_for(
+        lambda: next(
+            (
+                m["code"]
+                for m in httpx.get(
+                    f"{fresh_served.url}/v1/sandbox/outbox",
+                    headers=sandbox_headers(fresh_served.url),
+                    params={"to": "pat@example.org"},
+                ).json()["data"]
+                if m["code"]
+            ),
+            None,
+        ),
+        "the reset code in the outbox",
+    )
     _out, err = process.communicate(f"{code}\nFresh-Start42\n", timeout=60)
     assert process.returncode == 0, err
     assert "Password changed" in err

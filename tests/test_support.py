@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -19,6 +18,7 @@ from tests.helpers import (
     sandbox_headers,
     spectrum,
     start_spectrum,
+    wait_for,
 )
 
 # Written before any tuning of the ranking: what a customer types, and the article that must
@@ -253,11 +253,13 @@ def test_equipment_restart_and_wait(env: dict[str, str], fresh_served: ServedSan
     waiting = start_spectrum(
         ["equipment", "restart", modem["id"], "--wait", "--timeout", "60"], env
     )
-    for _ in range(100):
-        states = as_json(env, "equipment", "list")["data"]
-        if next(d for d in states if d["id"] == modem["id"])["status"] == "restarting":
-            break
-        time.sleep(0.1)
+    wait_for(
+        lambda: any(
+            d["id"] == modem["id"] and d["status"] == "restarting"
+            for d in as_json(env, "equipment", "list")["data"]
+        ),
+        "the modem to be restarting",
+    )
     again = spectrum(["equipment", "restart", modem["id"]], env)
     assert again.returncode == 6 and "already restarting" in again.stderr
     httpx.post(
