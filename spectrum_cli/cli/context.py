@@ -87,7 +87,8 @@ class State:
 
     # Talking to the API
 
-    def sandbox_store_path(self) -> Path:
+    def data_dir(self) -> Path:
+        """The user data dir (the built-in sandbox store, the intent journal), 0700."""
         import platformdirs
 
         from spectrum_cli.fsutil import make_private_dirs, restrict_to_owner
@@ -95,7 +96,10 @@ class State:
         directory = platformdirs.user_data_path("spectrum-cli")
         make_private_dirs(directory)
         restrict_to_owner(directory)  # ours, not the user's: an older version made it 0755
-        return directory / "sandbox.db"
+        return directory
+
+    def sandbox_store_path(self) -> Path:
+        return self.data_dir() / "sandbox.db"
 
     def sandbox_control(self) -> SandboxResource:
         """The sandbox's control routes, holding its admin key when this machine has it."""
