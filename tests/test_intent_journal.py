@@ -153,7 +153,7 @@ def test_the_journal_is_private_and_holds_no_card_number(
         timed_out,
         input=number + "\n",
     )
-    assert code == 8 and ("outcome is unknown" in err or "still in progress" in err), err
+    assert code == 8 and "outcome is unknown" in err, err
     path = journal_path(env)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
@@ -323,7 +323,7 @@ def interrupt_and_rerun(
             pause = rng.uniform(0.0, 0.6)  # a random point in start-up
         else:
             while faults_left(url) and process.poll() is None:
-                time.sleep(0.005)  # polling: the request reached the server, holding its key
+                time.sleep(0.02)  # polling: the request reached the server, holding its key
             pause = rng.uniform(0.0, 0.4 if guarded else 0.15)  # a random point after that
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=pause)

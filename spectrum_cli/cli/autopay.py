@@ -8,7 +8,7 @@ import typer
 
 from spectrum_cli.cli._typer import new_app
 from spectrum_cli.cli.context import State, get_state
-from spectrum_cli.cli.intents import already_done, send_once
+from spectrum_cli.cli.intents import say_done, send_once
 from spectrum_cli.cli.options import OutputOption, YesOption
 from spectrum_cli.cli.output import money
 
@@ -66,7 +66,7 @@ def enable(
     def report(autopay: Any, replayed: bool) -> None:
         _show(state, autopay)
         done = f"Autopay is on from the statement of {autopay.effective_from_statement_date}."
-        already_done(state, done) if replayed else state.out.message(done)
+        say_done(state, done, replayed=replayed)
 
     send_once(
         state,
@@ -96,7 +96,7 @@ def disable(ctx: typer.Context, yes: YesOption = False, output: OutputOption = N
             if autopay.ends_after_statement_date
             else "Autopay is off."
         )
-        already_done(state, done) if replayed else state.out.message(done)
+        say_done(state, done, replayed=replayed)
 
     send_once(
         state,

@@ -74,8 +74,7 @@ def send_once(
                 journal.finish(intent)
             elif exc.code == "idempotency_key_in_use":
                 raise CliError(
-                    f"The {what} is still in progress on the server: its outcome is not known "
-                    "yet.",
+                    f"The {what} is still in progress on the server: its outcome is unknown.",
                     status=ExitStatus.UNREACHABLE,
                     hint=RERUN_IS_SAFE,
                 ) from exc
@@ -112,3 +111,11 @@ def _definite(exc: APIStatusError) -> bool:
 def already_done(state: State, done: str) -> None:
     """How a replayed answer is reported: it happened earlier, not now."""
     state.out.message(f"Already done earlier: {done}")
+
+
+def say_done(state: State, done: str, *, replayed: bool) -> None:
+    """``done`` as the outcome of this run, or of an earlier one when ``replayed``."""
+    if replayed:
+        already_done(state, done[0].lower() + done[1:])
+    else:
+        state.out.message(done)

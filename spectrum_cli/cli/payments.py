@@ -12,7 +12,7 @@ from spectrum_cli.cli._typer import new_app
 from spectrum_cli.cli.bill import PAYMENT_FIELDS
 from spectrum_cli.cli.context import State, get_state
 from spectrum_cli.cli.errors import CliError
-from spectrum_cli.cli.intents import already_done, send_once
+from spectrum_cli.cli.intents import say_done, send_once
 from spectrum_cli.cli.options import OutputOption, YesOption
 from spectrum_cli.cli.output import money
 from spectrum_cli.cli.parsing import digits_only, parse_expiry
@@ -63,7 +63,7 @@ def cancel(
     def report(payment: Any, replayed: bool) -> None:
         state.out.record(payment, PAYMENT_FIELDS)
         done = f"Canceled {money(payment.amount_cents)} scheduled for {payment.scheduled_for}."
-        already_done(state, done) if replayed else state.out.message(done)
+        say_done(state, done, replayed=replayed)
 
     send_once(
         state,
@@ -210,10 +210,7 @@ def _add_method_once(
 
     def report(method: Any, replayed: bool) -> None:
         state.out.record(method, METHOD_COLUMNS)
-        if replayed:
-            already_done(state, f"added {method.label}.")
-        else:
-            state.out.message(f"Added {method.label}.")
+        say_done(state, f"Added {method.label}.", replayed=replayed)
 
     send_once(
         state,
