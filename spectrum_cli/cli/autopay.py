@@ -8,6 +8,7 @@ import typer
 
 from spectrum_cli.cli._typer import new_app
 from spectrum_cli.cli.context import State, get_state
+from spectrum_cli.cli.intents import say_done, send_once
 from spectrum_cli.cli.options import OutputOption, YesOption
 from spectrum_cli.cli.output import money
 
@@ -60,10 +61,22 @@ def enable(
     state = get_state(ctx, output)
     if not yes:
         state.confirm(f"Pay each statement's full balance automatically with {method}?")
-    autopay = state.client().autopay.enable(method)
-    _show(state, autopay)
-    state.out.message(
-        f"Autopay is on from the statement of {autopay.effective_from_statement_date}."
+    client = state.client()
+
+    def report(autopay: Any, replayed: bool) -> None:
+        _show(state, autopay)
+        done = f"Autopay is on from the statement of {autopay.effective_from_statement_date}."
+        say_done(state, done, replayed=replayed)
+
+    send_once(
+        state,
+        client,
+        operation="autopay on",
+        what="autopay change",
+        request=("PUT", "autopay", {"method_id": method}),
+        summary={"method": method},
+        send=lambda key: client.autopay.enable(method, idempotency_key=key),
+        show=report,
     )
 
 
@@ -73,13 +86,25 @@ def disable(ctx: typer.Context, yes: YesOption = False, output: OutputOption = N
     state = get_state(ctx, output)
     if not yes:
         state.confirm("Turn autopay off?")
-    autopay = state.client().autopay.disable()
-    _show(state, autopay)
-    if autopay.ends_after_statement_date:
-        state.out.message(
-            f"Autopay is off after the statement of "
-            f"{autopay.ends_after_statement_date}, which it still pays on "
-            f"{autopay.next_charge_date}."
+    client = state.client()
+
+    def report(autopay: Any, replayed: bool) -> None:
+        _show(state, autopay)
+        done = (
+            f"Autopay is off after the statement of {autopay.ends_after_statement_date}, "
+            f"which it still pays on {autopay.next_charge_date}."
+            if autopay.ends_after_statement_date
+            else "Autopay is off."
         )
-    else:
-        state.out.message("Autopay is off.")
+        say_done(state, done, replayed=replayed)
+
+    send_once(
+        state,
+        client,
+        operation="autopay off",
+        what="autopay change",
+        request=("DELETE", "autopay", None),
+        summary={},
+        send=lambda key: client.autopay.disable(idempotency_key=key),
+        show=report,
+    )

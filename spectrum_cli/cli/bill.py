@@ -15,11 +15,16 @@ from spectrum_cli.cli.context import State, get_state
 from spectrum_cli.cli.errors import CliError
 from spectrum_cli.cli.options import OutputOption, YesOption
 from spectrum_cli.cli.output import money
-from spectrum_cli.cli.parsing import parse_amount, parse_date, parse_duration
+from spectrum_cli.cli.parsing import (
+    parse_amount,
+    parse_date,
+    parse_duration,
+    parse_idempotency_key,
+)
 from spectrum_cli.cli.status import ExitStatus
 
 if TYPE_CHECKING:
-    from spectrum_cli.api.billing import Statement, StatementSummary
+    from spectrum_cli.api.billing import PaymentCreate, Statement, StatementSummary
 
 app = new_app("Statements: list, show, download as PDF, and pay.")
 
@@ -224,7 +229,11 @@ def pay(
     ] = False,
     idempotency_key: Annotated[
         str | None,
-        typer.Option(help="Your own key: the same key never pays twice [default: a new one]."),
+        typer.Option(
+            help="Your own key: the same key never pays twice [default: that of an unfinished "
+            "earlier run of the same payment, else a new one; with --if-due-within, one per "
+            "statement, amount and method]."
+        ),
     ] = None,
     yes: YesOption = False,
     output: OutputOption = None,
@@ -242,6 +251,7 @@ def pay(
     cap = parse_amount(max_amount, option="--max-amount") if max_amount is not None else None
     window = -(-parse_duration(if_due_within) // 86400) if if_due_within is not None else None
     scheduled = parse_date(on, option="--on") if on is not None else None
+    key = parse_idempotency_key(idempotency_key) if idempotency_key is not None else None
     client = state.client()
     statement = None
     if balance or window is not None:
@@ -258,46 +268,101 @@ def pay(
             status=ExitStatus.GUARD,
         )
     statement_id = statement.id if balance and statement is not None else None
-    key = idempotency_key or str(uuid.uuid4())
+    if key is None and window is not None and statement is not None:
+        key = _guard_key(state, statement.id, cents, method, scheduled)
     if dry_run:
-        _print_dry_run(state, cents, method, statement_id, scheduled, key)
+        _print_dry_run(state, cents, method, statement_id, scheduled, key or str(uuid.uuid4()))
         return
     if not yes:
         when = f"on {scheduled}" if scheduled else "now"
         target = f" for statement {statement_id}" if statement_id else ""
         state.confirm(f"Pay {money(cents)}{target} {when} with {method or 'the default method'}?")
-    from spectrum_cli.client import APIConnectionError, ConflictError
+    from spectrum_cli.api.billing import PaymentCreate
 
+    _pay_once(
+        state,
+        client,
+        PaymentCreate(
+            amount_cents=cents, method_id=method, statement_id=statement_id, scheduled_for=scheduled
+        ),
+        statement.id if statement is not None else None,
+        key,
+    )
+
+
+def _guard_key(
+    state: State, statement_id: str, cents: int, method: str | None, scheduled: Any
+) -> str:
+    """The idempotency key of a guarded payment (--if-due-within): one per profile, API,
+    statement, amount, method and date, so a daily cron line pays each statement at most
+    once, and every later run is answered "already done". The server scopes keys to the
+    signed-in account."""
+    import hashlib
+
+    parts = [state.profile, state.api_url, statement_id, str(cents), method or "", str(scheduled)]
+    return "guard-" + hashlib.sha256("\0".join(parts).encode()).hexdigest()[:40]
+
+
+def _pay_once(
+    state: State,
+    client: Any,
+    body: PaymentCreate,
+    for_statement: str | None,
+    key: str | None,
+) -> None:
+    """Send the payment through the intent journal and report it (a replay as done earlier)."""
+    from spectrum_cli.api import routes
+    from spectrum_cli.cli.intents import send_once
+    from spectrum_cli.client import ConflictError
+
+    summary = {"amount": money(body.amount_cents), "method": body.method_id or "default"}
+    if for_statement:
+        summary["statement"] = for_statement
+    if body.scheduled_for:
+        summary["date"] = body.scheduled_for.isoformat()
     try:
-        payment = client.payments.create(
-            cents,
-            method_id=method,
-            statement_id=statement_id,
-            scheduled_for=scheduled,
-            idempotency_key=key,
+        send_once(
+            state,
+            client,
+            operation="payment",
+            what="payment",
+            request=("POST", routes.PAYMENTS, body.model_dump(mode="json")),
+            summary=summary,
+            send=lambda k: client.payments.create(
+                body.amount_cents,
+                method_id=body.method_id,
+                statement_id=body.statement_id,
+                scheduled_for=body.scheduled_for,
+                idempotency_key=k,
+            ),
+            show=lambda payment, replayed: _report_payment(state, payment, replayed),
+            key=key,
         )
     except ConflictError as exc:
         if exc.code == "statement_already_paid":
             state.out.message(f"{exc.message} Nothing to do.")
             return
         raise
-    except APIConnectionError as exc:
-        raise CliError(
-            f"The payment's outcome is unknown: {exc.message}",
-            status=ExitStatus.UNREACHABLE,
-            hint=f"Check with `spectrum payments list`. Running again with --idempotency-key "
-            f"{key} can never pay twice.",
-        ) from exc
+
+
+def _report_payment(state: State, payment: Any, replayed: bool) -> None:
+    from spectrum_cli.cli.intents import already_done
+
     _print_payment(state, payment)
+    what = f"{money(payment.amount_cents)} with {payment.method_label}"
+    if replayed:
+        already_done(
+            state,
+            f"confirmation {payment.confirmation_number}, {what} ({payment.status}). "
+            "Nothing was paid now.",
+        )
+        return
     verb = {
         "succeeded": "Paid",
         "processing": "Sent (bank payments settle in 2 business days)",
         "scheduled": f"Scheduled for {payment.scheduled_for}",
     }.get(payment.status, payment.status)
-    state.out.message(
-        f"{verb}: {money(payment.amount_cents)} with {payment.method_label}. "
-        f"Confirmation {payment.confirmation_number}."
-    )
+    state.out.message(f"{verb}: {what}. Confirmation {payment.confirmation_number}.")
 
 
 def _nothing_to_pay(state: State, statement: StatementSummary, window: int | None) -> bool:

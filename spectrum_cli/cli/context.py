@@ -87,7 +87,8 @@ class State:
 
     # Talking to the API
 
-    def sandbox_store_path(self) -> Path:
+    def data_dir(self) -> Path:
+        """The user data dir (the built-in sandbox store, the intent journal), 0700."""
         import platformdirs
 
         from spectrum_cli.fsutil import make_private_dirs, path_error, restrict_to_owner
@@ -99,7 +100,10 @@ class State:
         except OSError as exc:
             hint = "The built-in sandbox keeps its store there; --api-url points elsewhere."
             raise path_error("use the folder", directory, exc, hint=hint) from None
-        return directory / "sandbox.db"
+        return directory
+
+    def sandbox_store_path(self) -> Path:
+        return self.data_dir() / "sandbox.db"
 
     def sandbox_control(self) -> SandboxResource:
         """The sandbox's control routes, holding its admin key when this machine has it."""

@@ -18,6 +18,10 @@ class CliError(Exception):
         self.message, self.status, self.hint = message, status, hint
 
 
+class Interrupted(BaseException):
+    """Ctrl-C, raised past Click (which would turn KeyboardInterrupt into exit 1)."""
+
+
 class NeedsInput(CliError):
     """A prompt was needed where no one can answer it."""
 
@@ -57,12 +61,14 @@ def _classify(exc: BaseException) -> tuple[ExitStatus, str | None] | None:
     from spectrum_cli.config import ConfigError
     from spectrum_cli.credentials import CredentialError
     from spectrum_cli.fsutil import DiskFullError, PathError
+    from spectrum_cli.journal import JournalError
     from spectrum_cli.sandbox.problems import PortUnavailable, StoreError
 
     code = getattr(exc, "code", None)
     table: list[tuple[type[BaseException], ExitStatus, str | None]] = [
         (CliError, getattr(exc, "status", ExitStatus.USAGE), getattr(exc, "hint", None)),
         (ConfigError, ExitStatus.USAGE, None),
+        (JournalError, ExitStatus.USAGE, None),
         (ValidationError, ExitStatus.USAGE, None),
         (c.InvalidIdError, ExitStatus.USAGE, "Copy the id from a list command, e.g. `bill list`."),
         (

@@ -26,6 +26,7 @@ from spectrum_cli.cli import (
 )
 from spectrum_cli.cli._typer import new_app
 from spectrum_cli.cli.context import State
+from spectrum_cli.cli.errors import Interrupted
 from spectrum_cli.cli.options import OutputFormat
 from spectrum_cli.cli.status import ExitStatus
 
@@ -145,10 +146,6 @@ def root(
         logger = logging.getLogger("spectrum_cli")
         logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
-
-
-class Interrupted(BaseException):
-    """Ctrl-C, raised past Click (which would turn KeyboardInterrupt into exit 1)."""
 
 
 def _interrupt(signum: int, frame: Any) -> None:

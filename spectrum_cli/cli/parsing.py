@@ -79,3 +79,18 @@ def digits_only(text: str, *, what: str) -> str:
     if not is_digits(compact):
         raise CliError(f"The {what} must contain only digits (spaces and dashes are fine).")
     return compact
+
+
+_IDEMPOTENCY_KEY = re.compile(r"^[!-~]{1,255}$")
+
+
+def parse_idempotency_key(text: str) -> str:
+    """A key the user chose: 1 to 255 visible ASCII characters. An empty key is an error,
+    never a cue to make a fresh one (that would pay again)."""
+    if not text.strip():
+        raise CliError("--idempotency-key cannot be empty: give a key, or leave the option out.")
+    if not _IDEMPOTENCY_KEY.match(text):
+        raise CliError(
+            "--idempotency-key must be 1 to 255 visible ASCII characters, without spaces."
+        )
+    return text

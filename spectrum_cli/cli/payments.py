@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
 from typing import Annotated, Any
 
@@ -11,6 +12,7 @@ from spectrum_cli.cli._typer import new_app
 from spectrum_cli.cli.bill import PAYMENT_FIELDS
 from spectrum_cli.cli.context import State, get_state
 from spectrum_cli.cli.errors import CliError
+from spectrum_cli.cli.intents import say_done, send_once
 from spectrum_cli.cli.options import OutputOption, YesOption
 from spectrum_cli.cli.output import money
 from spectrum_cli.cli.parsing import digits_only, parse_expiry
@@ -56,11 +58,45 @@ def cancel(
     state = get_state(ctx, output)
     if not yes:
         state.confirm(f"Cancel payment {payment_id}?")
-    payment = state.client().payments.cancel(payment_id)
-    state.out.record(payment, PAYMENT_FIELDS)
-    state.out.message(
-        f"Canceled {money(payment.amount_cents)} scheduled for {payment.scheduled_for}."
+    client = state.client()
+
+    def report(payment: Any, replayed: bool) -> None:
+        state.out.record(payment, PAYMENT_FIELDS)
+        done = f"Canceled {money(payment.amount_cents)} scheduled for {payment.scheduled_for}."
+        say_done(state, done, replayed=replayed)
+
+    send_once(
+        state,
+        client,
+        operation="cancel",
+        what="cancellation",
+        request=("POST", f"payments/{payment_id}/cancel", None),
+        summary={"payment": payment_id},
+        send=lambda key: client.payments.cancel(payment_id, idempotency_key=key),
+        show=report,
     )
+
+
+PENDING_COLUMNS: list[tuple[str, Any]] = [
+    ("operation", lambda i: i["operation"]),
+    ("started", lambda i: i["started_at"]),
+    ("idempotency key", lambda i: i["idempotency_key"]),
+    ("what", lambda i: ", ".join(f"{k} {v}" for k, v in i["summary"].items())),
+]
+
+
+@app.command()
+def pending(ctx: typer.Context, output: OutputOption = None) -> None:
+    """List money-moving requests of this profile whose outcome is unknown (interrupted,
+    killed or timed out), kept 48 hours.
+
+    Running the same command again finishes each at most once: it reuses the listed key.
+    """
+    from spectrum_cli.cli.intents import journal_for
+
+    state = get_state(ctx, output)
+    intents = [i.public() for i in journal_for(state).pending()]
+    state.out.data({"data": intents, "has_more": False}, PENDING_COLUMNS, rows=intents)
 
 
 METHOD_COLUMNS: list[tuple[str, Any]] = [
@@ -109,9 +145,16 @@ def add_card(
     number = _secret_number(state, "card number", number_stdin)
     if not 12 <= len(number) <= 19:
         raise CliError("A card number has 12 to 19 digits.")
-    method = state.client().payment_methods.add_card(number, month, year, make_default=make_default)
-    state.out.record(method, METHOD_COLUMNS)
-    state.out.message(f"Added {method.label}.")
+    client = state.client()
+    _add_method_once(
+        state,
+        client,
+        {"type": "card", "number": number, "exp_month": month, "exp_year": year},
+        make_default,
+        lambda key: client.payment_methods.add_card(
+            number, month, year, make_default=make_default, idempotency_key=key
+        ),
+    )
 
 
 class AccountType(str, Enum):
@@ -134,11 +177,51 @@ def add_bank(
     if len(routing_number) != 9:
         raise CliError("An ABA routing number has 9 digits.")
     number = _secret_number(state, "account number", number_stdin)
-    method = state.client().payment_methods.add_bank_account(
-        routing_number, number, account_type=account_type.value, make_default=make_default
+    client = state.client()
+    _add_method_once(
+        state,
+        client,
+        {
+            "type": account_type.value,
+            "routing_number": routing_number,
+            "account_number": number,
+        },
+        make_default,
+        lambda key: client.payment_methods.add_bank_account(
+            routing_number,
+            number,
+            account_type=account_type.value,
+            make_default=make_default,
+            idempotency_key=key,
+        ),
     )
-    state.out.record(method, METHOD_COLUMNS)
-    state.out.message(f"Added {method.label}.")
+
+
+def _add_method_once(
+    state: State,
+    client: Any,
+    details: dict[str, Any],
+    make_default: bool,
+    send: Callable[[str], Any],
+) -> None:
+    """Add a method through the intent journal: ``details`` hold the numbers, which the
+    journal cuts to their last 4 digits before fingerprinting and never stores."""
+    number = details.get("number") or details.get("account_number") or ""
+
+    def report(method: Any, replayed: bool) -> None:
+        state.out.record(method, METHOD_COLUMNS)
+        say_done(state, f"Added {method.label}.", replayed=replayed)
+
+    send_once(
+        state,
+        client,
+        operation="add method",
+        what="new payment method",
+        request=("POST", "payment-methods", {**details, "make_default": make_default}),
+        summary={"method": f"{details['type']} ending {number[-4:]}"},
+        send=send,
+        show=report,
+    )
 
 
 @methods_app.command("remove")

@@ -150,6 +150,9 @@ class SpectrumClient:
         self.on_session = on_session
         self.shared_session = shared_session
         self.max_retries = max_retries
+        # Whether the last successful answer was the server's stored one for an idempotency
+        # key used before: the request had acted earlier, not now.
+        self.last_replayed = False
         self._sleep = sleep
         url = httpx.URL(self.base_url)
         plain_http = url.scheme == "http" and _reaches_network(transport)
@@ -310,6 +313,12 @@ class SpectrumClient:
                 refreshed = True
                 continue
             if response.is_success:
+                self.last_replayed = "true" in (
+                    v.lower()
+                    for v in response.headers.get_list(
+                        routes.IDEMPOTENT_REPLAYED_HEADER, split_commas=True
+                    )
+                )
                 return response
             if should_retry(response) and attempt < self.max_retries:
                 self._wait(attempt, response, method, path, f"status {response.status_code}")

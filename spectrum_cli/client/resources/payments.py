@@ -46,8 +46,13 @@ class PaymentsResource(Resource):
         )
         return self._send("POST", routes.PAYMENTS, Payment, body, idempotency_key=idempotency_key)
 
-    def cancel(self, payment_id: str) -> Payment:
-        return self._send("POST", path(routes.PAYMENT_CANCEL, payment_id=payment_id), Payment)
+    def cancel(self, payment_id: str, *, idempotency_key: str | None = None) -> Payment:
+        return self._send(
+            "POST",
+            path(routes.PAYMENT_CANCEL, payment_id=payment_id),
+            Payment,
+            idempotency_key=idempotency_key,
+        )
 
 
 class PaymentMethodsResource(Resource):
@@ -55,14 +60,22 @@ class PaymentMethodsResource(Resource):
         return self._get(routes.PAYMENT_METHODS, PaymentMethodList)
 
     def add_card(
-        self, number: str, exp_month: int, exp_year: int, *, make_default: bool = False
+        self,
+        number: str,
+        exp_month: int,
+        exp_year: int,
+        *,
+        make_default: bool = False,
+        idempotency_key: str | None = None,
     ) -> PaymentMethod:
         body = PaymentMethodCreate(
             type="card",
             card=CardInput(number=number, exp_month=exp_month, exp_year=exp_year),
             make_default=make_default,
         )
-        return self._send("POST", routes.PAYMENT_METHODS, PaymentMethod, body)
+        return self._send(
+            "POST", routes.PAYMENT_METHODS, PaymentMethod, body, idempotency_key=idempotency_key
+        )
 
     def add_bank_account(
         self,
@@ -71,6 +84,7 @@ class PaymentMethodsResource(Resource):
         *,
         account_type: BankAccountType = "checking",
         make_default: bool = False,
+        idempotency_key: str | None = None,
     ) -> PaymentMethod:
         body = PaymentMethodCreate(
             type="bank_account",
@@ -81,7 +95,9 @@ class PaymentMethodsResource(Resource):
             ),
             make_default=make_default,
         )
-        return self._send("POST", routes.PAYMENT_METHODS, PaymentMethod, body)
+        return self._send(
+            "POST", routes.PAYMENT_METHODS, PaymentMethod, body, idempotency_key=idempotency_key
+        )
 
     def remove(self, method_id: str) -> None:
         self._send_no_content("DELETE", path(routes.PAYMENT_METHOD, method_id=method_id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Annotated
 
-from fastapi import Header, Query
+from fastapi import Header, Query, Response
 
 from spectrum_cli.api import routes
 from spectrum_cli.api.billing import Payment, PaymentCreate, PaymentList
@@ -57,6 +57,7 @@ def create_payment(
     principal: PaymentsWriter,
     db: DbDep,
     now: NowDep,
+    response: Response,
     idempotency_key: Annotated[
         str,
         Header(
@@ -90,6 +91,7 @@ def create_payment(
                     param="Idempotency-Key",
                 )
             payment_id = earlier["id"]
+            response.headers[routes.IDEMPOTENT_REPLAYED_HEADER] = "true"
         else:
             payment_id = billing.create_payment(
                 conn,

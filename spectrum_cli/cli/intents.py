@@ -1,0 +1,121 @@
+"""Money-moving requests sent through the intent journal, so that a rerun never acts twice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from spectrum_cli.cli.errors import CliError, Interrupted
+from spectrum_cli.cli.status import ExitStatus
+
+if TYPE_CHECKING:
+    from spectrum_cli.cli.context import State
+    from spectrum_cli.client import SpectrumClient
+    from spectrum_cli.client._exceptions import APIStatusError
+    from spectrum_cli.journal import Journal
+
+T = TypeVar("T")
+
+RERUN_IS_SAFE = (
+    "Running the same command again is safe: it reuses this request's idempotency key, so it "
+    "happens at most once. `spectrum payments pending` lists what is unfinished."
+)
+
+
+def journal_for(state: State) -> Journal:
+    from spectrum_cli.journal import Journal
+
+    return Journal(state.data_dir() / "intents" / f"{state.profile}.json")
+
+
+def send_once(
+    state: State,
+    client: SpectrumClient,
+    *,
+    operation: str,
+    what: str,
+    request: tuple[str, str, Mapping[str, Any] | None],
+    summary: Mapping[str, str],
+    send: Callable[[str], T],
+    show: Callable[[T, bool], None],
+    key: str | None = None,
+) -> None:
+    """Send a money-moving ``request`` (method, path, body) with ``send(idempotency_key)``
+    and ``show(result, replayed)`` its answer, recording it in the journal until then.
+
+    The key is ``key`` if given, else that of an open intent for the same request, else a
+    new one. An interrupt or a lost connection leaves the intent open and says the outcome
+    is unknown; ``what`` names the operation in that message ("payment")."""
+    from spectrum_cli.api.routes import SECRET_FIELDS
+    from spectrum_cli.client import APIConnectionError, APIStatusError
+    from spectrum_cli.journal import fingerprint, redacted
+
+    method, path, body = request
+    journal = journal_for(state)
+    request_fingerprint = fingerprint(
+        {
+            "api_url": state.api_url,
+            "method": method,
+            "path": path,
+            "body": redacted(body, SECRET_FIELDS),
+        }
+    )
+    try:
+        intent = journal.begin(operation, request_fingerprint, summary, key)
+        if intent.reused:
+            state.out.message(
+                f"An earlier {what} like this one did not finish: sending it again with the "
+                "same idempotency key, so it happens at most once."
+            )
+        try:
+            result = send(intent.idempotency_key)
+        except APIStatusError as exc:
+            if _definite(exc):
+                journal.finish(intent)
+            elif exc.code == "idempotency_key_in_use":
+                raise CliError(
+                    f"The {what} is still in progress on the server: its outcome is unknown.",
+                    status=ExitStatus.UNREACHABLE,
+                    hint=RERUN_IS_SAFE,
+                ) from exc
+            raise
+        # The answer is shown before the intent is cleared: an interrupt in between leaves
+        # it open, and the rerun is told "already done" instead of acting again.
+        show(result, client.last_replayed)
+        journal.finish(intent)
+    except APIConnectionError as exc:  # timeouts included
+        raise CliError(
+            f"The {what}'s outcome is unknown: {exc.message}",
+            status=ExitStatus.UNREACHABLE,
+            hint=RERUN_IS_SAFE,
+        ) from exc
+    except (Interrupted, KeyboardInterrupt):
+        raise CliError(
+            f"Interrupted while the {what} was being sent: its outcome is unknown.",
+            status=ExitStatus.INTERRUPTED,
+            hint=RERUN_IS_SAFE,
+        ) from None
+
+
+def _definite(exc: APIStatusError) -> bool:
+    """Whether a refusal means the request was decided (so it did not act and never will).
+    401, 408 and 429 were not run; a key still in use may yet act."""
+    status = exc.status or 0
+    return (
+        400 <= status < 500
+        and status not in (401, 408, 429)
+        and exc.code != "idempotency_key_in_use"
+    )
+
+
+def already_done(state: State, done: str) -> None:
+    """How a replayed answer is reported: it happened earlier, not now."""
+    state.out.message(f"Already done earlier: {done}")
+
+
+def say_done(state: State, done: str, *, replayed: bool) -> None:
+    """``done`` as the outcome of this run, or of an earlier one when ``replayed``."""
+    if replayed:
+        already_done(state, done[0].lower() + done[1:])
+    else:
+        state.out.message(done)

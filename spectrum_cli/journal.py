@@ -1,0 +1,193 @@
+"""The intent journal: money-moving requests whose outcome is not known yet, one file per profile.
+
+Before such a request the CLI records it (operation, fingerprint, idempotency key); a definite
+answer clears it. The same request made again while its entry is open reuses the key, so a
+rerun after Ctrl-C, `kill -9`, a reboot or a timeout is answered by the server as a replay and
+can never act twice. Standard library only: it runs before every money-moving request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spectrum_cli.fsutil import make_private_dirs, restrict_to_owner, write_atomic
+
+# As long as the server keeps an idempotency key; judged by this machine's real clock.
+TTL_SECONDS = 48 * 3600
+VERSION = 1
+
+
+class JournalError(Exception):
+    """The journal file cannot be read; the message names it and the fix."""
+
+
+@dataclass
+class Intent:
+    operation: str
+    fingerprint: str
+    idempotency_key: str
+    started_at: float
+    summary: dict[str, str] = field(default_factory=dict)
+    reused: bool = False  # this run found the entry open and took its key
+
+    def public(self) -> dict[str, Any]:
+        """What `payments pending` shows: no fingerprint, nothing secret."""
+        import datetime as dt
+
+        started = dt.datetime.fromtimestamp(self.started_at, dt.UTC).isoformat(timespec="seconds")
+        return {
+            "operation": self.operation,
+            "started_at": started,
+            "idempotency_key": self.idempotency_key,
+            "summary": dict(self.summary),
+        }
+
+
+def fingerprint(request: Mapping[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of ``request``, which must already be free of secrets
+    (see `redacted`)."""
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def redacted(value: Any, secret_fields: frozenset[str]) -> Any:
+    """``value`` with each secret field cut to its last 4 characters.
+
+    A hash of a whole card or bank number would not protect it: the unknown digits of a card
+    number are few enough to try them all against an unkeyed hash. The last 4 are what the
+    API itself shows ("Visa ending 4242"), and with the other fields they tell two requests
+    apart well enough to decide whether a rerun is the same request."""
+    if isinstance(value, dict):
+        return {
+            k: _last4(v) if k in secret_fields else redacted(v, secret_fields)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [redacted(v, secret_fields) for v in value]
+    return value
+
+
+def _last4(value: Any) -> str:
+    return "" if value is None else "…" + str(value)[-4:]
+
+
+class Journal:
+    """``path`` holds the open intents of one profile; ``clock`` gives real seconds (tests
+    replace it)."""
+
+    def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
+        self.path, self.clock = path, clock
+
+    def begin(
+        self,
+        operation: str,
+        request_fingerprint: str,
+        summary: Mapping[str, str],
+        key: str | None = None,
+    ) -> Intent:
+        """Record an intent and return it. An open one with the same fingerprint gives its key
+        (unless ``key`` names another); otherwise ``key``, else a new one."""
+        with self._locked() as intents:
+            earlier = next((i for i in intents if i.fingerprint == request_fingerprint), None)
+            if earlier is not None and key in (None, earlier.idempotency_key):
+                earlier.reused = True
+                return earlier
+            if earlier is not None:
+                intents.remove(earlier)
+            intent = Intent(
+                operation=operation,
+                fingerprint=request_fingerprint,
+                idempotency_key=key or str(uuid.uuid4()),
+                started_at=self.clock(),
+                summary=dict(summary),
+            )
+            intents.append(intent)
+            return intent
+
+    def finish(self, intent: Intent) -> None:
+        """The request got a definite answer: forget the intent."""
+        with self._locked() as intents:
+            intents[:] = [
+                i
+                for i in intents
+                if (i.fingerprint, i.idempotency_key)
+                != (intent.fingerprint, intent.idempotency_key)
+            ]
+
+    def pending(self) -> list[Intent]:
+        """Open intents, oldest first."""
+        with self._locked() as intents:
+            return list(intents)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[list[Intent]]:
+        """The open intents under the journal's lock; saved on the way out if they changed."""
+        make_private_dirs(self.path.parent)
+        try:
+            import fcntl
+        except ImportError:  # no flock on this platform: writes are still atomic
+            fcntl = None  # type: ignore[assignment]
+        lock_path = self.path.with_name(f".{self.path.name}.lock")
+        with open(lock_path, "a") as lock:
+            restrict_to_owner(lock_path)
+            if fcntl is not None:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+            stored = self._load()
+            now = self.clock()
+            intents = [i for i in stored if now - i.started_at < TTL_SECONDS]
+            before = [asdict(i) for i in intents]
+            yield intents
+            after = [asdict(i) for i in intents]
+            if after != before or len(intents) != len(stored):
+                self._save(intents)
+
+    def _load(self) -> list[Intent]:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise self._unusable(exc.strerror or str(exc)) from exc
+        try:
+            data = json.loads(raw)
+            if data.get("version") != VERSION:
+                raise ValueError(f"unknown version {data.get('version')!r}")
+            return [_intent(entry) for entry in data["intents"]]
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise self._unusable(f"not a journal this version can read: {exc}") from exc
+
+    def _save(self, intents: list[Intent]) -> None:
+        entries = [{k: v for k, v in asdict(i).items() if k != "reused"} for i in intents]
+        data = json.dumps({"version": VERSION, "intents": entries}, indent=1)
+        write_atomic(self.path, data.encode(), mode=0o600)
+
+    def _unusable(self, why: str) -> JournalError:
+        # Setting it aside would forget the keys of unfinished payments and let a rerun pay
+        # twice, so money-moving commands stop until a person has looked.
+        return JournalError(
+            f"The intent journal {self.path} cannot be read ({why}). Check `spectrum payments "
+            f"list` for payments it may hold, then move the file aside."
+        )
+
+
+def _intent(entry: Any) -> Intent:
+    if not isinstance(entry, dict):
+        raise TypeError("an entry is not an object")
+    summary = entry.get("summary", {})
+    if not isinstance(summary, dict):
+        raise TypeError("a summary is not an object")
+    return Intent(
+        operation=str(entry["operation"]),
+        fingerprint=str(entry["fingerprint"]),
+        idempotency_key=str(entry["idempotency_key"]),
+        started_at=float(entry["started_at"]),
+        summary={str(k): str(v) for k, v in summary.items()},
+    )

@@ -1,0 +1,365 @@
+"""The intent journal: a money-moving command run again after Ctrl-C, `kill -9` or a timeout
+never acts twice, a daily cron line pays each statement once, and replays say so."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import json
+import random
+import signal
+import stat
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import httpx
+import pytest
+import typer
+import typer.testing
+from typer.testing import CliRunner
+
+from spectrum_cli.client import SpectrumClient
+from spectrum_cli.journal import TTL_SECONDS, Journal, JournalError
+from tests.helpers import ServedSandbox, isolated_env, sandbox_headers, start_spectrum
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@functools.cache
+def command() -> Any:
+    """The root command, built once (Typer builds it on every invoke otherwise)."""
+    from spectrum_cli.cli.main import app
+
+    return typer.main.get_command(app)
+
+
+def run(args: list[str], env: dict[str, str], input: str | None = None) -> tuple[int, str, str]:
+    """`spectrum ARGS` in-process, with the exit status and stderr that `main` would give."""
+    from spectrum_cli.cli.errors import report
+    from spectrum_cli.cli.main import app
+
+    with mock.patch.object(typer.testing, "_get_command", lambda _: command()):
+        result = CliRunner().invoke(app, args, env=env, input=input, catch_exceptions=True)
+    code, err = result.exit_code, result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stream = io.StringIO()
+        code = report(result.exception, stream)
+        err += stream.getvalue()
+    return code, result.stdout, err
+
+
+def token_for(url: str) -> str:
+    with SpectrumClient(url) as client:
+        client.auth.login("harper", "Sandbox-Harper1")
+        scopes = ["account:read", "billing:read", "payments:write"]
+        return client.auth.create_token("journal", scopes, 365).token
+
+
+@pytest.fixture
+def env(fresh_served: ServedSandbox, tmp_path: Path) -> dict[str, str]:
+    return isolated_env(
+        tmp_path / "home",
+        SPECTRUM_API_URL=fresh_served.url,
+        SPECTRUM_TOKEN=token_for(fresh_served.url),
+    )
+
+
+@pytest.fixture
+def api(env: dict[str, str]) -> Iterator[SpectrumClient]:
+    with SpectrumClient(env["SPECTRUM_API_URL"], token=env["SPECTRUM_TOKEN"]) as client:
+        yield client
+
+
+def journal_path(env: dict[str, str], profile: str = "default") -> Path:
+    return Path(env["XDG_DATA_HOME"]) / "spectrum-cli" / "intents" / f"{profile}.json"
+
+
+def paid(api: SpectrumClient, cents: int) -> list[str]:
+    """Confirmation numbers of the one-time payments of ``cents`` that went through."""
+    return [
+        p.confirmation_number
+        for p in api.payments.list(limit=100).data
+        if p.amount_cents == cents and p.kind == "one_time" and p.status != "failed"
+    ]
+
+
+def cards_ending(api: SpectrumClient, last4: str) -> list[str]:
+    return [m.id for m in api.payment_methods.list().data if m.label.endswith(last4)]
+
+
+def set_delay(url: str, path: str, delay_ms: int) -> None:
+    rule = {"method": "POST", "path": path, "kind": "delay", "delay_ms": delay_ms, "times": 1}
+    httpx.put(
+        f"{url}/v1/sandbox/faults", headers=sandbox_headers(url), json={"faults": [rule]}
+    ).raise_for_status()
+
+
+def faults_left(url: str) -> int:
+    answer = httpx.get(f"{url}/v1/sandbox/faults", headers=sandbox_headers(url))
+    return len(answer.raise_for_status().json()["data"])
+
+
+def clear_faults(url: str) -> None:
+    httpx.delete(f"{url}/v1/sandbox/faults", headers=sandbox_headers(url)).raise_for_status()
+
+
+# The journal itself
+
+
+def test_an_open_intent_gives_its_key_to_the_same_request_until_cleared_or_expired(
+    tmp_path: Path,
+) -> None:
+    clock = Clock()
+    journal = Journal(tmp_path / "intents" / "default.json", clock=clock)
+    first = journal.begin("payment", "fp-a", {"amount": "$5.00"})
+    assert not first.reused
+    clock.now += TTL_SECONDS - 60
+    again = journal.begin("payment", "fp-a", {"amount": "$5.00"})
+    assert again.reused and again.idempotency_key == first.idempotency_key
+    other = journal.begin("payment", "fp-b", {"amount": "$6.00"})
+    assert other.idempotency_key != first.idempotency_key
+    assert journal.begin("payment", "fp-a", {}, key="mine").idempotency_key == "mine"
+    assert journal.begin("payment", "fp-a", {}).idempotency_key == "mine"
+
+    journal.finish(other)
+    assert [i.fingerprint for i in journal.pending()] == ["fp-a"]
+    clock.now += 120  # 48 hours after the first entry; "mine" replaced it, so is younger
+    assert journal.begin("payment", "fp-a", {}).idempotency_key == "mine"
+    clock.now += TTL_SECONDS
+    assert journal.pending() == []
+    assert journal.begin("payment", "fp-a", {}).idempotency_key != "mine"
+
+
+def test_the_journal_is_private_and_holds_no_card_number(
+    env: dict[str, str], fresh_served: ServedSandbox, api: SpectrumClient
+) -> None:
+    number = "4000056655665556"
+    set_delay(fresh_served.url, "/v1/payment-methods", 3000)
+    timed_out = {**env, "SPECTRUM_TIMEOUT": "0.3"}
+    code, _, err = run(
+        ["payment-methods", "add", "card", "--exp", "08/30", "--number-stdin"],
+        timed_out,
+        input=number + "\n",
+    )
+    assert code == 8 and "outcome is unknown" in err, err
+    path = journal_path(env)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert number not in path.read_text() and number[:12] not in path.read_text()
+    code, out, _ = run(["payments", "pending", "-o", "json"], env)
+    listed = json.loads(out)
+    assert code == 0 and listed["has_more"] is False
+    assert [(i["operation"], i["summary"]) for i in listed["data"]] == [
+        ("add method", {"method": "card ending 5556"})
+    ]
+    while not cards_ending(api, "5556"):
+        time.sleep(0.02)  # polling: the delayed request finishes on the server
+    code, _, err = run(
+        ["payment-methods", "add", "card", "--exp", "08/30", "--number-stdin"],
+        env,
+        input=number + "\n",
+    )
+    assert code == 0 and "Already done earlier: added" in err, err
+    assert len(cards_ending(api, "5556")) == 1
+    assert json.loads(run(["payments", "pending", "-o", "json"], env)[1])["data"] == []
+
+
+def test_concurrent_writers_lose_no_intent_and_share_one_key(tmp_path: Path) -> None:
+    journal_file = tmp_path / "intents" / "default.json"
+    keys: list[str] = []
+    start = threading.Barrier(8)
+
+    def write(worker: int) -> None:
+        journal = Journal(journal_file)  # each has its own file handles, as processes do
+        start.wait()
+        for n in range(5):
+            journal.begin("payment", f"fp-{worker}-{n}", {})
+            keys.append(journal.begin("payment", "fp-shared", {}).idempotency_key)
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    pending = Journal(journal_file).pending()
+    assert len(pending) == 8 * 5 + 1
+    assert len(set(keys)) == 1
+
+
+def test_a_corrupt_journal_stops_money_moving_commands_with_a_clear_line(
+    env: dict[str, str], api: SpectrumClient
+) -> None:
+    path = journal_path(env)
+    path.parent.mkdir(parents=True)
+    path.write_text('{"version": 1, "intents": [{"operation"')
+    before = len(api.payments.list(limit=100).data)
+    for args in (["bill", "pay", "--amount", "1.11", "--yes"], ["payments", "pending"]):
+        code, _, err = run(args, env)
+        assert code == 2, err
+        assert f"The intent journal {path} cannot be read" in err
+        assert "Traceback" not in err and "bug" not in err
+    assert len(api.payments.list(limit=100).data) == before
+    with pytest.raises(JournalError):
+        Journal(path).pending()
+
+
+# The commands
+
+
+@pytest.mark.parametrize("key", ["", "  "])
+def test_an_empty_idempotency_key_is_exit_2_and_pays_nothing(
+    env: dict[str, str], api: SpectrumClient, key: str
+) -> None:
+    code, _, err = run(["bill", "pay", "--amount", "1.01", "--yes", "--idempotency-key", key], env)
+    assert code == 2 and "--idempotency-key cannot be empty" in err
+    assert paid(api, 101) == []
+
+
+def test_a_replay_is_reported_as_done_earlier_with_the_same_output(
+    env: dict[str, str], api: SpectrumClient
+) -> None:
+    args = ["bill", "pay", "--amount", "1.02", "--yes", "--idempotency-key", "k-1", "-o", "json"]
+    code, first, err = run(args, env)
+    assert code == 0 and "Paid: $1.02" in err
+    code, second, err = run(args, env)
+    confirmation = json.loads(first)["confirmation_number"]
+    assert code == 0 and f"Already done earlier: confirmation {confirmation}" in err
+    assert "Paid:" not in err and json.loads(second) == json.loads(first)
+    assert paid(api, 102) == [confirmation]
+
+
+def test_a_refused_payment_clears_its_intent(env: dict[str, str]) -> None:
+    code, _, _ = run(["bill", "pay", "--amount", "1.03", "--method", "pm_nope", "--yes"], env)
+    assert code in (2, 5)
+    assert json.loads(run(["payments", "pending", "-o", "json"], env)[1])["data"] == []
+
+
+def test_a_timed_out_payment_is_pending_and_the_rerun_pays_once(
+    env: dict[str, str], fresh_served: ServedSandbox, api: SpectrumClient
+) -> None:
+    set_delay(fresh_served.url, "/v1/payments", 3000)
+    args = ["bill", "pay", "--amount", "1.57", "--yes"]
+    code, _, err = run(args, {**env, "SPECTRUM_TIMEOUT": "0.3"})
+    assert code == 8, err
+    assert "Running the same command again is safe" in err
+    listed = json.loads(run(["payments", "pending", "-o", "json"], env)[1])["data"]
+    assert [(i["operation"], i["summary"]) for i in listed] == [
+        ("payment", {"amount": "$1.57", "method": "default"})
+    ]
+    while not paid(api, 157):
+        time.sleep(0.02)  # polling: the delayed request finishes on the server
+    code, _, err = run(args, env)
+    assert code == 0 and "Already done earlier: confirmation SPX-" in err, err
+    assert len(paid(api, 157)) == 1
+    assert json.loads(run(["payments", "pending", "-o", "json"], env)[1])["data"] == []
+
+
+def test_a_daily_cron_line_pays_each_statement_once_over_90_days(
+    env: dict[str, str], fresh_served: ServedSandbox, api: SpectrumClient
+) -> None:
+    url = fresh_served.url
+    job = ["bill", "pay", "--amount", "50", "--if-due-within", "5d", "--yes"]
+    before = len(paid(api, 5000))
+    paid_for: list[str] = []
+    replayed_for: list[str] = []
+    guarded: set[str] = set()
+    for _ in range(90):
+        httpx.post(
+            f"{url}/v1/sandbox/clock", headers=sandbox_headers(url), json={"advance_seconds": 86400}
+        ).raise_for_status()
+        statement = api.statements.get("latest")
+        code, _, err = run(job, env)
+        assert code == 0, err
+        if "Nothing due" in err or "already paid" in err:
+            continue
+        guarded.add(statement.id)
+        if "Already done earlier: confirmation SPX-" in err:
+            replayed_for.append(statement.id)
+        else:
+            assert "Paid: $50.00" in err, err
+            paid_for.append(statement.id)
+    assert len(paid_for) == len(set(paid_for)) == len(guarded) >= 3
+    assert set(replayed_for) == guarded and len(replayed_for) > len(guarded)
+    assert len(paid(api, 5000)) - before == len(guarded)
+
+
+# Interrupts
+
+
+def interrupt_and_rerun(
+    env: dict[str, str],
+    url: str,
+    api: SpectrumClient,
+    how: signal.Signals,
+    runs: int,
+    seed: int,
+) -> dict[str, int]:
+    """Start `bill pay`, stop it with ``how`` at a random point, run the same command again:
+    each run pays its own amount exactly once. Unguarded runs are stopped before their answer
+    can arrive (a finished unguarded payment is a payment asked for twice); guarded runs
+    (`--if-due-within`) at any point."""
+    rng = random.Random(seed)
+    seen = {"before the request": 0, "in flight": 0, "finished": 0, "replayed": 0}
+    for n in range(runs):
+        cents = 200 + seed * 100 + n
+        guarded = n % 2 == 1
+        args = ["bill", "pay", "--amount", f"{cents / 100:.2f}", "--yes"]
+        args += ["--if-due-within", "60d"] if guarded else []
+        set_delay(url, "/v1/payments", 200)
+        process = start_spectrum(args, env)
+        if rng.random() < 0.3:
+            pause = rng.uniform(0.0, 0.6)  # a random point in start-up
+        else:
+            while faults_left(url) and process.poll() is None:
+                time.sleep(0.02)  # polling: the request reached the server, holding its key
+            pause = rng.uniform(0.0, 0.4 if guarded else 0.15)  # a random point after that
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=pause)
+        process.send_signal(how)
+        _, first_err = process.communicate()
+        clear_faults(url)
+        open_intents = Journal(journal_path(env)).pending()
+        earlier = paid(api, cents)
+        if earlier and not open_intents and not guarded:
+            seen["finished"] += 1  # it ended before the signal: not a rerun case
+            assert len(earlier) == 1
+            continue
+        if how is signal.SIGINT and process.returncode == 130 and open_intents:
+            assert "outcome is unknown" in first_err, first_err
+            assert "Running the same command again is safe" in first_err
+        seen["in flight" if open_intents else "before the request"] += 1
+        code, _, err = run(args, env)
+        assert code == 0, err
+        assert ("Paid:" in err) != ("Already done earlier: confirmation SPX-" in err), err
+        if earlier:
+            assert "Already done earlier" in err, err
+        seen["replayed"] += "Already done earlier" in err
+        assert len(paid(api, cents)) == 1, (n, first_err, err)
+        assert Journal(journal_path(env)).pending() == []
+    return seen
+
+
+def test_ctrl_c_of_bill_pay_at_random_points_never_pays_twice(
+    env: dict[str, str], fresh_served: ServedSandbox, api: SpectrumClient
+) -> None:
+    seen = interrupt_and_rerun(env, fresh_served.url, api, signal.SIGINT, runs=26, seed=1)
+    assert seen["in flight"] >= 3 and seen["replayed"] >= 3, seen
+
+
+def test_kill_9_of_bill_pay_at_random_points_never_pays_twice(
+    env: dict[str, str], fresh_served: ServedSandbox, api: SpectrumClient
+) -> None:
+    seen = interrupt_and_rerun(env, fresh_served.url, api, signal.SIGKILL, runs=26, seed=2)
+    assert seen["in flight"] >= 3 and seen["replayed"] >= 3, seen
