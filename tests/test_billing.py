@@ -212,8 +212,6 @@ def test_scheduled_payment_runs_on_its_date_or_can_be_canceled(client: SpectrumC
     ("kwargs", "code"),
     [
         ({"amount_cents": 999_999}, "amount_too_large"),
-        ({"amount_cents": 100, "method_id": "pm_nope"}, "no_such_method"),
-        ({"amount_cents": 100, "statement_id": "st_nope"}, "no_such_statement"),
         ({"amount_cents": 100, "scheduled_for": dt.date(2000, 1, 1)}, "date_in_past"),
     ],
 )
@@ -227,6 +225,34 @@ def test_bad_payments_are_refused_with_the_field_at_fault(
         client.payments.create(amount, **kwargs)
     assert refused.value.code == code and refused.value.param
     assert client.payments.list().data == before
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"method_id": "pm_nope"}, "no_such_method"),
+        ({"statement_id": "st_nope"}, "no_such_statement"),
+    ],
+)
+def test_a_payment_naming_a_missing_method_or_statement_is_not_found(
+    client: SpectrumClient, kwargs: dict, code: str
+) -> None:
+    login(client, "harper")
+    before = client.payments.list().data
+    with pytest.raises(NotFoundError) as missing:
+        client.payments.create(100, **kwargs)
+    assert missing.value.code == code and missing.value.param
+    assert client.payments.list().data == before
+
+
+def test_canceling_a_canceled_payment_is_nothing_to_do(client: SpectrumClient) -> None:
+    login(client, "harper")
+    today = client.sandbox.clock().now.date()
+    scheduled = client.payments.create(1500, scheduled_for=today + dt.timedelta(days=3))
+    first = client.payments.cancel(scheduled.id)
+    again = client.payments.cancel(scheduled.id)
+    assert first.status == again.status == "canceled"
+    assert again == first
 
 
 def test_payment_methods_keep_no_full_numbers(client: SpectrumClient) -> None:

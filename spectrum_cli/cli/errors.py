@@ -28,6 +28,7 @@ class NeedsInput(CliError):
 _AUTH_HINTS = {
     "account_locked": "Wait 15 minutes, or reset the password: spectrum recover password",
     "invalid_credentials": "Check the username (spectrum recover username) and password.",
+    "incorrect_password": "Check the current password; 5 wrong tries lock it for 15 minutes.",
     "missing_scope": None,
     "sandbox_key_required": "Set SPECTRUM_SANDBOX_KEY to the admin key `spectrum sandbox serve` "
     "printed (the built-in sandbox needs none).",

@@ -58,8 +58,10 @@ def cancel(
         state.confirm(f"Cancel payment {payment_id}?")
     payment = state.client().payments.cancel(payment_id)
     state.out.record(payment, PAYMENT_FIELDS)
+    # Canceling a canceled payment is nothing to do, not an error: the same answer both times.
     state.out.message(
-        f"Canceled {money(payment.amount_cents)} scheduled for {payment.scheduled_for}."
+        f"Payment {payment.id} is canceled: {money(payment.amount_cents)} scheduled for "
+        f"{payment.scheduled_for} will not be charged."
     )
 
 

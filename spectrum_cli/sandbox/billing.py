@@ -20,7 +20,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from spectrum_cli.api.money import usd
-from spectrum_cli.sandbox.errors import APIError, invalid
+from spectrum_cli.sandbox.errors import APIError, invalid, missing
 from spectrum_cli.sandbox.security import new_id
 from spectrum_cli.sandbox.usage import by_the_gig_cents, mobile_period_mb
 
@@ -600,7 +600,7 @@ def create_payment(
             (method_id, account_id),
         ).fetchone()
         if method is None:
-            raise invalid(
+            raise missing(
                 "no_such_method",
                 f"No payment method {method_id} on this account.",
                 param="method_id",
@@ -626,7 +626,7 @@ def create_payment(
     if statement_id is not None:
         view = statement_view(conn, account_id, statement_id, today)
         if view is None:
-            raise invalid(
+            raise missing(
                 "no_such_statement",
                 f"No statement {statement_id} on this account.",
                 param="statement_id",

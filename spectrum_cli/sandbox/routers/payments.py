@@ -127,6 +127,8 @@ def cancel_payment(payment_id: str, principal: PaymentsWriter, db: DbDep, now: N
     caught_up(db, principal.account_id, now)
     with db.write() as conn:
         row = _get(conn, principal.account_id, payment_id)
+        if row["status"] == "canceled":  # nothing to do: the answer is the payment as it is
+            return payment_model(row)
         if row["status"] != "scheduled":
             raise APIError(
                 409,
