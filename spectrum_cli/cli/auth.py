@@ -10,7 +10,7 @@ import typer
 from spectrum_cli.cli._typer import new_app
 from spectrum_cli.cli.context import State, get_state
 from spectrum_cli.cli.errors import CliError
-from spectrum_cli.cli.options import OutputOption
+from spectrum_cli.cli.options import OutputOption, YesOption
 from spectrum_cli.cli.output import keyed
 from spectrum_cli.cli.status import ExitStatus
 
@@ -238,8 +238,11 @@ def token_revoke(
     token_id: Annotated[
         str, typer.Argument(help="The token's id (tok_...), from `auth token list`.")
     ],
+    yes: YesOption = False,
 ) -> None:
-    """Revoke an API token at once."""
+    """Revoke an API token at once: whatever uses it stops working."""
     state = get_state(ctx)
+    if not yes:
+        state.confirm(f"Revoke API token {token_id}? Whatever uses it stops working.")
     state.client().auth.revoke_token(token_id)
-    state.out.message(f"Revoked {token_id}.")
+    state.out.message(f"API token {token_id} is revoked.")
