@@ -9,7 +9,8 @@ import pytest
 
 from tests import test_cli_inprocess as inprocess
 
-cli, memory_keyring = inprocess.cli, inprocess.memory_keyring  # fixtures shared with that module
+# fixtures shared with that module
+cli, memory_keyring, no_keyring = inprocess.cli, inprocess.memory_keyring, inprocess.no_keyring
 
 HARPER = "Sandbox-Harper1\n"
 
@@ -194,3 +195,23 @@ def test_doctor_passes_a_working_unlisted_profile_and_runs_local_checks_when_off
     assert {"clock", "keyring", "credentials"} <= set(checks)
     assert "not compared" in checks["clock"]["detail"]
     assert "found via environment (not verified" in checks["credentials"]["detail"]
+
+
+def test_login_notices_come_after_success_and_a_set_token_is_pointed_out(
+    cli, no_keyring, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    failed = cli("login", "--username", "harper", "--password-stdin", input="Wrong-Pass-99\n")
+    assert failed.exit_code == 3
+    assert "No OS keyring here" not in failed.stderr
+    assert not (cli.config_dir / "credentials.json").exists()
+
+    done = _login(cli)
+    notice = done.stderr.index("No OS keyring here")
+    assert notice < done.stderr.index("Signed in as harper")
+    assert "SPECTRUM_TOKEN" not in done.stderr
+
+    monkeypatch.setenv("SPECTRUM_TOKEN", _token(cli, "account:read"))
+    sam = cli("login", "--username", "sam", "--password-stdin", input="Sandbox-Sam1\n")
+    assert sam.exit_code == 0, sam.stderr
+    assert "Signed in as sam" in sam.stderr
+    assert "Warning: SPECTRUM_TOKEN is set" in sam.stderr and "not sam" in sam.stderr
