@@ -215,3 +215,16 @@ def test_login_notices_come_after_success_and_a_set_token_is_pointed_out(
     assert sam.exit_code == 0, sam.stderr
     assert "Signed in as sam" in sam.stderr
     assert "Warning: SPECTRUM_TOKEN is set" in sam.stderr and "not sam" in sam.stderr
+
+
+def test_profile_edit_accepts_the_etag_without_its_quotes(cli) -> None:  # type: ignore[no-untyped-def]
+    _login(cli)
+    etag = json.loads(cli("profile", "show", "-o", "json").stdout)["etag"]
+    assert etag.startswith('"') and etag.endswith('"')
+    bare = etag.strip('"')
+    edited = cli("profile", "edit", "--if-match", bare, "--paper")
+    assert edited.exit_code == 0, edited.stderr
+    stale = cli("profile", "edit", "--if-match", bare, "--paperless")
+    assert stale.exit_code == 6 and "changed since it was read" in stale.stderr
+    fresh = json.loads(cli("profile", "show", "-o", "json").stdout)["etag"]
+    assert cli("profile", "edit", "--if-match", fresh, "--paperless").exit_code == 0
