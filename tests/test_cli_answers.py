@@ -228,3 +228,30 @@ def test_profile_edit_accepts_the_etag_without_its_quotes(cli) -> None:  # type:
     assert stale.exit_code == 6 and "changed since it was read" in stale.stderr
     fresh = json.loads(cli("profile", "show", "-o", "json").stdout)["etag"]
     assert cli("profile", "edit", "--if-match", fresh, "--paperless").exit_code == 0
+
+
+def test_messages_read_as_english(client, cli) -> None:  # type: ignore[no-untyped-def]
+    from spectrum_cli.client import ConflictError
+
+    client.auth.login("harper", "Sandbox-Harper1")
+    summary = client.account.summary()
+    client.sandbox.raise_outage(summary.service_address.zip, ["internet", "tv"])
+    alerts = [a.message for a in client.account.summary().alerts if a.kind == "outage"]
+    assert alerts and alerts[0].startswith("Internet and TV outage at your address")
+    answer = client.support.say(client.support.start_chat().id, "is my internet down?")
+    assert "there is an Internet and TV outage at your address" in answer.data[-1].body
+
+    paid = client.payments.create(1000)
+    assert paid.status == "succeeded"
+    with pytest.raises(ConflictError) as done:
+        client.payments.cancel(paid.id)
+    assert f"Payment {paid.id} has already been made;" in done.value.message
+
+    two = cli("recover", "username", "--email", "a@example.com", "--phone", "6145550100")
+    assert two.exit_code == 2
+    assert "Give only one of --email, --phone or --account" in two.stderr
+    none = cli("recover", "username")
+    assert none.exit_code == 2 and "Give one of --email" in none.stderr
+    reset = cli("recover", "password", "--username", "harper")
+    assert reset.exit_code == 2
+    assert "The reset code and the new password are needed" in reset.stderr

@@ -21,8 +21,9 @@ class CliError(Exception):
 class NeedsInput(CliError):
     """A prompt was needed where no one can answer it."""
 
-    def __init__(self, what: str, flag: str) -> None:
-        super().__init__(f"{what} is needed, and there is no terminal to ask: pass {flag}.")
+    def __init__(self, what: str, flag: str, *, plural: bool = False) -> None:
+        verb = "are" if plural else "is"
+        super().__init__(f"{what} {verb} needed, and there is no terminal to ask: pass {flag}.")
 
 
 _NEW_TOKEN = "Create a new one (signed in): spectrum auth token create; then set SPECTRUM_TOKEN."
