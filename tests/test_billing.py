@@ -109,6 +109,34 @@ def test_promo_ends_with_a_warning_then_the_price_rises(client: SpectrumClient) 
     ]
 
 
+def test_the_promo_notice_comes_a_full_cycle_ahead(client: SpectrumClient, sandbox_app) -> None:  # type: ignore[no-untyped-def]
+    """A promotion ending the day after a statement is told on the statement before it."""
+    from spectrum_cli.sandbox.billing import add_months
+
+    login(client, "harper")
+    current = client.statements.get()
+    cycle_day = current.statement_date.day
+    first = add_months(current.statement_date, 1, cycle_day)
+    second = add_months(current.statement_date, 2, cycle_day)
+    ends = second + dt.timedelta(days=1)
+    with sandbox_app.state.db.write() as conn:
+        changed = conn.execute(
+            "UPDATE services SET promo_ends_on = ? WHERE kind = 'internet' AND promo_ends_on "
+            "IS NOT NULL AND account_id = (SELECT account_id FROM users WHERE username = ?)",
+            (ends.isoformat(), "harper"),
+        ).rowcount
+    assert changed == 1
+    advance(client, (second - client.sandbox.clock().now.date()).days + 1)
+    dated = {s.statement_date: s.id for s in client.statements.list(limit=5).data}
+
+    def warns(day: dt.date) -> bool:
+        messages = client.statements.get(dated[day]).messages
+        return any(f"promotion ends {ends.isoformat()}" in m for m in messages)
+
+    assert warns(first), "the statement of the last full cycle before the end carries it"
+    assert warns(second)
+
+
 def test_late_fee_the_day_after_an_unpaid_due_date(client: SpectrumClient) -> None:
     login(client, "harper")
     bill = client.statements.get()

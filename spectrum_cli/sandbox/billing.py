@@ -30,7 +30,6 @@ ACTIVATION_CENTS = 999
 BROADCAST_TV_SURCHARGE_CENTS = 2100
 TAX_PER_MILLE = 75  # 7.5% on TV, voice and equipment (sandbox rule)
 OVERPAYMENT_LIMIT_CENTS = 100_00
-PROMO_NOTICE = dt.timedelta(days=30)
 
 FAILURES = {
     "decline": ("card_declined", "The card was declined."),
@@ -253,6 +252,13 @@ def _assess_late_fee(
         )
 
 
+def _promo_notice_due(day: dt.date, promo_end: dt.date, cycle_day: int) -> bool:
+    """Whether the statement of ``day`` tells that a promotion ends: the one issued in the last
+    full cycle before the end does (a cycle or more ahead, so never only a day before), and so
+    does the one whose cycle the end falls in."""
+    return day <= promo_end < add_months(day, 2, cycle_day)
+
+
 def issue_statement(conn: sqlite3.Connection, *, account_id: str, day: dt.date) -> str:
     """Bill the next period: services, promos, equipment, usage, surcharges, taxes, and any
     charges posted since the last statement."""
@@ -291,7 +297,7 @@ def issue_statement(conn: sqlite3.Connection, *, account_id: str, day: dt.date) 
                     promo_end,
                 )
             )
-            if dt.date.fromisoformat(promo_end) - day <= PROMO_NOTICE:
+            if _promo_notice_due(day, dt.date.fromisoformat(promo_end), account["cycle_day"]):
                 messages.append(
                     f"Your {service['plan_name']} promotion ends {promo_end}. From then the "
                     f"price is {money(service['monthly_price_cents'])} a month, up from "
