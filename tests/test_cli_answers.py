@@ -55,6 +55,8 @@ def test_a_missing_method_is_not_found_and_repeating_a_done_change_is_nothing_to
         closed = cli("support", "ticket", "close", ticket["id"], "--yes")
         assert closed.exit_code == 0, closed.stderr
         assert f"Ticket {ticket['id']} is closed." in closed.stderr
+        off = cli("autopay", "disable", "--yes")
+        assert off.exit_code == 0 and "Autopay is off." in off.stderr
 
 
 def _token(cli, *scopes: str, days: int = 90) -> str:  # type: ignore[no-untyped-def]

@@ -174,8 +174,9 @@ class State:
         if expiry is None or expiry[1] > TOKEN_WARNING_DAYS * 86400:
             return
         at, left = expiry
+        when = in_days(days_left(at, left))
         self.out.warn(
-            f"The API token in SPECTRUM_TOKEN expires on {at:%Y-%m-%d} ({in_days(days_left(at, left))}). "
+            f"The API token in SPECTRUM_TOKEN expires on {at:%Y-%m-%d} ({when}). "
             "Create a new one before then: spectrum auth token create"
         )
 

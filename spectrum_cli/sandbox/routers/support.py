@@ -202,7 +202,8 @@ def close_ticket(ticket_id: str, principal: SupportWriter, db: DbDep, now: NowDe
     with db.write() as conn:
         _ticket(conn, principal.account_id, ticket_id)
         conn.execute(  # a closed ticket stays as it is: nothing to do is not a change
-            "UPDATE tickets SET status = 'closed', updated_at = ? WHERE id = ? AND status != 'closed'",
+            "UPDATE tickets SET status = 'closed', updated_at = ? "
+            "WHERE id = ? AND status != 'closed'",
             (clock.iso(now), ticket_id),
         )
         return _ticket(conn, principal.account_id, ticket_id)
