@@ -68,6 +68,7 @@ complete -c spectrum -n "__spectrum_at 'auth token create'" -l output -r -a "tab
 complete -c spectrum -n "__spectrum_at 'auth token create'" -l help
 complete -c spectrum -n "__spectrum_at 'auth token list'" -l output -r -a "table json csv"
 complete -c spectrum -n "__spectrum_at 'auth token list'" -l help
+complete -c spectrum -n "__spectrum_at 'auth token revoke'" -l yes
 complete -c spectrum -n "__spectrum_at 'auth token revoke'" -l help
 complete -c spectrum -n "__spectrum_at 'autopay'" -a disable
 complete -c spectrum -n "__spectrum_at 'autopay'" -a enable

@@ -41,7 +41,7 @@ _spectrum_options() {
         "auth token") echo "--help" ;;
         "auth token create") echo "--name --scope --expires-in-days --output -o --help" ;;
         "auth token list") echo "--output -o --help" ;;
-        "auth token revoke") echo "--help" ;;
+        "auth token revoke") echo "--yes -y --help" ;;
         "autopay") echo "--help" ;;
         "autopay disable") echo "--yes -y --output -o --help" ;;
         "autopay enable") echo "--method --yes -y --output -o --help" ;;

@@ -145,7 +145,7 @@ def test_api_token_expires(client: SpectrumClient) -> None:
     client.sandbox.advance_clock(86400 + 60)
     with pytest.raises(AuthenticationError) as expired:
         bot.account.summary()
-    assert expired.value.code == "token_expired"
+    assert expired.value.code == "api_token_expired"
 
 
 def test_one_persona_cannot_touch_another_accounts_token(client: SpectrumClient) -> None:

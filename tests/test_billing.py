@@ -109,6 +109,34 @@ def test_promo_ends_with_a_warning_then_the_price_rises(client: SpectrumClient) 
     ]
 
 
+def test_the_promo_notice_comes_a_full_cycle_ahead(client: SpectrumClient, sandbox_app) -> None:  # type: ignore[no-untyped-def]
+    """A promotion ending the day after a statement is told on the statement before it."""
+    from spectrum_cli.sandbox.billing import add_months
+
+    login(client, "harper")
+    current = client.statements.get()
+    cycle_day = current.statement_date.day
+    first = add_months(current.statement_date, 1, cycle_day)
+    second = add_months(current.statement_date, 2, cycle_day)
+    ends = second + dt.timedelta(days=1)
+    with sandbox_app.state.db.write() as conn:
+        changed = conn.execute(
+            "UPDATE services SET promo_ends_on = ? WHERE kind = 'internet' AND promo_ends_on "
+            "IS NOT NULL AND account_id = (SELECT account_id FROM users WHERE username = ?)",
+            (ends.isoformat(), "harper"),
+        ).rowcount
+    assert changed == 1
+    advance(client, (second - client.sandbox.clock().now.date()).days + 1)
+    dated = {s.statement_date: s.id for s in client.statements.list(limit=5).data}
+
+    def warns(day: dt.date) -> bool:
+        messages = client.statements.get(dated[day]).messages
+        return any(f"promotion ends {ends.isoformat()}" in m for m in messages)
+
+    assert warns(first), "the statement of the last full cycle before the end carries it"
+    assert warns(second)
+
+
 def test_late_fee_the_day_after_an_unpaid_due_date(client: SpectrumClient) -> None:
     login(client, "harper")
     bill = client.statements.get()
@@ -212,8 +240,6 @@ def test_scheduled_payment_runs_on_its_date_or_can_be_canceled(client: SpectrumC
     ("kwargs", "code"),
     [
         ({"amount_cents": 999_999}, "amount_too_large"),
-        ({"amount_cents": 100, "method_id": "pm_nope"}, "no_such_method"),
-        ({"amount_cents": 100, "statement_id": "st_nope"}, "no_such_statement"),
         ({"amount_cents": 100, "scheduled_for": dt.date(2000, 1, 1)}, "date_in_past"),
     ],
 )
@@ -227,6 +253,34 @@ def test_bad_payments_are_refused_with_the_field_at_fault(
         client.payments.create(amount, **kwargs)
     assert refused.value.code == code and refused.value.param
     assert client.payments.list().data == before
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"method_id": "pm_nope"}, "no_such_method"),
+        ({"statement_id": "st_nope"}, "no_such_statement"),
+    ],
+)
+def test_a_payment_naming_a_missing_method_or_statement_is_not_found(
+    client: SpectrumClient, kwargs: dict, code: str
+) -> None:
+    login(client, "harper")
+    before = client.payments.list().data
+    with pytest.raises(NotFoundError) as missing:
+        client.payments.create(100, **kwargs)
+    assert missing.value.code == code and missing.value.param
+    assert client.payments.list().data == before
+
+
+def test_canceling_a_canceled_payment_is_nothing_to_do(client: SpectrumClient) -> None:
+    login(client, "harper")
+    today = client.sandbox.clock().now.date()
+    scheduled = client.payments.create(1500, scheduled_for=today + dt.timedelta(days=3))
+    first = client.payments.cancel(scheduled.id)
+    again = client.payments.cancel(scheduled.id)
+    assert first.status == again.status == "canceled"
+    assert again == first
 
 
 def test_payment_methods_keep_no_full_numbers(client: SpectrumClient) -> None:

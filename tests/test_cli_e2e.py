@@ -115,7 +115,7 @@ def test_scoped_token_created_then_used_through_the_environment(env: dict[str, s
     assert json.loads(status.stdout)["credential_source"] == "environment"
     listed = json.loads(spectrum(["auth", "token", "list", "-o", "json"], env).stdout)
     assert [t["id"] for t in listed["data"]] == [token["id"]]
-    assert spectrum(["auth", "token", "revoke", token["id"]], env).returncode == 0
+    assert spectrum(["auth", "token", "revoke", token["id"], "--yes"], env).returncode == 0
     assert spectrum(["auth", "status"], bot_env).returncode == 3
 
 

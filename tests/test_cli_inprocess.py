@@ -211,7 +211,7 @@ def test_a_scoped_token_from_the_environment(cli, monkeypatch: pytest.MonkeyPatc
 
 def test_not_found_and_unreachable_exit_statuses(cli) -> None:  # type: ignore[no-untyped-def]
     cli("login", "--username", "harper", "--password-stdin", input="Sandbox-Harper1\n")
-    assert cli("auth", "token", "revoke", "tok_0000000000000000").exit_code == 5
+    assert cli("auth", "token", "revoke", "tok_0000000000000000", "--yes").exit_code == 5
     down = cli("--api-url", "http://127.0.0.1:9", "sandbox", "clock", "show")
     assert down.exit_code == 8
     assert "Could not reach the Account API at http://127.0.0.1:9" in down.stderr

@@ -209,7 +209,7 @@ def test_password_change_signs_out_other_sessions(
     wrong = spectrum(
         ["profile", "password", "--password-stdin"], env, input="Not-It-99\nFresh-Pass42\n"
     )
-    assert wrong.returncode == 2 and "current password is incorrect" in wrong.stderr
+    assert wrong.returncode == 3 and "current password is incorrect" in wrong.stderr
     changed = spectrum(
         ["profile", "password", "--password-stdin"], env, input="Sandbox-Harper1\nFresh-Pass42\n"
     )

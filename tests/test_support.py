@@ -243,7 +243,7 @@ def test_outage_question_in_chat(env: dict[str, str], fresh_served: ServedSandbo
         json={"zip": "43215", "services": ["internet"]},
     ).raise_for_status()
     outage = spectrum(["support", "chat", "--message", "is my internet down?"], env)
-    assert "internet outage at your address" in outage.stdout
+    assert "there is an Internet outage at your address" in outage.stdout
 
 
 def test_equipment_restart_and_wait(env: dict[str, str], fresh_served: ServedSandbox) -> None:

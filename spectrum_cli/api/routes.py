@@ -120,6 +120,12 @@ IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 IDEMPOTENT_REPLAYED_HEADER = "Idempotent-Replayed"
 REQUEST_ID_HEADER = "X-Request-Id"
 
+# On every successful answer to an API token: when the token expires (ISO 8601) and in how many
+# seconds by the server's clock, so a client can warn before a scheduled job stops working
+# without asking for it.
+TOKEN_EXPIRES_AT_HEADER = "Token-Expires-At"
+TOKEN_EXPIRES_IN_HEADER = "Token-Expires-In"
+
 # The sandbox admin key (a 0600 file beside the store) unlocks /v1/sandbox/*.
 SANDBOX_KEY_HEADER = "Sandbox-Key"
 SANDBOX_PREFIX = "/v1/sandbox/"

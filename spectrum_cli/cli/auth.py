@@ -10,7 +10,7 @@ import typer
 from spectrum_cli.cli._typer import new_app
 from spectrum_cli.cli.context import State, get_state
 from spectrum_cli.cli.errors import CliError
-from spectrum_cli.cli.options import OutputOption
+from spectrum_cli.cli.options import OutputOption, YesOption
 from spectrum_cli.cli.output import keyed
 from spectrum_cli.cli.status import ExitStatus
 
@@ -33,18 +33,18 @@ class ScopeName(str, Enum):
     support_write = "support:write"
 
 
-def _choose_store(state: State, requested: Store | None) -> Store:
-    """Keyring unless told otherwise; the embedded sandbox may fall back to the file."""
+def _choose_store(state: State, requested: Store | None) -> tuple[Store, str | None]:
+    """Keyring unless told otherwise; the embedded sandbox may fall back to the file, with a
+    notice to print once the session is kept there."""
     if requested is not None:
-        return requested
+        return requested, None
     if state.credentials.keyring_backend() is not None:
-        return Store.keyring
+        return Store.keyring, None
     if state.is_sandbox:
-        state.out.message(
+        return Store.file, (
             f"No OS keyring here; keeping the sandbox session in "
             f"{state.credentials.file} (mode 600)."
         )
-        return Store.file
     raise CliError(
         "No OS keyring is available to keep the session (no Secret Service / D-Bus).",
         status=ExitStatus.AUTH,
@@ -91,7 +91,7 @@ def login(
         if password_stdin
         else state.ask("Password", "--password-stdin", secret=True)
     )
-    where = _choose_store(state, store)  # before the request, so cron fails fast
+    where, notice = _choose_store(state, store)  # before the request, so cron fails fast
     client = state.client(authenticated=False)
     result = client.auth.login(username, password)
     if result.mfa_required and result.challenge is not None:
@@ -115,9 +115,16 @@ def login(
         Credential(api_url=state.api_url, session=session.model_dump(mode="json")),
         store=where.value,
     )
+    if notice:
+        state.out.message(notice)
     state.out.message(
         f"Signed in as {session.username} ({session.role}); session kept in the {saved.source}."
     )
+    if state.env.get("SPECTRUM_TOKEN"):
+        state.out.warn(
+            f"SPECTRUM_TOKEN is set, and it wins over this session: other commands act as the "
+            f"token's user, not {session.username}, until it is unset (unset SPECTRUM_TOKEN)."
+        )
 
 
 def logout(ctx: typer.Context) -> None:
@@ -238,8 +245,11 @@ def token_revoke(
     token_id: Annotated[
         str, typer.Argument(help="The token's id (tok_...), from `auth token list`.")
     ],
+    yes: YesOption = False,
 ) -> None:
-    """Revoke an API token at once."""
+    """Revoke an API token at once: whatever uses it stops working."""
     state = get_state(ctx)
+    if not yes:
+        state.confirm(f"Revoke API token {token_id}? Whatever uses it stops working.")
     state.client().auth.revoke_token(token_id)
-    state.out.message(f"Revoked {token_id}.")
+    state.out.message(f"API token {token_id} is revoked.")

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 SANDBOX_BASE_URL = "http://sandbox.embedded"
 SANDBOX_BANNER = "Sandbox mode: demo data, no real money. (--api-url points elsewhere.)"
+TOKEN_WARNING_DAYS = 14  # SPECTRUM_TOKEN closer than this to expiring: warn on every command
 
 
 @dataclass
@@ -164,8 +165,28 @@ class State:
         return client
 
     def close(self) -> None:
+        self._warn_if_token_expires_soon()
         while self._open_clients:
             self._open_clients.pop().close()
+
+    def token_expiry(self) -> tuple[Any, int] | None:
+        """(expiry, seconds left) of the API token in use, as the server last said: it says so
+        on every answer to an API token, so knowing costs no request."""
+        said = [c.token_expiry for c in self._open_clients if c.token_expiry is not None]
+        return said[-1] if said else None
+
+    def _warn_if_token_expires_soon(self) -> None:
+        """A job run from cron with SPECTRUM_TOKEN hears of the expiry on stderr (which cron
+        mails) in the last TOKEN_WARNING_DAYS days, not when it stops working."""
+        expiry = self.token_expiry() if self.env.get("SPECTRUM_TOKEN") else None
+        if expiry is None or expiry[1] > TOKEN_WARNING_DAYS * 86400:
+            return
+        at, left = expiry
+        when = in_days(days_left(at, left))
+        self.out.warn(
+            f"The API token in SPECTRUM_TOKEN expires on {at:%Y-%m-%d} ({when}). "
+            "Create a new one before then: spectrum auth token create"
+        )
 
     def credential(self) -> Credential | None:
         return self.credentials.load(self.profile, self.api_url)
@@ -239,6 +260,17 @@ class State:
         if not value:
             raise CliError(f"{what} on standard input is empty.")
         return value
+
+
+def days_left(at: Any, seconds: int) -> int:
+    """Calendar days from the server's today to ``at``, ``seconds`` before it."""
+    import datetime as dt
+
+    return (at.date() - (at - dt.timedelta(seconds=seconds)).date()).days
+
+
+def in_days(days: int) -> str:
+    return "today" if days < 1 else f"in {days} day{'s' if days > 1 else ''}"
 
 
 def _seconds(text: str) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -21,6 +22,12 @@ class Check:
     detail: str
     fix: str = ""
     status: int = 0  # the exit status this problem maps to
+
+    def as_dict(self) -> dict[str, Any]:
+        """A passing check has no fix and status 0, whatever it would map to on failure."""
+        if self.ok:
+            return {**self.__dict__, "fix": "", "status": 0}
+        return dict(self.__dict__)
 
 
 COMPLETION_PLACES = (
@@ -39,111 +46,125 @@ def _checks(state: State) -> list[Check]:
     except ConfigError as exc:
         checks.append(Check("config", False, str(exc), f"Fix or delete {path}.", ExitStatus.USAGE))
         return checks
-    known = state.profile in profiles or state.profile == "default"
+    # A profile need not be in the file: flags, the environment and defaults may be all it
+    # needs. Whether it works is for the checks below to say.
+    listed = "" if state.profile in profiles else " (not in the file: defaults apply)"
     checks.append(
         Check(
             "config",
-            known,
+            True,
             f"{path} ({'found' if path.exists() else 'not created yet'}); profile "
-            f"{state.profile!r}",
-            "" if known else f"Create it: spectrum -p {state.profile} config set api_url URL",
-            ExitStatus.USAGE,
+            f"{state.profile!r}{listed}; api_url {state.api_url}",
         )
     )
-    checks += _api_checks(state)
+    api, answer = _api_check(state)
+    checks += [api, _clock_check(state, answer), _keyring_check(state)]
+    checks.append(_credentials_check(state, reachable=api.ok))
     checks.append(_completion_check())
     return checks
 
 
-def _api_checks(state: State) -> list[Check]:
-    from spectrum_cli.client import APIError, AuthenticationError
-    from spectrum_cli.credentials import CredentialError
+def _api_check(state: State) -> tuple[Check, Any]:
+    """Whether the API answers, and what it answered with (the sandbox clock, or the HTTP
+    response whose Date header tells the server's time), or None when it did not."""
+    from spectrum_cli.client import APIError
 
-    checks: list[Check] = []
     client = state.client(authenticated=False, sandbox_key=state.is_sandbox)
     started = time.perf_counter()
     try:
-        server_clock = client.sandbox.clock() if state.is_sandbox else None
-        response = client.request("GET", "/openapi.json", authenticated=False)
+        if state.is_sandbox:
+            answer: Any = client.sandbox.clock()
+        else:
+            answer = client.request("GET", "/openapi.json", authenticated=False)
     except APIError as exc:
-        return [
-            Check(
-                "api",
-                False,
-                f"{state.api_url}: {exc.message}",
-                "Check --api-url and the network; `spectrum sandbox serve` runs a local API.",
-                ExitStatus.UNREACHABLE,
-            )
-        ]
+        fix = "Check --api-url and the network; `spectrum sandbox serve` runs a local API."
+        return Check(
+            "api", False, f"{state.api_url}: {exc.message}", fix, ExitStatus.UNREACHABLE
+        ), None
     latency = (time.perf_counter() - started) * 1000
-    checks.append(Check("api", True, f"{state.api_url} answered in {latency:.0f} ms"))
-    if server_clock is not None:
-        checks.append(
-            Check(
-                "clock",
-                True,
-                f"sandbox time {server_clock.now:%Y-%m-%d %H:%M} UTC "
-                f"({server_clock.offset_seconds:+d} s from real time)",
-            )
-        )
-    elif "date" in response.headers:
-        import email.utils
+    return Check("api", True, f"{state.api_url} answered in {latency:.0f} ms"), answer
 
-        skew = time.time() - email.utils.parsedate_to_datetime(response.headers["date"]).timestamp()
-        checks.append(
-            Check(
-                "clock",
-                abs(skew) < 120,
-                f"local clock {skew:+.0f} s from the server",
-                "Sync this machine's clock (timedatectl set-ntp true).",
-                ExitStatus.ERROR,
-            )
-        )
-    backend = state.credentials.keyring_name()
-    checks.append(
-        Check(
-            "keyring",
+
+def _clock_check(state: State, answer: Any) -> Check:
+    import datetime as dt
+
+    local = f"local time {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
+    if answer is None:
+        return Check("clock", True, f"{local} (not compared: the API did not answer)")
+    if state.is_sandbox:
+        return Check(
+            "clock",
             True,
-            backend or "none (no Secret Service): sessions need --store file or SPECTRUM_TOKEN",
+            f"sandbox time {answer.now:%Y-%m-%d %H:%M} UTC "
+            f"({answer.offset_seconds:+d} s from real time)",
         )
+    if "date" not in answer.headers:
+        return Check("clock", True, f"{local} (the API sent no Date to compare)")
+    import email.utils
+
+    skew = time.time() - email.utils.parsedate_to_datetime(answer.headers["date"]).timestamp()
+    return Check(
+        "clock",
+        abs(skew) < 120,
+        f"local clock {skew:+.0f} s from the server",
+        "Sync this machine's clock (timedatectl set-ntp true).",
+        ExitStatus.ERROR,
     )
+
+
+def _keyring_check(state: State) -> Check:
+    backend = state.credentials.keyring_name()
+    return Check(
+        "keyring",
+        True,
+        backend or "none (no Secret Service): sessions need --store file or SPECTRUM_TOKEN",
+    )
+
+
+def _credentials_check(state: State, *, reachable: bool) -> Check:
+    from spectrum_cli.client import APIError, AuthenticationError
+    from spectrum_cli.credentials import CredentialError
+
     try:
         credential = state.credential()
     except CredentialError as exc:
-        return [*checks, Check("credentials", False, str(exc), "See the message.", ExitStatus.AUTH)]
+        return Check("credentials", False, str(exc), "See the message.", ExitStatus.AUTH)
     if credential is None:
-        return [
-            *checks,
-            Check(
-                "credentials",
-                False,
-                "not signed in",
-                "Run `spectrum login`, or set SPECTRUM_TOKEN.",
-                ExitStatus.AUTH,
-            ),
-        ]
+        fix = "Run `spectrum login`, or set SPECTRUM_TOKEN."
+        return Check("credentials", False, "not signed in", fix, ExitStatus.AUTH)
+    if not reachable:
+        return Check(
+            "credentials",
+            True,
+            f"found via {credential.source} (not verified: the API did not answer)",
+        )
     try:
         who = state.client().auth.whoami()
     except AuthenticationError as exc:
-        return [
-            *checks,
-            Check(
-                "credentials",
-                False,
-                f"{credential.source}: {exc.message}",
-                "Sign in again: spectrum login",
-                ExitStatus.AUTH,
-            ),
-        ]
-    until = (credential.session or {}).get("refresh_expires_at") or who.expires_at
-    checks.append(
-        Check(
-            "credentials",
-            True,
-            f"{who.username} via {credential.source} ({who.token_kind}), valid until {until}",
+        fix = (
+            "Create a new token: spectrum auth token create; then set SPECTRUM_TOKEN."
+            if credential.source == "environment"
+            else "Sign in again: spectrum login"
         )
-    )
-    return checks
+        return Check(
+            "credentials", False, f"{credential.source}: {exc.message}", fix, ExitStatus.AUTH
+        )
+    except APIError as exc:
+        return Check("credentials", False, exc.message, "Try again later.", ExitStatus.UNREACHABLE)
+    return _valid_credentials(state, credential, who)
+
+
+def _valid_credentials(state: State, credential: Any, who: Any) -> Check:
+    detail = f"{who.username} via {credential.source} ({who.token_kind})"
+    expiry = state.token_expiry()
+    if expiry is None:
+        until = (credential.session or {}).get("refresh_expires_at") or who.expires_at
+        return Check("credentials", True, f"{detail}, valid until {until}")
+    from spectrum_cli.cli.context import days_left
+
+    at, left = expiry  # when it is close, the command's own warning says what to do
+    detail += f", expires on {at:%Y-%m-%d} ({days_left(at, left)} days left)"
+    return Check("credentials", True, detail)
 
 
 def _completion_check() -> Check:
@@ -166,15 +187,16 @@ def doctor(ctx: typer.Context, output: OutputOption = None) -> None:
     """
     state = get_state(ctx, output)
     checks = _checks(state)
+    rows = [c.as_dict() for c in checks]
     state.out.data(
-        [c.__dict__ for c in checks],
+        rows,
         [
             ("check", lambda c: c["name"]),
             ("ok", lambda c: c["ok"]),
             ("detail", lambda c: c["detail"]),
-            ("fix", lambda c: "" if c["ok"] else c["fix"]),
+            ("fix", lambda c: c["fix"]),
         ],
-        rows=[c.__dict__ for c in checks],
+        rows=rows,
     )
     problems = [c for c in checks if not c.ok and c.name != "completion"]
     if problems:

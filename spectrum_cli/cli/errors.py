@@ -25,13 +25,19 @@ class Interrupted(BaseException):
 class NeedsInput(CliError):
     """A prompt was needed where no one can answer it."""
 
-    def __init__(self, what: str, flag: str) -> None:
-        super().__init__(f"{what} is needed, and there is no terminal to ask: pass {flag}.")
+    def __init__(self, what: str, flag: str, *, plural: bool = False) -> None:
+        verb = "are" if plural else "is"
+        super().__init__(f"{what} {verb} needed, and there is no terminal to ask: pass {flag}.")
 
+
+_NEW_TOKEN = "Create a new one (signed in): spectrum auth token create; then set SPECTRUM_TOKEN."
 
 _AUTH_HINTS = {
     "account_locked": "Wait 15 minutes, or reset the password: spectrum recover password",
     "invalid_credentials": "Check the username (spectrum recover username) and password.",
+    "incorrect_password": "Check the current password; 5 wrong tries lock it for 15 minutes.",
+    "api_token_expired": _NEW_TOKEN,
+    "api_token_revoked": _NEW_TOKEN,
     "missing_scope": None,
     "sandbox_key_required": "Set SPECTRUM_SANDBOX_KEY to the admin key `spectrum sandbox serve` "
     "printed (the built-in sandbox needs none).",
@@ -99,7 +105,7 @@ def _classify(exc: BaseException) -> tuple[ExitStatus, str | None] | None:
             c.PermissionDeniedError,
             ExitStatus.PERMISSION,
             _PERMISSION_HINTS.get(
-                code or "", "A scoped token may lack the scope; a standard user cannot change this."
+                code or "", "Ask the account's head of household or an administrator."
             ),
         ),
         (c.NotFoundError, ExitStatus.NOT_FOUND, None),

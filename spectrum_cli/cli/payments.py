@@ -62,7 +62,11 @@ def cancel(
 
     def report(payment: Any, replayed: bool) -> None:
         state.out.record(payment, PAYMENT_FIELDS)
-        done = f"Canceled {money(payment.amount_cents)} scheduled for {payment.scheduled_for}."
+        # Canceling a canceled payment is nothing to do, not an error: the same answer both times.
+        done = (
+            f"Payment {payment.id} is canceled: {money(payment.amount_cents)} scheduled for "
+            f"{payment.scheduled_for} will not be charged."
+        )
         say_done(state, done, replayed=replayed)
 
     send_once(

@@ -231,9 +231,21 @@ def edit(
         else:
             secret = state.ask("Password (confirms this change)", "--password-stdin", secret=True)
         client.auth.reauthenticate(secret)
-    updated = client.profile.update(if_match or current.etag, **changes)
+    updated = client.profile.update(_entity_tag(if_match) or current.etag, **changes)
     _show(state, updated)
     state.out.message("Profile updated.")
+
+
+def _entity_tag(given: str | None) -> str | None:
+    """The ETag as HTTP quotes it: `7` and `"7"` name the same version (as does `*`)."""
+    if given is None:
+        return None
+    tag = given.strip()
+    if not tag:
+        raise CliError("--if-match is empty: pass the etag from `profile show -o json`.")
+    if tag == "*" or tag.startswith(('"', 'W/"')):
+        return tag
+    return f'"{tag}"'
 
 
 def _parse_notify(item: str) -> tuple[str, str, bool]:

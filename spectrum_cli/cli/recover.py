@@ -41,8 +41,13 @@ def username(
     """
     state = get_state(ctx)
     by_account = account or account_stdin
-    if sum(bool(x) for x in (email, phone, by_account)) != 1:
-        raise CliError("Give one of --email, --phone or --account.")
+    given = sum(bool(x) for x in (email, phone, by_account))
+    if given != 1:
+        raise CliError(
+            "Give one of --email, --phone or --account."
+            if given == 0
+            else "Give only one of --email, --phone or --account, not several."
+        )
     number = code = None
     if by_account:
         if account_stdin:
@@ -100,7 +105,7 @@ def password(
             for f, given in (("--code-stdin", code_stdin), ("--password-stdin", password_stdin))
             if not given
         ]
-        raise NeedsInput("The reset code and the new password", " and ".join(missing))
+        raise NeedsInput("The reset code and the new password", " and ".join(missing), plural=True)
     client = state.client(authenticated=False)
     state.out.message(client.recovery.request_password_reset(username).message)
     code = (

@@ -211,8 +211,8 @@ def ticket_close(
     state = get_state(ctx)
     if not yes:
         state.confirm(f"Close ticket {ticket_id}?")
-    state.client().support.close(ticket_id)
-    state.out.message(f"Closed {ticket_id}.")
+    state.client().support.close(ticket_id)  # a closed ticket is nothing to do: exit 0
+    state.out.message(f"Ticket {ticket_id} is closed.")
 
 
 @app.command()

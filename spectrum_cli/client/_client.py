@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import email.utils
 import logging
 import random
@@ -154,6 +155,9 @@ class SpectrumClient:
         # key used before: the request had acted earlier, not now.
         self.last_replayed = False
         self._sleep = sleep
+        # When the API token in use expires, as the server said on its last answer (an API
+        # token only): (expiry, seconds left by the server's clock).
+        self.token_expiry: tuple[dt.datetime, int] | None = None
         url = httpx.URL(self.base_url)
         plain_http = url.scheme == "http" and _reaches_network(transport)
         # Credentials may cross plain http only to this machine (see `request`).
@@ -319,12 +323,22 @@ class SpectrumClient:
                         routes.IDEMPOTENT_REPLAYED_HEADER, split_commas=True
                     )
                 )
+                self._note_token_expiry(response)
                 return response
             if should_retry(response) and attempt < self.max_retries:
                 self._wait(attempt, response, method, path, f"status {response.status_code}")
                 attempt += 1
                 continue
             raise self._status_error(response)
+
+    def _note_token_expiry(self, response: httpx.Response) -> None:
+        at = response.headers.get(routes.TOKEN_EXPIRES_AT_HEADER)
+        left = response.headers.get(routes.TOKEN_EXPIRES_IN_HEADER)
+        if at and left:
+            try:
+                self.token_expiry = (dt.datetime.fromisoformat(at), int(left))
+            except ValueError:
+                log.info("ignoring a malformed token expiry: %r, %r", at, left)
 
     def _refresh_shared(self) -> None:
         """Refresh, unless another process sharing the stored session already has.

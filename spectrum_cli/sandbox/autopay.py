@@ -14,7 +14,7 @@ import sqlite3
 from spectrum_cli.api.account import AutopayStatus
 from spectrum_cli.api.billing import Autopay
 from spectrum_cli.sandbox import billing
-from spectrum_cli.sandbox.errors import invalid
+from spectrum_cli.sandbox.errors import missing
 
 WINDOW_BUSINESS_DAYS = 3
 
@@ -46,7 +46,7 @@ def enroll(conn: sqlite3.Connection, *, account_id: str, method_id: str, today: 
         (method_id, account_id),
     ).fetchone()
     if method is None:
-        raise invalid(
+        raise missing(
             "no_such_method", f"No payment method {method_id} on this account.", param="method_id"
         )
     row = conn.execute("SELECT * FROM autopay WHERE account_id = ?", (account_id,)).fetchone()

@@ -20,7 +20,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from spectrum_cli.api.money import usd
-from spectrum_cli.sandbox.errors import APIError, invalid
+from spectrum_cli.sandbox.errors import APIError, invalid, missing
 from spectrum_cli.sandbox.security import new_id
 from spectrum_cli.sandbox.usage import by_the_gig_cents, mobile_period_mb
 
@@ -30,7 +30,6 @@ ACTIVATION_CENTS = 999
 BROADCAST_TV_SURCHARGE_CENTS = 2100
 TAX_PER_MILLE = 75  # 7.5% on TV, voice and equipment (sandbox rule)
 OVERPAYMENT_LIMIT_CENTS = 100_00
-PROMO_NOTICE = dt.timedelta(days=30)
 
 FAILURES = {
     "decline": ("card_declined", "The card was declined."),
@@ -253,6 +252,13 @@ def _assess_late_fee(
         )
 
 
+def _promo_notice_due(day: dt.date, promo_end: dt.date, cycle_day: int) -> bool:
+    """Whether the statement of ``day`` tells that a promotion ends: the one issued in the last
+    full cycle before the end does (a cycle or more ahead, so never only a day before), and so
+    does the one whose cycle the end falls in."""
+    return day <= promo_end < add_months(day, 2, cycle_day)
+
+
 def issue_statement(conn: sqlite3.Connection, *, account_id: str, day: dt.date) -> str:
     """Bill the next period: services, promos, equipment, usage, surcharges, taxes, and any
     charges posted since the last statement."""
@@ -291,7 +297,7 @@ def issue_statement(conn: sqlite3.Connection, *, account_id: str, day: dt.date) 
                     promo_end,
                 )
             )
-            if dt.date.fromisoformat(promo_end) - day <= PROMO_NOTICE:
+            if _promo_notice_due(day, dt.date.fromisoformat(promo_end), account["cycle_day"]):
                 messages.append(
                     f"Your {service['plan_name']} promotion ends {promo_end}. From then the "
                     f"price is {money(service['monthly_price_cents'])} a month, up from "
@@ -600,7 +606,7 @@ def create_payment(
             (method_id, account_id),
         ).fetchone()
         if method is None:
-            raise invalid(
+            raise missing(
                 "no_such_method",
                 f"No payment method {method_id} on this account.",
                 param="method_id",
@@ -626,7 +632,7 @@ def create_payment(
     if statement_id is not None:
         view = statement_view(conn, account_id, statement_id, today)
         if view is None:
-            raise invalid(
+            raise missing(
                 "no_such_statement",
                 f"No statement {statement_id} on this account.",
                 param="statement_id",

@@ -7,7 +7,7 @@ import hmac
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from spectrum_cli.api import routes
@@ -77,6 +77,7 @@ def get_principal(
     db: DbDep,
     now: NowDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    response: Response,
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise unauthenticated("missing_token", "Sign in first: no bearer token was sent.")
@@ -88,6 +89,9 @@ def get_principal(
                 "UPDATE tokens SET last_used_at = ? WHERE id = ?",
                 (clock.iso(now), principal.token_id),
             )
+        left = int((principal.expires_at - now).total_seconds())
+        response.headers[routes.TOKEN_EXPIRES_AT_HEADER] = clock.iso(principal.expires_at)
+        response.headers[routes.TOKEN_EXPIRES_IN_HEADER] = str(left)
     return principal
 
 

@@ -43,6 +43,11 @@ def not_found(what: str, param: str | None = None) -> APIError:
     return APIError(404, "not_found", "resource_missing", f"No such {what}.", param=param)
 
 
+def missing(code: str, message: str, param: str | None = None) -> APIError:
+    """A 404 for an id named in the request body (a payment method, a statement)."""
+    return APIError(404, "not_found", code, message, param=param)
+
+
 def invalid(code: str, message: str, param: str | None = None) -> APIError:
     return APIError(400, "invalid_request", code, message, param=param)
 

@@ -80,7 +80,8 @@ ARTICLES: tuple[tuple[str, str, str, str], ...] = (
         "What happens when my promotion ends",
         "Promotional prices usually last 12 months. When a promotion ends the service returns "
         "to its standard monthly price; internet often rises by $25 to $30 a month. Your bill "
-        "shows a message 30 days before a promotion ends.",
+        "shows a message at least 30 days before a promotion ends: the statement issued in the "
+        "last full billing cycle before the end says so.",
     ),
     (
         "faq_due_date",

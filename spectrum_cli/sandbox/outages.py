@@ -9,6 +9,20 @@ import sqlite3
 from spectrum_cli.api.account import Outage, OutageStatus
 from spectrum_cli.sandbox import clock
 
+SERVICE_NAMES = {"internet": "Internet", "tv": "TV", "mobile": "Mobile", "voice": "Voice"}
+
+
+def services_phrase(services: list[str]) -> str:
+    """["internet", "tv"] -> "Internet and TV"."""
+    names = [SERVICE_NAMES.get(s, s.capitalize()) for s in services]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def outage_phrase(services: list[str]) -> str:
+    """ "an Internet and TV outage", "a TV outage"."""
+    phrase = services_phrase(services)
+    return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase} outage"
+
 
 def active_for(conn: sqlite3.Connection, *, account_id: str, now: dt.datetime) -> list[Outage]:
     account = conn.execute(

@@ -7,7 +7,7 @@ import sqlite3
 
 from spectrum_cli.sandbox import clock, throttle
 from spectrum_cli.sandbox.db import Database
-from spectrum_cli.sandbox.errors import invalid
+from spectrum_cli.sandbox.errors import APIError, invalid
 from spectrum_cli.sandbox.keys import ServerKeys
 from spectrum_cli.sandbox.principals import Principal, revoke_credentials
 from spectrum_cli.sandbox.security import (
@@ -38,7 +38,15 @@ def confirm_current_password(
     if not verify_password(password, stored):
         with db.write() as conn:
             throttle.sign_in_failed(conn, subject=subject, now=now)
-        raise invalid("incorrect_password", "The current password is incorrect.", param=param)
+        # An authentication failure (401), as a wrong password at sign-in is: never a
+        # "token_expired", so clients do not mistake it for a session to refresh.
+        raise APIError(
+            401,
+            "authentication",
+            "incorrect_password",
+            "The current password is incorrect.",
+            param=param,
+        )
     with db.write() as conn:
         throttle.sign_in_succeeded(conn, subject=subject)
 

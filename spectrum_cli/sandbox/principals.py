@@ -52,6 +52,13 @@ def principal_for_token(conn: sqlite3.Connection, token: str, now: dt.datetime) 
     # also expired, and "expired" sends a client to refresh (or to the session another
     # process stored), which then fails on its own if the session was ended.
     expires_at = clock.parse(row["expires_at"])
+    if row["kind"] == "api":  # not refreshable: the answer names the token, not a session
+        if expires_at <= now:
+            raise unauthenticated(
+                "api_token_expired", f"The API token expired on {expires_at:%Y-%m-%d}."
+            )
+        if row["revoked_at"]:
+            raise unauthenticated("api_token_revoked", "The API token was revoked.")
     if expires_at <= now:
         raise unauthenticated("token_expired", "The access token has expired.")
     if row["revoked_at"]:

@@ -162,7 +162,7 @@ def agent_reply(conn: sqlite3.Connection, *, account_id: str, text: str, now: dt
         if active:
             first = active[0]
             return (
-                f"Yes, there is a {', '.join(first.services)} outage at your address: "
+                f"Yes, there is {outages.outage_phrase(first.services)} at your address: "
                 f"{first.message} Estimated restore: "
                 f"{first.estimated_restore_at:%Y-%m-%d %H:%M} UTC."
             )

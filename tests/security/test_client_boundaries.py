@@ -292,7 +292,7 @@ def test_the_cli_refuses_hostile_ids_with_exit_2(run_cli: Any, tmp_path: Path) -
     body = tmp_path / "body.txt"
     body.write_text("hello\n")
     commands = [
-        ["auth", "token", "revoke", "{}"],
+        ["auth", "token", "revoke", "{}", "--yes"],
         ["bill", "show", "{}"],
         ["bill", "explain", "{}"],
         ["bill", "download", "{}", "--dir", str(tmp_path)],

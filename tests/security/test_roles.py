@@ -116,7 +116,7 @@ def test_cli_asks_for_the_password_before_a_contact_change(
     no_terminal = spectrum(change, harper_env)
     assert no_terminal.returncode == 2 and "--password-stdin" in no_terminal.stderr
     wrong = spectrum([*change, "--password-stdin"], harper_env, input="Wrong-Pass-99\n")
-    assert wrong.returncode == 2 and "password is incorrect" in wrong.stderr
+    assert wrong.returncode == 3 and "password is incorrect" in wrong.stderr
     done = spectrum([*change, "--password-stdin"], harper_env, input="Sandbox-Harper1\n")
     assert done.returncode == 0, done.stderr
     token_env = isolated_env(tmp_path / "bot", SPECTRUM_API_URL=fresh_served.url)

@@ -153,7 +153,8 @@ def account_summary(principal: AccountReader, db: DbDep, now: NowDep) -> Account
             Alert(
                 kind="outage",
                 message=(
-                    f"{', '.join(o.services).title()} outage at your address: {o.message} Estimated "
+                    f"{outages.services_phrase(o.services)} outage at your address: "
+                    f"{o.message} Estimated "
                     f"restore {o.estimated_restore_at:%Y-%m-%d %H:%M} UTC."
                 ),
             )

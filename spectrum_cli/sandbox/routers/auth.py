@@ -237,10 +237,10 @@ def create_token(
 def revoke_token(token_id: str, principal: SessionPrincipal, db: DbDep, now: NowDep) -> Response:
     with db.write() as conn:
         revoked = conn.execute(
-            """UPDATE tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND kind = 'api'
-               AND revoked_at IS NULL""",
+            """UPDATE tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? AND user_id = ?
+               AND kind = 'api'""",
             (clock.iso(now), token_id, principal.user_id),
-        ).rowcount
+        ).rowcount  # a revoked token stays as it was: revoking it again is nothing to do
     if not revoked:
         raise not_found("API token", param="token_id")
     return Response(status_code=204)

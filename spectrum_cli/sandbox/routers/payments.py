@@ -123,19 +123,29 @@ def get_payment(payment_id: str, principal: BillingReader, db: DbDep, now: NowDe
         return payment_model(_get(conn, principal.account_id, payment_id))
 
 
+_STATE_PHRASES = {
+    "processing": "is being processed",
+    "succeeded": "has already been made",
+    "failed": "failed",
+    "returned": "was returned",
+}
+
+
 @router.post(routes.PAYMENT_CANCEL, response_model=Payment)
 def cancel_payment(payment_id: str, principal: PaymentsWriter, db: DbDep, now: NowDep) -> Payment:
     """Cancel a scheduled payment before it starts processing."""
     caught_up(db, principal.account_id, now)
     with db.write() as conn:
         row = _get(conn, principal.account_id, payment_id)
+        if row["status"] == "canceled":  # nothing to do: the answer is the payment as it is
+            return payment_model(row)
         if row["status"] != "scheduled":
             raise APIError(
                 409,
                 "conflict",
                 "payment_not_cancelable",
-                f"Payment {payment_id} is {row['status']}; only a scheduled payment "
-                "can be canceled.",
+                f"Payment {payment_id} {_STATE_PHRASES.get(row['status'], row['status'])}; "
+                "only a scheduled payment can be canceled.",
                 param="payment_id",
             )
         conn.execute("UPDATE payments SET status = 'canceled' WHERE id = ?", (payment_id,))

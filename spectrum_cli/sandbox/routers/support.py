@@ -201,8 +201,9 @@ def reply_ticket(
 def close_ticket(ticket_id: str, principal: SupportWriter, db: DbDep, now: NowDep) -> Ticket:
     with db.write() as conn:
         _ticket(conn, principal.account_id, ticket_id)
-        conn.execute(
-            "UPDATE tickets SET status = 'closed', updated_at = ? WHERE id = ?",
+        conn.execute(  # a closed ticket stays as it is: nothing to do is not a change
+            "UPDATE tickets SET status = 'closed', updated_at = ? "
+            "WHERE id = ? AND status != 'closed'",
             (clock.iso(now), ticket_id),
         )
         return _ticket(conn, principal.account_id, ticket_id)
