@@ -248,7 +248,10 @@ def token_revoke(
     yes: YesOption = False,
 ) -> None:
     """Revoke an API token at once: whatever uses it stops working."""
+    from spectrum_cli.client.resources._paths import check_id
+
     state = get_state(ctx)
+    check_id("token_id", token_id)  # a bad id is refused before the question
     if not yes:
         state.confirm(f"Revoke API token {token_id}? Whatever uses it stops working.")
     state.client().auth.revoke_token(token_id)

@@ -55,7 +55,10 @@ def cancel(
     output: OutputOption = None,
 ) -> None:
     """Cancel a scheduled payment before it is processed."""
+    from spectrum_cli.client.resources._paths import check_id
+
     state = get_state(ctx, output)
+    check_id("payment_id", payment_id)  # a bad id is refused before the question
     if not yes:
         state.confirm(f"Cancel payment {payment_id}?")
     client = state.client()

@@ -16,6 +16,13 @@ def _shape(placeholder: str) -> re.Pattern[str]:
     return re.compile(routes.ID_SHAPES[placeholder][1])
 
 
+def check_id(placeholder: str, value: str) -> None:
+    """Raise InvalidIdError unless ``value`` is the shape of a ``placeholder`` id (so a command
+    can refuse a bad id before it asks for confirmation)."""
+    if not isinstance(value, str) or _shape(placeholder).fullmatch(value) is None:
+        raise InvalidIdError(routes.ID_SHAPES[placeholder][0], value)
+
+
 def path(template: str, **ids: str) -> str:
     """``template`` with each ``{placeholder}`` filled by its id.
 
@@ -27,8 +34,7 @@ def path(template: str, **ids: str) -> str:
     if names != set(ids):
         raise TypeError(f"{template} takes {sorted(names)}, got {sorted(ids)}")
     for name, value in ids.items():
-        if not isinstance(value, str) or _shape(name).fullmatch(value) is None:
-            raise InvalidIdError(routes.ID_SHAPES[name][0], value)
+        check_id(name, value)
     # The shapes already exclude every reserved character; quoting keeps that true if a
     # shape is ever loosened.
     return template.format(**{name: quote(value, safe="") for name, value in ids.items()})
