@@ -49,9 +49,10 @@ def test_explained_changes_add_up_for_every_pair_of_a_year(
 
 def test_upcoming_statement_comes_true(client: SpectrumClient) -> None:
     login(client, "harper")
+    advance(client, client.statements.get().days_until_due + 1)  # unpaid: a late fee is due
     predicted = client.statements.upcoming()
     latest = client.statements.get()
-    days = (predicted.statement_date - latest.statement_date).days
+    days = (predicted.statement_date - client.sandbox.clock().now.date()).days
     advance(client, days)
     actual = client.statements.get()
     assert actual.statement_date == predicted.statement_date
@@ -61,6 +62,22 @@ def test_upcoming_statement_comes_true(client: SpectrumClient) -> None:
     ]
     result = explain(predicted, latest)
     assert result.unexplained_cents == 0 and any(c.kind == "late_fee" for c in result.changes)
+
+
+def test_upcoming_statement_predicts_no_late_fee_before_the_due_date(
+    client: SpectrumClient,
+) -> None:
+    login(client, "harper")
+    latest = client.statements.get()
+    assert latest.status == "unpaid" and latest.days_until_due > 0
+    predicted = client.statements.upcoming()
+    assert "late_fee" not in [i.kind for i in predicted.line_items]
+    client.payments.create(latest.balance_cents, statement_id=latest.id)  # paid in time
+    advance(client, (predicted.statement_date - latest.statement_date).days)
+    actual = client.statements.get()
+    assert [(i.kind, i.amount_cents) for i in actual.line_items] == [
+        (i.kind, i.amount_cents) for i in predicted.line_items
+    ]
 
 
 def test_price_rise_warning_within_60_days(client: SpectrumClient) -> None:
@@ -88,6 +105,19 @@ def test_bill_explain_and_upcoming_from_the_cli(env: dict[str, str]) -> None:
     assert sum(c["change_cents"] for c in data["changes"]) == data["total_change_cents"]
     warned = spectrum(["bill", "show"], env)
     assert "promotion ends" in warned.stderr and "(+$50.00)" in warned.stderr
+
+
+def test_bill_explain_upcoming_assumes_the_bill_is_paid_and_takes_no_id(
+    env: dict[str, str],
+) -> None:
+    upcoming = spectrum(["bill", "explain", "--upcoming"], env)
+    assert upcoming.returncode == 0, upcoming.stderr
+    assert "late fee" not in upcoming.stdout.split("This assumes")[0]
+    assert "This assumes the $" in upcoming.stdout and "is paid by then" in upcoming.stdout
+    latest = json.loads(spectrum(["bill", "show", "-o", "json"], env).stdout)["id"]
+    both = spectrum(["bill", "explain", latest, "--upcoming"], env)
+    assert both.returncode == 2 and both.stdout == ""
+    assert "not both" in both.stderr and latest in both.stderr
 
 
 def test_journal_export_passes_hledger_check_and_balances(

@@ -339,7 +339,10 @@ def _print_payment(state: State, payment: Any) -> None:
 @app.command()
 def explain(
     ctx: typer.Context,
-    statement_id: Annotated[str, typer.Argument(help="A statement id, or `latest`.")] = LATEST,
+    statement_id: Annotated[
+        str | None,
+        typer.Argument(help="A statement id, or `latest` [default: latest].", show_default=False),
+    ] = None,
     upcoming: Annotated[
         bool,
         typer.Option(
@@ -356,17 +359,32 @@ def explain(
     from spectrum_cli.client.insights import explain as explain_change
 
     state = get_state(ctx, output)
+    if upcoming and statement_id is not None:
+        raise CliError(
+            f"Give a statement id or --upcoming, not both (--upcoming explains the next "
+            f"statement; {statement_id} is already issued)."
+        )
     client = state.client()
     previous: Statement | None
     if upcoming:
         current, previous = client.statements.upcoming(), client.statements.get(LATEST)
     else:
-        current = client.statements.get(statement_id)
+        current = client.statements.get(statement_id or LATEST)
         ids = [s.id for s in client.statements.iter(page_size=100)]
         position = ids.index(current.id)
         previous = client.statements.get(ids[position + 1]) if position + 1 < len(ids) else None
     payments = client.payments.list(limit=100).data
     result = explain_change(current, previous, payments)
+    if (
+        upcoming
+        and previous is not None
+        and previous.balance_cents
+        and previous.days_until_due >= 0
+    ):
+        result.notes.append(
+            f"This assumes the {money(previous.balance_cents)} due {previous.due_date} is paid "
+            "by then; a balance unpaid after its due date adds a late fee."
+        )
     out = state.out
     if out.format != "table":
         out.data(
