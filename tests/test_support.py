@@ -74,6 +74,29 @@ def test_faq_corpus_is_broad(client: SpectrumClient) -> None:
     assert "$8.95" in article.body
 
 
+NO_MATCH = ["my cat ate my remote", "tell me a joke about cats", "who won the game last night"]
+
+
+def test_the_chat_answers_what_the_faq_knows_and_admits_what_it_does_not(
+    client: SpectrumClient,
+) -> None:
+    from tests.test_billing import login
+
+    login(client, "harper")
+    chat = client.support.start_chat()
+
+    def answer(text: str):  # type: ignore[no-untyped-def]
+        return client.support.say(chat.id, text).data[-1]
+
+    for query, _ in FAQ_QUALITY:
+        reply = answer(query)
+        assert not reply.offers_ticket, (query, reply.body)
+    assert "faq_bank_payment_returned" in answer("bank returned my payment").body
+    for query in NO_MATCH:
+        reply = answer(query)
+        assert reply.offers_ticket and reply.body.startswith("I don't know"), (query, reply.body)
+
+
 @pytest.fixture
 def env(harper_env: dict[str, str]) -> dict[str, str]:
     return harper_env
@@ -197,6 +220,16 @@ def test_chat_message_for_scripts(env: dict[str, str]) -> None:
     assert "Paperless billing" in data["data"][1]["body"]
     refused = spectrum(["support", "chat"], env)
     assert refused.returncode == 2 and "pass --message" in refused.stderr
+
+
+def test_one_shot_chat_offers_a_ticket_the_user_can_open(env: dict[str, str]) -> None:
+    answer = spectrum(["support", "chat", "--message", "my cat ate my remote"], env)
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stdout.startswith("I don't know") and "Account locked" not in answer.stdout
+    assert "/ticket" not in answer.stdout + answer.stderr
+    assert "spectrum support ticket create --subject" in answer.stderr
+    data = as_json(env, "support", "chat", "--message", "my cat ate my remote")
+    assert data["data"][1]["offers_ticket"] is True
 
 
 def test_interactive_chat_in_a_real_terminal(env: dict[str, str]) -> None:

@@ -240,6 +240,11 @@ def chat(
         else:
             for reply in replies:
                 state.out.stdout.write(reply.body + "\n")
+        if any(r.offers_ticket for r in replies):
+            state.out.message(
+                'To reach a person, open a ticket: spectrum support ticket create --subject "..."'
+                " --category other (the message from $EDITOR, --body-file or stdin)"
+            )
         return
     greeting = support.messages(session.id)
     for line in greeting.data:
@@ -259,6 +264,10 @@ def chat(
         # The answer is fetched by long-polling, as a human agent's would be.
         for reply in support.messages(session.id, after=mine.id, wait=10).data:
             state.out.stdout.write(f"agent> {reply.body}\n")
+            if reply.offers_ticket:
+                state.out.stdout.write(
+                    "agent> Type /ticket to open one with this conversation attached.\n"
+                )
         state.out.stdout.flush()
     state.out.message("Chat ended.")
 
