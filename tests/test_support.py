@@ -177,6 +177,61 @@ def test_ticket_lifecycle_with_unicode_and_a_long_body(
     assert closed.returncode == 6
 
 
+def _edit_in_a_terminal(env: dict[str, str], editor: str, *args: str) -> tuple[int, str, str]:
+    """`spectrum ARGS` with a terminal on stdin (so it opens EDITOR), stdout and stderr piped."""
+    import os
+
+    controller, terminal = os.openpty()
+    try:
+        process = start_spectrum(list(args), {**env, "EDITOR": editor}, stdin=terminal)
+        out, err = process.communicate(timeout=60)
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    return process.returncode, out, err
+
+
+TICKET = ["support", "ticket", "create", "--subject", "Modem", "--category", "technical"]
+# Real editors: `sed -i` saves by writing a new file and renaming it over the old one; the
+# shell one writes into the same file.
+EDITORS = {
+    "sed -i": "sed -i 1s/^$/Blinks_orange_all_night/",
+    "in place": 'sh -c \'printf "Blinks_orange_all_night\\n" > "$0"\'',
+}
+
+
+@pytest.mark.parametrize("editor", sorted(EDITORS))
+def test_a_ticket_written_in_an_editor_is_sent(env: dict[str, str], editor: str) -> None:
+    status, out, err = _edit_in_a_terminal(env, EDITORS[editor], *TICKET, "-o", "json")
+    assert status == 0, err
+    assert json.loads(out)["messages"][0]["body"] == "Blinks_orange_all_night"
+
+
+def test_a_ticket_that_fails_to_send_keeps_the_draft(
+    env: dict[str, str], fresh_served: ServedSandbox
+) -> None:
+    import re
+    import stat
+
+    faults = f"{fresh_served.url}/v1/sandbox/faults"
+    rule = {"method": "POST", "path": "/v1/support/tickets", "kind": "error", "times": None}
+    headers = sandbox_headers(fresh_served.url)
+    httpx.put(faults, headers=headers, json={"faults": [rule]}).raise_for_status()
+    try:
+        status, _, err = _edit_in_a_terminal(env, EDITORS["sed -i"], *TICKET)
+    finally:
+        httpx.delete(faults, headers=headers).raise_for_status()
+    assert status == 8, err
+    found = re.search(r"saved in (\S+\.txt)", err)
+    assert found, err
+    draft = Path(found.group(1))
+    assert draft.is_relative_to(Path(env["XDG_DATA_HOME"]))
+    assert stat.S_IMODE(draft.stat().st_mode) == 0o600
+    assert "Blinks_orange_all_night" in draft.read_text(encoding="utf-8")
+    sent = as_json(env, *TICKET, "--body-file", str(draft))
+    assert sent["messages"][0]["body"] == "Blinks_orange_all_night"
+
+
 @pytest.mark.parametrize("body", ["", "   \n\n  "])
 def test_an_empty_ticket_body_is_exit_2(env: dict[str, str], body: str) -> None:
     result = spectrum(
