@@ -369,7 +369,7 @@ def explain(
     if upcoming:
         current, previous = client.statements.upcoming(), client.statements.get(LATEST)
     else:
-        current = client.statements.get(statement_id or LATEST)
+        current = client.statements.get(LATEST if statement_id is None else statement_id)
         ids = [s.id for s in client.statements.iter(page_size=100)]
         position = ids.index(current.id)
         previous = client.statements.get(ids[position + 1]) if position + 1 < len(ids) else None
