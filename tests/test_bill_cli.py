@@ -244,6 +244,13 @@ def test_payments_and_methods_commands(env: dict[str, str]) -> None:
     assert spectrum(["payment-methods", "remove", added["id"], "--yes"], env).returncode == 5
 
 
+def test_bill_list_json_has_one_shape_with_or_without_all(env: dict[str, str]) -> None:
+    page = json.loads(spectrum(["bill", "list", "--limit", "100", "-o", "json"], env).stdout)
+    every = json.loads(spectrum(["bill", "list", "--all", "-o", "json"], env).stdout)
+    assert set(every) == set(page) == {"data", "has_more"}
+    assert every == {"data": page["data"], "has_more": False}
+
+
 def test_payments_list_shows_ids_and_a_confirmation_number_finds_its_payment(
     env: dict[str, str],
 ) -> None:

@@ -55,7 +55,7 @@ def list_(
     client = state.client()
     if all_:
         rows = list(client.statements.iter())
-        state.out.data(rows, STATEMENT_COLUMNS, rows=rows)
+        state.out.data({"data": rows, "has_more": False}, STATEMENT_COLUMNS, rows=rows)
     else:
         page = client.statements.list(limit=limit)
         state.out.data(page, STATEMENT_COLUMNS, rows=page.data)
