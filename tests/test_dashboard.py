@@ -104,6 +104,38 @@ def test_usage_json_is_the_sandboxs_series(env: dict[str, str]) -> None:
     assert len(csv_lines) == 1 + 6 and csv_lines[1].split(",")[1:3] == ["mobile", "line_harper"]
 
 
+def test_usage_chart_totals_are_the_sums_of_the_table(env: dict[str, str]) -> None:
+    import re
+    from collections import defaultdict
+
+    result = spectrum(
+        [
+            *("usage", "--service", "mobile", "--by", "week", "--chart"),
+            *("--from", "2026-06-01", "--to", "2026-11-20"),
+        ],
+        env,
+    )
+    assert result.returncode == 0, result.stderr
+    chart, table = result.stdout.split("\n\n")
+    charted = {
+        m.group(1): m.group(2)
+        for m in re.finditer(r"^(week of \S+) .* ([\d.]+) GB$", chart, re.MULTILINE)
+    }
+    tenths: dict[str, int] = defaultdict(int)
+    for m in re.finditer(r"^(week of \S+) +line_\w+ +(\d+)\.(\d)$", table, re.MULTILINE):
+        tenths[m.group(1)] += int(m.group(2)) * 10 + int(m.group(3))
+    assert len(charted) == 25 and set(tenths) == set(charted)
+    assert {p: f"{t // 10}.{t % 10}" for p, t in tenths.items()} == charted
+
+
+def test_usage_days_with_from_is_a_conflict(env: dict[str, str]) -> None:
+    both = spectrum(["usage", "--days", "5", "--from", "2026-10-01"], env)
+    assert both.returncode == 2 and "--days" in both.stderr and "--from" in both.stderr
+    assert both.stdout == ""
+    ending = as_json(env, "usage", "--days", "5", "--to", "2026-10-10")
+    assert (ending["start"], ending["end"]) == ("2026-10-06", "2026-10-10")
+
+
 def test_usage_of_a_service_the_account_lacks_is_exit_2(env: dict[str, str]) -> None:
     result = spectrum(["usage", "--service", "voice"], env)
     assert result.returncode == 2 and "no voice service" in result.stderr
