@@ -187,6 +187,26 @@ def test_profile_edit_round_trip(env: dict[str, str]) -> None:
     assert profile["notifications"]["outage"] == {"email": True, "sms": True}
 
 
+def test_a_new_street_without_a_unit_clears_the_unit(env: dict[str, str]) -> None:
+    def edit(*args: str) -> dict:
+        result = spectrum(
+            ["profile", "edit", *args, "--password-stdin"], env, input="Sandbox-Harper1\n"
+        )
+        assert result.returncode == 0, result.stderr
+        return as_json(env, "profile", "show")["billing_address"]
+
+    assert edit("--city", "Columbus")["line2"] == "Apt 3B"  # the street stays, so does the unit
+    moved = edit("--street", "9 New Rd", "--city", "Dayton", "--state", "OH", "--zip", "45402")
+    assert moved == {
+        "line1": "9 New Rd",
+        "line2": None,
+        "city": "Dayton",
+        "state": "OH",
+        "zip": "45402",
+    }
+    assert edit("--street", "1 Elm St", "--unit", "Unit 5")["line2"] == "Unit 5"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
