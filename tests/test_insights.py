@@ -12,7 +12,7 @@ import pytest
 
 from spectrum_cli.client import SpectrumClient
 from spectrum_cli.client.insights import explain, price_rises
-from tests.helpers import require_tool, spectrum
+from tests.helpers import ServedSandbox, require_tool, spectrum
 from tests.test_billing import advance, login
 
 
@@ -118,6 +118,62 @@ def test_bill_explain_upcoming_assumes_the_bill_is_paid_and_takes_no_id(
     both = spectrum(["bill", "explain", latest, "--upcoming"], env)
     assert both.returncode == 2 and both.stdout == ""
     assert "not both" in both.stderr and latest in both.stderr
+
+
+def test_export_counts_what_it_exported(env: dict[str, str], fresh_served: ServedSandbox) -> None:
+    import re
+
+    from tests.test_bill_cli import advance as advance_served
+
+    def add_method(kind: list[str], number: str) -> str:
+        added = spectrum(
+            ["payment-methods", "add", *kind, "--number-stdin", "-o", "json"], env, input=number
+        )
+        assert added.returncode == 0, added.stderr
+        return str(json.loads(added.stdout)["id"])
+
+    declined = add_method(["card", "--exp", "12/30"], "4000000000000002\n")
+    returned = add_method(["bank", "--routing", "110000000"], "000111111116\n")
+    assert (
+        spectrum(["bill", "pay", "--amount", "5", "--method", declined, "--yes"], env).returncode
+        == 7
+    )
+    assert (
+        spectrum(["bill", "pay", "--amount", "6", "--method", returned, "--yes"], env).returncode
+        == 0
+    )
+    advance_served(fresh_served.url, 4)  # the bank returns it
+    payments = json.loads(
+        spectrum(["payments", "list", "--limit", "100", "-o", "json"], env).stdout
+    )
+    statuses = [p["status"] for p in payments["data"]]
+    assert "failed" in statuses and "returned" in statuses
+
+    ledger = spectrum(["bill", "export", "--format", "ledger"], env)
+    assert ledger.returncode == 0, ledger.stderr
+    paid = len(re.findall(r"^\S+ Spectrum payment SPX-", ledger.stdout, re.MULTILINE))
+    back = len(re.findall(r"^\S+ Spectrum payment returned ", ledger.stdout, re.MULTILINE))
+    bills = len(re.findall(r"^\S+ Spectrum statement ", ledger.stdout, re.MULTILINE))
+    assert (paid, back) == (len(statuses) - 1, 1)
+    assert f"Exported {bills} statements, {paid} payments and 1 return." in ledger.stderr
+    exported = spectrum(["bill", "export", "--format", "json"], env)
+    whole = json.loads(exported.stdout)
+    assert len(whole["payments"]) == len(statuses)
+    assert (
+        f"Exported {len(whole['statements'])} statements and {len(statuses)} payments."
+        in exported.stderr
+    )
+    lines = spectrum(["bill", "export"], env)
+    assert f"Exported the line items of {bills} statements." in lines.stderr
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "ledger"])
+def test_export_from_after_to_is_exit_2(env: dict[str, str], fmt: str) -> None:
+    result = spectrum(
+        ["bill", "export", "--format", fmt, "--from", "2027-01-01", "--to", "2026-01-01"], env
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert "--from must be on or before --to" in result.stderr
 
 
 def test_journal_export_passes_hledger_check_and_balances(

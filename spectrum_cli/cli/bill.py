@@ -14,7 +14,7 @@ from spectrum_cli.cli._typer import new_app
 from spectrum_cli.cli.context import State, get_state
 from spectrum_cli.cli.errors import CliError
 from spectrum_cli.cli.options import OutputOption, YesOption
-from spectrum_cli.cli.output import money
+from spectrum_cli.cli.output import count, money
 from spectrum_cli.cli.parsing import parse_amount, parse_date, parse_duration
 from spectrum_cli.cli.status import ExitStatus
 
@@ -462,6 +462,8 @@ def export(
     state = get_state(ctx)
     start = parse_date(from_, option="--from") if from_ else None
     end = parse_date(to, option="--to") if to else None
+    if start is not None and end is not None and start > end:
+        raise CliError("--from must be on or before --to.")
     client = state.client()
     summaries = [
         s
@@ -471,10 +473,13 @@ def export(
     statements = [client.statements.get(s.id) for s in reversed(summaries)]
     payments = insights_export.payments_between(client, start, end)
     write = state.out.stdout.write
+    bills = count(len(statements), "statement")
     if fmt is ExportFormat.json:
         write(insights_export.to_json(statements, payments))
+        state.out.message(f"Exported {bills} and {count(len(payments), 'payment')}.")
     elif fmt is ExportFormat.csv:
         write(insights_export.to_csv(statements))
+        state.out.message(f"Exported the line items of {bills}.")
     else:
         write(
             insights_export.to_journal(
@@ -485,4 +490,6 @@ def export(
                 bank=payment_account,
             )
         )
-    state.out.message(f"Exported {len(statements)} statement(s) and {len(payments)} payment(s).")
+        paid = count(len(insights_export.journaled(payments)), "payment")
+        returned = count(len(insights_export.returns(payments)), "return")
+        state.out.message(f"Exported {bills}, {paid} and {returned}.")
