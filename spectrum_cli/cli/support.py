@@ -292,8 +292,8 @@ def chat(
                 state.out.stdout.write(reply.body + "\n")
         if any(r.offers_ticket for r in replies):
             state.out.message(
-                'To reach a person, open a ticket: spectrum support ticket create --subject "..."'
-                " --category other (the message from $EDITOR, --body-file or stdin)"
+                "To reach a person, open a ticket: "
+                'spectrum support ticket create --subject "..." --category other'
             )
         return
     greeting = support.messages(session.id)
