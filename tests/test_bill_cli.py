@@ -244,6 +244,39 @@ def test_payments_and_methods_commands(env: dict[str, str]) -> None:
     assert spectrum(["payment-methods", "remove", added["id"], "--yes"], env).returncode == 5
 
 
+def test_bill_list_json_has_one_shape_with_or_without_all(env: dict[str, str]) -> None:
+    page = json.loads(spectrum(["bill", "list", "--limit", "100", "-o", "json"], env).stdout)
+    every = json.loads(spectrum(["bill", "list", "--all", "-o", "json"], env).stdout)
+    assert set(every) == set(page) == {"data", "has_more"}
+    assert every == {"data": page["data"], "has_more": False}
+
+
+def test_payments_list_shows_ids_and_a_confirmation_number_finds_its_payment(
+    env: dict[str, str],
+) -> None:
+    import datetime as dt
+
+    now = json.loads(spectrum(["sandbox", "clock", "show", "-o", "json"], env).stdout)["now"]
+    on = (dt.datetime.fromisoformat(now).date() + dt.timedelta(days=3)).isoformat()
+    scheduled = spectrum(["bill", "pay", "--amount", "10.00", "--on", on, "--yes"], env)
+    assert scheduled.returncode == 0, scheduled.stderr
+    first = payments(env)[0]
+    table = spectrum(["payments", "list"], env).stdout.splitlines()
+    assert "id" in table[0].split() and first["id"] in table[2]
+    rows = spectrum(["payments", "list", "-o", "csv"], env).stdout.splitlines()
+    assert "id" in rows[0].split(",") and first["id"] in rows[1].split(",")
+    for ref in (first["id"], first["confirmation_number"]):
+        shown = spectrum(["payments", "show", ref, "-o", "json"], env)
+        assert shown.returncode == 0, shown.stderr
+        assert json.loads(shown.stdout)["id"] == first["id"]
+    other = "SPX-" + ("ABCDEFGH" if first["confirmation_number"] != "SPX-ABCDEFGH" else "HGFEDCBA")
+    assert spectrum(["payments", "show", other], env).returncode == 5
+    assert spectrum(["payments", "show", "SPX-0000"], env).returncode == 2
+    canceled = spectrum(["payments", "cancel", first["confirmation_number"], "--yes"], env)
+    assert canceled.returncode == 0, canceled.stderr
+    assert payments(env)[0]["status"] == "canceled"
+
+
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),
     [

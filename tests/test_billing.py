@@ -333,3 +333,20 @@ def test_bad_cards_are_refused(
     with pytest.raises((InvalidRequestError, ValidationError)) as refused:
         client.payment_methods.add_card(number, *exp)
     assert message in str(refused.value)
+
+
+@pytest.mark.parametrize("names_statement", [True, False])
+def test_a_returned_payment_made_good_by_card_stops_the_alert(
+    client: SpectrumClient, names_statement: bool
+) -> None:
+    login(client, "harper")
+    bank = client.payment_methods.add_bank_account("110000000", "000111111116")
+    bill = client.statements.get()
+    target = bill.id if names_statement else None
+    client.payments.create(bill.balance_cents, method_id=bank.id, statement_id=target)
+    client.sandbox.advance_clock(4 * 86400)
+    assert "payment_returned" in [a.kind for a in client.account.summary().alerts]
+    owed = client.statements.get(bill.id).balance_cents
+    client.payments.create(owed, statement_id=target)  # the default card
+    assert client.statements.get(bill.id).status == "paid"
+    assert "payment_returned" not in [a.kind for a in client.account.summary().alerts]

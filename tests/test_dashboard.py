@@ -104,6 +104,38 @@ def test_usage_json_is_the_sandboxs_series(env: dict[str, str]) -> None:
     assert len(csv_lines) == 1 + 6 and csv_lines[1].split(",")[1:3] == ["mobile", "line_harper"]
 
 
+def test_usage_chart_totals_are_the_sums_of_the_table(env: dict[str, str]) -> None:
+    import re
+    from collections import defaultdict
+
+    result = spectrum(
+        [
+            *("usage", "--service", "mobile", "--by", "week", "--chart"),
+            *("--from", "2026-06-01", "--to", "2026-11-20"),
+        ],
+        env,
+    )
+    assert result.returncode == 0, result.stderr
+    chart, table = result.stdout.split("\n\n")
+    charted = {
+        m.group(1): m.group(2)
+        for m in re.finditer(r"^(week of \S+) .* ([\d.]+) GB$", chart, re.MULTILINE)
+    }
+    tenths: dict[str, int] = defaultdict(int)
+    for m in re.finditer(r"^(week of \S+) +line_\w+ +(\d+)\.(\d)$", table, re.MULTILINE):
+        tenths[m.group(1)] += int(m.group(2)) * 10 + int(m.group(3))
+    assert len(charted) == 25 and set(tenths) == set(charted)
+    assert {p: f"{t // 10}.{t % 10}" for p, t in tenths.items()} == charted
+
+
+def test_usage_days_with_from_is_a_conflict(env: dict[str, str]) -> None:
+    both = spectrum(["usage", "--days", "5", "--from", "2026-10-01"], env)
+    assert both.returncode == 2 and "--days" in both.stderr and "--from" in both.stderr
+    assert both.stdout == ""
+    ending = as_json(env, "usage", "--days", "5", "--to", "2026-10-10")
+    assert (ending["start"], ending["end"]) == ("2026-10-06", "2026-10-10")
+
+
 def test_usage_of_a_service_the_account_lacks_is_exit_2(env: dict[str, str]) -> None:
     result = spectrum(["usage", "--service", "voice"], env)
     assert result.returncode == 2 and "no voice service" in result.stderr
@@ -153,6 +185,26 @@ def test_profile_edit_round_trip(env: dict[str, str]) -> None:
     }
     assert profile["paperless"] is False
     assert profile["notifications"]["outage"] == {"email": True, "sms": True}
+
+
+def test_a_new_street_without_a_unit_clears_the_unit(env: dict[str, str]) -> None:
+    def edit(*args: str) -> dict:
+        result = spectrum(
+            ["profile", "edit", *args, "--password-stdin"], env, input="Sandbox-Harper1\n"
+        )
+        assert result.returncode == 0, result.stderr
+        return as_json(env, "profile", "show")["billing_address"]
+
+    assert edit("--city", "Columbus")["line2"] == "Apt 3B"  # the street stays, so does the unit
+    moved = edit("--street", "9 New Rd", "--city", "Dayton", "--state", "OH", "--zip", "45402")
+    assert moved == {
+        "line1": "9 New Rd",
+        "line2": None,
+        "city": "Dayton",
+        "state": "OH",
+        "zip": "45402",
+    }
+    assert edit("--street", "1 Elm St", "--unit", "Unit 5")["line2"] == "Unit 5"
 
 
 @pytest.mark.parametrize(

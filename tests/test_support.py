@@ -74,6 +74,29 @@ def test_faq_corpus_is_broad(client: SpectrumClient) -> None:
     assert "$8.95" in article.body
 
 
+NO_MATCH = ["my cat ate my remote", "tell me a joke about cats", "who won the game last night"]
+
+
+def test_the_chat_answers_what_the_faq_knows_and_admits_what_it_does_not(
+    client: SpectrumClient,
+) -> None:
+    from tests.test_billing import login
+
+    login(client, "harper")
+    chat = client.support.start_chat()
+
+    def answer(text: str):  # type: ignore[no-untyped-def]
+        return client.support.say(chat.id, text).data[-1]
+
+    for query, _ in FAQ_QUALITY:
+        reply = answer(query)
+        assert not reply.offers_ticket, (query, reply.body)
+    assert "faq_bank_payment_returned" in answer("bank returned my payment").body
+    for query in NO_MATCH:
+        reply = answer(query)
+        assert reply.offers_ticket and reply.body.startswith("I don't know"), (query, reply.body)
+
+
 @pytest.fixture
 def env(harper_env: dict[str, str]) -> dict[str, str]:
     return harper_env
@@ -154,6 +177,61 @@ def test_ticket_lifecycle_with_unicode_and_a_long_body(
     assert closed.returncode == 6
 
 
+def _edit_in_a_terminal(env: dict[str, str], editor: str, *args: str) -> tuple[int, str, str]:
+    """`spectrum ARGS` with a terminal on stdin (so it opens EDITOR), stdout and stderr piped."""
+    import os
+
+    controller, terminal = os.openpty()
+    try:
+        process = start_spectrum(list(args), {**env, "EDITOR": editor}, stdin=terminal)
+        out, err = process.communicate(timeout=60)
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    return process.returncode, out, err
+
+
+TICKET = ["support", "ticket", "create", "--subject", "Modem", "--category", "technical"]
+# Real editors: `sed -i` saves by writing a new file and renaming it over the old one; the
+# shell one writes into the same file.
+EDITORS = {
+    "sed -i": "sed -i 1s/^$/Blinks_orange_all_night/",
+    "in place": 'sh -c \'printf "Blinks_orange_all_night\\n" > "$0"\'',
+}
+
+
+@pytest.mark.parametrize("editor", sorted(EDITORS))
+def test_a_ticket_written_in_an_editor_is_sent(env: dict[str, str], editor: str) -> None:
+    status, out, err = _edit_in_a_terminal(env, EDITORS[editor], *TICKET, "-o", "json")
+    assert status == 0, err
+    assert json.loads(out)["messages"][0]["body"] == "Blinks_orange_all_night"
+
+
+def test_a_ticket_that_fails_to_send_keeps_the_draft(
+    env: dict[str, str], fresh_served: ServedSandbox
+) -> None:
+    import re
+    import stat
+
+    faults = f"{fresh_served.url}/v1/sandbox/faults"
+    rule = {"method": "POST", "path": "/v1/support/tickets", "kind": "error", "times": None}
+    headers = sandbox_headers(fresh_served.url)
+    httpx.put(faults, headers=headers, json={"faults": [rule]}).raise_for_status()
+    try:
+        status, _, err = _edit_in_a_terminal(env, EDITORS["sed -i"], *TICKET)
+    finally:
+        httpx.delete(faults, headers=headers).raise_for_status()
+    assert status == 8, err
+    found = re.search(r"saved in (\S+\.txt)", err)
+    assert found, err
+    draft = Path(found.group(1))
+    assert draft.is_relative_to(Path(env["XDG_DATA_HOME"]))
+    assert stat.S_IMODE(draft.stat().st_mode) == 0o600
+    assert "Blinks_orange_all_night" in draft.read_text(encoding="utf-8")
+    sent = as_json(env, *TICKET, "--body-file", str(draft))
+    assert sent["messages"][0]["body"] == "Blinks_orange_all_night"
+
+
 @pytest.mark.parametrize("body", ["", "   \n\n  "])
 def test_an_empty_ticket_body_is_exit_2(env: dict[str, str], body: str) -> None:
     result = spectrum(
@@ -197,6 +275,16 @@ def test_chat_message_for_scripts(env: dict[str, str]) -> None:
     assert "Paperless billing" in data["data"][1]["body"]
     refused = spectrum(["support", "chat"], env)
     assert refused.returncode == 2 and "pass --message" in refused.stderr
+
+
+def test_one_shot_chat_offers_a_ticket_the_user_can_open(env: dict[str, str]) -> None:
+    answer = spectrum(["support", "chat", "--message", "my cat ate my remote"], env)
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stdout.startswith("I don't know") and "Account locked" not in answer.stdout
+    assert "/ticket" not in answer.stdout + answer.stderr
+    assert "spectrum support ticket create --subject" in answer.stderr
+    data = as_json(env, "support", "chat", "--message", "my cat ate my remote")
+    assert data["data"][1]["offers_ticket"] is True
 
 
 def test_interactive_chat_in_a_real_terminal(env: dict[str, str]) -> None:

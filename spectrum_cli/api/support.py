@@ -90,6 +90,11 @@ class ChatMessage(Resource):
     author: Author
     body: str
     created_at: dt.datetime
+    offers_ticket: bool = Field(
+        default=False,
+        description="The assistant could not answer and offers a ticket: the chat message "
+        "`/ticket` opens one with the conversation attached.",
+    )
 
 
 class ChatMessageList(ListResponse[ChatMessage]):

@@ -14,7 +14,7 @@ from spectrum_cli.cli._typer import new_app
 from spectrum_cli.cli.context import State, get_state
 from spectrum_cli.cli.errors import CliError
 from spectrum_cli.cli.options import OutputOption, YesOption
-from spectrum_cli.cli.output import money
+from spectrum_cli.cli.output import count, money
 from spectrum_cli.cli.parsing import (
     parse_amount,
     parse_date,
@@ -60,7 +60,7 @@ def list_(
     client = state.client()
     if all_:
         rows = list(client.statements.iter())
-        state.out.data(rows, STATEMENT_COLUMNS, rows=rows)
+        state.out.data({"data": rows, "has_more": False}, STATEMENT_COLUMNS, rows=rows)
     else:
         page = client.statements.list(limit=limit)
         state.out.data(page, STATEMENT_COLUMNS, rows=page.data)
@@ -426,7 +426,10 @@ def _print_payment(state: State, payment: Any) -> None:
 @app.command()
 def explain(
     ctx: typer.Context,
-    statement_id: Annotated[str, typer.Argument(help="A statement id, or `latest`.")] = LATEST,
+    statement_id: Annotated[
+        str | None,
+        typer.Argument(help="A statement id, or `latest` [default: latest].", show_default=False),
+    ] = None,
     upcoming: Annotated[
         bool,
         typer.Option(
@@ -443,17 +446,32 @@ def explain(
     from spectrum_cli.client.insights import explain as explain_change
 
     state = get_state(ctx, output)
+    if upcoming and statement_id is not None:
+        raise CliError(
+            f"Give a statement id or --upcoming, not both (--upcoming explains the next "
+            f"statement; {statement_id} is already issued)."
+        )
     client = state.client()
     previous: Statement | None
     if upcoming:
         current, previous = client.statements.upcoming(), client.statements.get(LATEST)
     else:
-        current = client.statements.get(statement_id)
+        current = client.statements.get(LATEST if statement_id is None else statement_id)
         ids = [s.id for s in client.statements.iter(page_size=100)]
         position = ids.index(current.id)
         previous = client.statements.get(ids[position + 1]) if position + 1 < len(ids) else None
     payments = client.payments.list(limit=100).data
     result = explain_change(current, previous, payments)
+    if (
+        upcoming
+        and previous is not None
+        and previous.balance_cents
+        and previous.days_until_due >= 0
+    ):
+        result.notes.append(
+            f"This assumes the {money(previous.balance_cents)} due {previous.due_date} is paid "
+            "by then; a balance unpaid after its due date adds a late fee."
+        )
     out = state.out
     if out.format != "table":
         out.data(
@@ -531,6 +549,8 @@ def export(
     state = get_state(ctx)
     start = parse_date(from_, option="--from") if from_ else None
     end = parse_date(to, option="--to") if to else None
+    if start is not None and end is not None and start > end:
+        raise CliError("--from must be on or before --to.")
     client = state.client()
     summaries = [
         s
@@ -540,10 +560,13 @@ def export(
     statements = [client.statements.get(s.id) for s in reversed(summaries)]
     payments = insights_export.payments_between(client, start, end)
     write = state.out.stdout.write
+    bills = count(len(statements), "statement")
     if fmt is ExportFormat.json:
         write(insights_export.to_json(statements, payments))
+        state.out.message(f"Exported {bills} and {count(len(payments), 'payment')}.")
     elif fmt is ExportFormat.csv:
         write(insights_export.to_csv(statements))
+        state.out.message(f"Exported the line items of {bills}.")
     else:
         write(
             insights_export.to_journal(
@@ -554,4 +577,6 @@ def export(
                 bank=payment_account,
             )
         )
-    state.out.message(f"Exported {len(statements)} statement(s) and {len(payments)} payment(s).")
+        paid = count(len(insights_export.journaled(payments)), "payment")
+        returned = count(len(insights_export.returns(payments)), "return")
+        state.out.message(f"Exported {bills}, {paid} and {returned}.")

@@ -32,14 +32,16 @@ def list_(
     """List payments, newest first."""
     state = get_state(ctx, output)
     page = state.client().payments.list(limit=limit)
-    columns = [c for c in PAYMENT_FIELDS if c[0] not in ("id", "statement", "failure")]
+    columns = [c for c in PAYMENT_FIELDS if c[0] not in ("statement", "failure")]
     state.out.data(page, columns, rows=page.data)
 
 
 @app.command()
 def show(
     ctx: typer.Context,
-    payment_id: Annotated[str, typer.Argument(help="A payment id (pay_...).")],
+    payment_id: Annotated[
+        str, typer.Argument(help="A payment id (pay_...) or confirmation number (SPX-...).")
+    ],
     output: OutputOption = None,
 ) -> None:
     """Show one payment, with why it failed if it did."""
@@ -50,7 +52,9 @@ def show(
 @app.command()
 def cancel(
     ctx: typer.Context,
-    payment_id: Annotated[str, typer.Argument(help="A scheduled payment's id.")],
+    payment_id: Annotated[
+        str, typer.Argument(help="A scheduled payment's id or confirmation number.")
+    ],
     yes: YesOption = False,
     output: OutputOption = None,
 ) -> None:

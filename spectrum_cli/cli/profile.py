@@ -128,7 +128,10 @@ def edit(
     add_phone: Annotated[list[str] | None, typer.Option(help="Add a phone (repeatable).")] = None,
     remove_phone: Annotated[list[str] | None, typer.Option(help="Remove a phone.")] = None,
     primary_phone: Annotated[str | None, typer.Option(help="Make this phone the primary.")] = None,
-    street: Annotated[str | None, typer.Option(help="Billing address: street.")] = None,
+    street: Annotated[
+        str | None,
+        typer.Option(help="Billing address: street (a new street clears the unit, unless --unit)."),
+    ] = None,
     unit: Annotated[str | None, typer.Option(help="Billing address: unit ('' to clear).")] = None,
     city: Annotated[str | None, typer.Option(help="Billing address: city.")] = None,
     us_state: Annotated[
@@ -202,6 +205,8 @@ def edit(
         changes["phones"] = phones
     if any(v is not None for v in (street, unit, city, us_state, zip_code)):
         address = current.billing_address.model_dump()
+        if street is not None and unit is None:
+            unit = ""  # the old unit belongs to the old street
         for key, value in (
             ("line1", street),
             ("line2", unit),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -83,7 +85,9 @@ BodyFile = Annotated[
 ]
 
 
-def _body(state: State, body_file: Path | None) -> str:
+def _body(state: State, body_file: Path | None) -> tuple[str, Path | None]:
+    """The message, and where its draft is kept when it was written in the editor."""
+    edited = False
     if body_file is not None and str(body_file) != "-":
         try:
             text = body_file.read_text(encoding="utf-8")
@@ -94,31 +98,74 @@ def _body(state: State, body_file: Path | None) -> str:
     elif state.no_input:
         raise NeedsInput("The message", "--body-file")
     else:
-        text = _edit(state)
+        text, edited = _edit(state), True
     if not text.strip():
         raise CliError("The message is empty; nothing was sent.")
-    return text.strip("\n")
+    text = text.strip("\n")
+    return text, _keep_draft(state, text) if edited else None
 
 
 def _edit(state: State) -> str:
-    """Open $VISUAL or $EDITOR (else vi) on a scratch file; lines starting with # are dropped."""
+    """Open $VISUAL or $EDITOR (else vi) on a scratch file; lines starting with # are dropped.
+
+    The file is read again by its name once the editor exits: editors that save by writing
+    a new file and renaming it over the old one (`sed -i`, some vim settings) leave what was
+    typed under the name, not in the file first opened."""
     import shlex
     import subprocess
     import tempfile
 
     editor = state.env.get("VISUAL") or state.env.get("EDITOR") or "vi"
-    with tempfile.NamedTemporaryFile(
-        "w+", suffix=".txt", prefix="spectrum-ticket-", encoding="utf-8"
-    ) as scratch:
-        scratch.write("\n# Write your message above. Lines starting with # are dropped.\n")
-        scratch.flush()
+    with tempfile.TemporaryDirectory(prefix="spectrum-ticket-") as scratch_dir:
+        scratch = Path(scratch_dir) / "message.txt"
+        scratch.write_text(
+            "\n# Write your message above. Lines starting with # are dropped.\n", encoding="utf-8"
+        )
         started = subprocess.run(
-            [*shlex.split(editor), scratch.name], check=False, env=state.child_env()
+            [*shlex.split(editor), str(scratch)], check=False, env=state.child_env()
         )
         if started.returncode != 0:
             raise CliError(f"The editor ({editor}) failed; nothing was sent.")
-        scratch.seek(0)
-        return "\n".join(line for line in scratch.read().splitlines() if not line.startswith("#"))
+        try:
+            written = scratch.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CliError(f"Cannot read what the editor saved: {exc}") from exc
+    return "\n".join(line for line in written.splitlines() if not line.startswith("#"))
+
+
+def _keep_draft(state: State, text: str) -> Path | None:
+    """Save a message written in the editor (0600, in the user data dir) until it is sent."""
+    import datetime as dt
+    import secrets
+
+    import platformdirs
+
+    from spectrum_cli.fsutil import write_atomic
+
+    name = f"ticket-{dt.datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}.txt"
+    path = platformdirs.user_data_path("spectrum-cli") / "drafts" / name
+    try:
+        write_atomic(path, (text + "\n").encode("utf-8"), mode=0o600)
+    except OSError as exc:
+        state.out.warn(f"No draft of the message is kept ({exc.strerror}: {path.parent}).")
+        return None
+    return path
+
+
+@contextmanager
+def _sending(state: State, draft: Path | None) -> Iterator[None]:
+    """Forget the draft once the message is sent; if it is not, say where the draft is."""
+    try:
+        yield
+    except BaseException:
+        if draft is not None:
+            state.out.message(
+                f"Your message was not sent; it is saved in {draft}. Send it again with "
+                f"--body-file {draft}"
+            )
+        raise
+    if draft is not None:
+        draft.unlink(missing_ok=True)
 
 
 def _show_ticket(state: State, ticket: Any) -> None:
@@ -149,8 +196,9 @@ def ticket_create(
 ) -> None:
     """Open a ticket. The message comes from --body-file, stdin, or $EDITOR."""
     state = get_state(ctx, output)
-    body = _body(state, body_file)
-    ticket = state.client().support.create_ticket(subject, category.value, body)
+    body, draft = _body(state, body_file)
+    with _sending(state, draft):
+        ticket = state.client().support.create_ticket(subject, category.value, body)
     _show_ticket(state, ticket)
     state.out.message(f"Ticket {ticket.id} opened; an agent usually answers within two hours.")
 
@@ -197,8 +245,10 @@ def ticket_reply(
 ) -> None:
     """Add a message to a ticket."""
     state = get_state(ctx, output)
-    body = _body(state, body_file)
-    _show_ticket(state, state.client().support.reply(ticket_id, body))
+    body, draft = _body(state, body_file)
+    with _sending(state, draft):
+        ticket = state.client().support.reply(ticket_id, body)
+    _show_ticket(state, ticket)
 
 
 @ticket_app.command("close")
@@ -240,6 +290,11 @@ def chat(
         else:
             for reply in replies:
                 state.out.stdout.write(reply.body + "\n")
+        if any(r.offers_ticket for r in replies):
+            state.out.message(
+                "To reach a person, open a ticket: "
+                'spectrum support ticket create --subject "..." --category other'
+            )
         return
     greeting = support.messages(session.id)
     for line in greeting.data:
@@ -259,6 +314,10 @@ def chat(
         # The answer is fetched by long-polling, as a human agent's would be.
         for reply in support.messages(session.id, after=mine.id, wait=10).data:
             state.out.stdout.write(f"agent> {reply.body}\n")
+            if reply.offers_ticket:
+                state.out.stdout.write(
+                    "agent> Type /ticket to open one with this conversation attached.\n"
+                )
         state.out.stdout.flush()
     state.out.message("Chat ended.")
 

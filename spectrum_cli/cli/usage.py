@@ -41,7 +41,12 @@ def period_of(day: dt.date, by: Period) -> str:
 def usage(
     ctx: typer.Context,
     service: Annotated[ServiceOption, typer.Option(help="Which service.")] = ServiceOption.internet,
-    days: Annotated[int, typer.Option(min=1, max=367, help="The last N days.")] = 30,
+    days: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=367, help="The N days up to --to [default: 30].", show_default=False
+        ),
+    ] = None,
     from_: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
     to: Annotated[
         str | None, typer.Option("--to", help="Last day (YYYY-MM-DD) [default: today].")
@@ -64,7 +69,11 @@ def usage(
     start = parse_date(from_, option="--from") if from_ else None
     if start is not None and end is not None and start > end:
         raise CliError("--from must be on or before --to.")
-    report = state.client().account.usage(service.value, start=start, end=end, days=days)
+    if start is not None and days is not None:
+        raise CliError("Give --days or --from, not both: --days counts back from --to (or today).")
+    report = state.client().account.usage(
+        service.value, start=start, end=end, days=30 if days is None else days
+    )
     out = state.out
     if out.format == "json":
         out.data(report, [])
@@ -83,27 +92,30 @@ def usage(
         )
         return
     unit = "min" if service is ServiceOption.voice else "GB"
-    totals: dict[str, float] = defaultdict(float)
-    per_line: dict[tuple[str, str], float] = defaultdict(float)
+    exact: dict[tuple[str, str], float] = defaultdict(float)
     for point in report.days:
         value = point.voice_minutes if unit == "min" else (point.data_mb or 0) / 1024
-        key = period_of(point.date, by)
-        totals[key] += value or 0
-        if point.line_id:
-            per_line[(key, point.line_id)] += value or 0
+        exact[(period_of(point.date, by), point.line_id or "")] += value or 0
+    # The table shows each figure to a tenth, and the chart adds up those same tenths, so
+    # a period's bar is the sum of its lines as printed.
+    tenths = {key: round(value * 10) for key, value in exact.items()}
+    totals: dict[str, int] = defaultdict(int)
+    for (period, _), value in tenths.items():
+        totals[period] += value
     if chart if chart is not None else state.stdout.isatty():
         width = shutil.get_terminal_size((80, 24)).columns
-        out.stdout.write(bar_chart(list(totals.items()), width=width, unit=unit) + "\n")
+        bars = [(period, value / 10) for period, value in totals.items()]
+        out.stdout.write(bar_chart(bars, width=width, unit=unit) + "\n")
     rows: list[dict[str, Any]]
-    if per_line:
-        rows = [{"period": p, "line": line, unit: round(v, 1)} for (p, line), v in per_line.items()]
+    if any(line for _, line in tenths):
+        rows = [{"period": p, "line": line, unit: v / 10} for (p, line), v in tenths.items()]
         columns = [
             ("period", lambda r: r["period"]),
             ("line", lambda r: r["line"]),
             (unit, lambda r: f"{r[unit]:,.1f}"),
         ]
     else:
-        rows = [{"period": p, unit: round(v, 1)} for p, v in totals.items()]
+        rows = [{"period": p, unit: v / 10} for p, v in totals.items()]
         columns = [("period", lambda r: r["period"]), (unit, lambda r: f"{r[unit]:,.1f}")]
     out.data(rows, columns, rows=rows)
     if report.estimated_charge_cents is not None:

@@ -37,6 +37,20 @@ def payments_between(
     )
 
 
+def journaled(payments: list[Payment]) -> list[Payment]:
+    """The payments a journal books: money that moved (a returned one also books its return)."""
+    return [p for p in payments if p.status in ("succeeded", "processing", "returned")]
+
+
+def returns(payments: list[Payment]) -> list[tuple[Payment, dt.date]]:
+    """The returns a journal books: each returned payment, with the day it came back."""
+    return [
+        (p, p.settled_at.date())
+        for p in payments
+        if p.status == "returned" and p.settled_at is not None
+    ]
+
+
 def _amount(cents: int) -> str:
     """Journal amounts: no digit grouping, so every ledger dialect reads them alike."""
     sign = "-" if cents < 0 else ""
@@ -112,9 +126,7 @@ def to_journal(
         lines += [f"    {account:<44}{_amount(cents):>14}" for account, cents in postings]
         lines.append(f"    {liability:<44}{_amount(-statement.total_cents):>14}")
         entries.append((statement.statement_date, "\n".join(lines)))
-    for payment in payments:
-        if payment.status not in ("succeeded", "processing", "returned"):
-            continue
+    for payment in journaled(payments):
         paid = [
             f"{payment.scheduled_for} Spectrum payment {payment.confirmation_number}  ; "
             f"{payment.kind.replace('_', '-')}, {payment.method_label}",
@@ -122,13 +134,12 @@ def to_journal(
             f"    {bank:<44}{_amount(-payment.amount_cents):>14}",
         ]
         entries.append((payment.scheduled_for, "\n".join(paid)))
-        if payment.status == "returned" and payment.settled_at is not None:
-            back = [
-                f"{payment.settled_at.date()} Spectrum payment returned "
-                f"{payment.confirmation_number}",
-                f"    {bank:<44}{_amount(payment.amount_cents):>14}",
-                f"    {liability:<44}{_amount(-payment.amount_cents):>14}",
-            ]
-            entries.append((payment.settled_at.date(), "\n".join(back)))
+    for payment, day in returns(payments):
+        back = [
+            f"{day} Spectrum payment returned {payment.confirmation_number}",
+            f"    {bank:<44}{_amount(payment.amount_cents):>14}",
+            f"    {liability:<44}{_amount(-payment.amount_cents):>14}",
+        ]
+        entries.append((day, "\n".join(back)))
     entries.sort(key=lambda e: e[0])
     return "".join(text + "\n\n" for _, text in entries)

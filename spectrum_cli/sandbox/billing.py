@@ -398,6 +398,7 @@ def issue_statement(conn: sqlite3.Connection, *, account_id: str, day: dt.date) 
 
 
 def confirmation_number() -> str:
+    # The shape of payment_id in api/routes.ID_SHAPES accepts exactly these.
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     return "SPX-" + "".join(secrets.choice(alphabet) for _ in range(8))
 

@@ -55,6 +55,13 @@ STOP_WORDS = frozenset(
 )
 # Title matches count five times a body match.
 RANK = "bm25(faq, 0.0, 0.0, 5.0, 1.0)"
+# The chat quotes an article only when it scores at least this much (bm25 is negative, lower
+# is better) per term searched; below it, the words matched only in passing.
+CONFIDENT_RANK_PER_TERM = -1.0
+NO_ANSWER = (
+    "I don't know the answer to that, and I would rather not guess. A person can help: "
+    "support tickets are answered by an agent, usually within two hours."
+)
 
 
 # How customers say it, and how the help centre says it.
@@ -73,15 +80,20 @@ SYNONYMS = {
 }
 
 
-def fts_query(text: str) -> str | None:
-    """Any of the words (as prefixes, after stemming) and their synonyms; bm25 ranks the
-    articles that match more of them, and in their title, first."""
+def query_terms(text: str) -> list[str]:
+    """The words searched for (stop words dropped) and their synonyms, each once."""
     lowered = text.lower()
     words = [w for w in re.findall(r"\w+", lowered) if len(w) > 1]
     kept = [w for w in words if w not in STOP_WORDS] or words
     if re.search(r"\bcan'?t\b|\bcannot\b", lowered):
         kept.append("can")  # "can't ..." is how trouble articles are titled
-    terms = dict.fromkeys(t for w in kept for t in (w, *SYNONYMS.get(w, ())))
+    return list(dict.fromkeys(t for w in kept for t in (w, *SYNONYMS.get(w, ()))))
+
+
+def fts_query(text: str) -> str | None:
+    """Any of the words (as prefixes, after stemming) and their synonyms; bm25 ranks the
+    articles that match more of them, and in their title, first."""
+    terms = query_terms(text)
     return " OR ".join(f'"{t}"*' for t in terms) if terms else None
 
 
@@ -139,7 +151,8 @@ def answer_tickets(conn: sqlite3.Connection, *, account_id: str, now: dt.datetim
 
 def agent_reply(conn: sqlite3.Connection, *, account_id: str, text: str, now: dt.datetime) -> str:
     """The rule-based chat agent: balance, due date and outages from the account; anything
-    else from the FAQ; otherwise an offer to open a ticket."""
+    else from the FAQ when an article matches well; otherwise NO_ANSWER, which offers a
+    ticket."""
     lowered = text.lower()
     if any(w in lowered for w in ("balance", "owe", "how much", "amount due")):
         views = billing.statements(conn, account_id, now.date())
@@ -174,13 +187,10 @@ def agent_reply(conn: sqlite3.Connection, *, account_id: str, text: str, now: dt
             else "There is no outage at your address."
         )
     hits = search(conn, text, limit=1)
-    if hits and hits[0]["rank"] < -1.0:
+    if hits and hits[0]["rank"] <= CONFIDENT_RANK_PER_TERM * len(query_terms(text)):
         hit = hits[0]
         return (
             f'This may help: "{hit["title"]}" ({hit["id"]}): '
             f"{hit['snippet'].replace('[', '').replace(']', '')}"
         )
-    return (
-        "I can't help with that here. Type /ticket to open a support ticket with this "
-        "conversation attached, and an agent will follow up."
-    )
+    return NO_ANSWER

@@ -76,10 +76,26 @@ def _autopay(
     return summary, alerts
 
 
+def _still_owed(returned: sqlite3.Row, views: list[billing.StatementView], owed: int) -> bool:
+    """Whether a returned payment is still owed: until the statement it paid (the one it
+    named, else the latest issued by then) is paid again, since credits pay the oldest
+    charges first."""
+    made_on = returned["created_at"][:10]
+    paid_for = next((v for v in views if v.id == returned["statement_id"]), None) or next(
+        (v for v in reversed(views) if v.row["statement_date"] <= made_on), None
+    )
+    return paid_for.balance_cents > 0 if paid_for is not None else owed > 0
+
+
 def _alerts(
-    conn: sqlite3.Connection, account_id: str, latest: billing.StatementView | None, today: dt.date
+    conn: sqlite3.Connection,
+    account_id: str,
+    views: list[billing.StatementView],
+    owed: int,
+    today: dt.date,
 ) -> list[Alert]:
     alerts = []
+    latest = views[-1] if views else None
     if latest is not None and latest.status == "past_due":
         alerts.append(
             Alert(
@@ -95,6 +111,8 @@ def _alerts(
         "SELECT * FROM payments WHERE account_id = ? AND status = 'returned' AND settled_at >= ?",
         (account_id, since),
     ):
+        if not _still_owed(row, views, owed):
+            continue
         alerts.append(
             Alert(
                 kind="payment_returned",
@@ -135,7 +153,7 @@ def account_summary(principal: AccountReader, db: DbDep, now: NowDep) -> Account
         latest = views[-1] if views else None
         owed = billing.owed_cents(conn, principal.account_id)
         unbilled = billing.unbilled_cents(conn, principal.account_id)
-        alerts = _alerts(conn, principal.account_id, latest, today)
+        alerts = _alerts(conn, principal.account_id, views, owed, today)
         account = conn.execute(
             "SELECT * FROM accounts WHERE id = ?", (principal.account_id,)
         ).fetchone()

@@ -22,8 +22,10 @@ def payment_model(row: sqlite3.Row) -> Payment:
 
 
 def _get(conn: sqlite3.Connection, account_id: str, payment_id: str) -> sqlite3.Row:
+    """A payment by its id or its confirmation number."""
     row = conn.execute(
-        "SELECT * FROM payments WHERE id = ? AND account_id = ?", (payment_id, account_id)
+        "SELECT * FROM payments WHERE (id = ? OR confirmation_number = ?) AND account_id = ?",
+        (payment_id, payment_id, account_id),
     ).fetchone()
     if row is None:
         raise not_found("payment", param="payment_id")
@@ -118,6 +120,7 @@ def create_payment(
 
 @router.get(routes.PAYMENT, response_model=Payment)
 def get_payment(payment_id: str, principal: BillingReader, db: DbDep, now: NowDep) -> Payment:
+    """One payment, by its id or its confirmation number (`SPX-...`)."""
     caught_up(db, principal.account_id, now)
     with db.read() as conn:
         return payment_model(_get(conn, principal.account_id, payment_id))
@@ -133,7 +136,8 @@ _STATE_PHRASES = {
 
 @router.post(routes.PAYMENT_CANCEL, response_model=Payment)
 def cancel_payment(payment_id: str, principal: PaymentsWriter, db: DbDep, now: NowDep) -> Payment:
-    """Cancel a scheduled payment before it starts processing."""
+    """Cancel a scheduled payment before it starts processing (by id or confirmation
+    number)."""
     caught_up(db, principal.account_id, now)
     with db.write() as conn:
         row = _get(conn, principal.account_id, payment_id)
@@ -148,5 +152,5 @@ def cancel_payment(payment_id: str, principal: PaymentsWriter, db: DbDep, now: N
                 "only a scheduled payment can be canceled.",
                 param="payment_id",
             )
-        conn.execute("UPDATE payments SET status = 'canceled' WHERE id = ?", (payment_id,))
+        conn.execute("UPDATE payments SET status = 'canceled' WHERE id = ?", (row["id"],))
         return payment_model(_get(conn, principal.account_id, payment_id))

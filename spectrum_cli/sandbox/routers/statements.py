@@ -96,13 +96,19 @@ def _find(
 
 @router.get(routes.STATEMENT_UPCOMING, response_model=Statement)
 def upcoming_statement(principal: BillingReader, db: DbDep, now: NowDep) -> Statement:
-    """The next statement as it will be issued if nothing else changes: the engine runs to
-    the next statement date in a transaction that is then rolled back."""
+    """The next statement as it will be issued if nothing else changes and the bills not yet
+    due are paid by their due dates: the engine runs to the next statement date in a
+    transaction that is then rolled back."""
     caught_up(db, principal.account_id, now)
     with db.scratch() as conn:
         issue_on = billing.next_statement_date(conn, principal.account_id)
         if issue_on is None:
             raise not_found("upcoming statement")
+        # A late fee not yet assessed is for a due date still ahead: no fee is predicted.
+        conn.execute(
+            "UPDATE statements SET late_fee_checked = 1 WHERE account_id = ?",
+            (principal.account_id,),
+        )
         noon = dt.datetime.combine(issue_on, dt.time(12), dt.UTC)
         billing.catch_up(conn, account_id=principal.account_id, today=issue_on, now=noon)
         view = billing.statement_view(conn, principal.account_id, "latest", now.date())

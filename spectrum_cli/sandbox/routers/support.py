@@ -293,7 +293,11 @@ def _escalate(conn: sqlite3.Connection, account_id: str, chat_id: str, now: NowD
 
 def _message(row: sqlite3.Row) -> ChatMessage:
     return ChatMessage(
-        id=row["id"], author=row["author"], body=row["body"], created_at=row["created_at"]
+        id=row["id"],
+        author=row["author"],
+        body=row["body"],
+        created_at=row["created_at"],
+        offers_ticket=row["author"] == "agent" and row["body"] == support.NO_ANSWER,
     )
 
 
