@@ -80,6 +80,11 @@ def _classify(exc: BaseException) -> tuple[ExitStatus, str | None] | None:
             ),
         ),
         (c.NotFoundError, ExitStatus.NOT_FOUND, None),
+        (
+            c.RequestInProgressError,
+            ExitStatus.UNREACHABLE,
+            "Run the same command again shortly; it will not act twice.",
+        ),
         (c.ConflictError, ExitStatus.CONFLICT, None),
         (c.PaymentError, ExitStatus.PAYMENT, None),
         (c.InvalidRequestError, ExitStatus.USAGE, None),

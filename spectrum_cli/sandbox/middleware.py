@@ -314,7 +314,8 @@ class IdempotencyMiddleware:
                 409,
                 "conflict",
                 "idempotency_key_in_use",
-                "A request with this Idempotency-Key is still running; retry shortly.",
+                "An earlier request with this Idempotency-Key is still in progress; "
+                "send it again shortly.",
                 param="Idempotency-Key",
                 headers={"Retry-After": "1"},
             )
