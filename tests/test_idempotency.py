@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import threading
 import time
 import uuid
@@ -215,3 +216,49 @@ def test_the_cli_reports_a_key_still_running_as_in_progress_exit_8(
         error, hint = result.stderr.splitlines()[-2:]
         assert error.startswith("Error: An earlier request") and "still in progress" in error
         assert hint == "Hint: Run the same command again shortly; it will not act twice."
+
+
+def test_advancing_the_sandbox_clock_never_abandons_a_running_key(
+    template_store: Path, tmp_path: Path
+) -> None:
+    with own_sandbox(template_store, tmp_path) as sandbox:
+        url = sandbox.url
+        headers = {**_session(url), "Idempotency-Key": str(uuid.uuid4())}
+        ticket = {"subject": "No signal", "category": "technical", "body": "Since Tuesday."}
+
+        def post(timeout: float = 5) -> httpx.Response:
+            return httpx.post(
+                f"{url}/v1/support/tickets", json=ticket, headers=headers, timeout=timeout
+            )
+
+        hold_a_key(sandbox, "/v1/support/tickets", lambda: post(timeout=HOLD_MS))
+        httpx.post(
+            f"{url}/v1/sandbox/clock", headers=sandbox_headers(url), json={"advance_seconds": 61}
+        ).raise_for_status()
+        again = post()
+        assert again.status_code == 409, again.text
+        assert again.json()["error"]["code"] == "idempotency_key_in_use"
+        listed = httpx.get(f"{url}/v1/support/tickets", headers=_session(url)).json()["data"]
+        assert "No signal" not in [t["subject"] for t in listed]
+
+
+def test_a_key_whose_outcome_could_not_be_recorded_is_not_stuck(
+    client: SpectrumClient, store_path: Path
+) -> None:
+    """A full disk at the end of a request: the key is released, not left running."""
+    store = sqlite3.connect(store_path)
+    for event in ("UPDATE", "DELETE"):
+        store.execute(
+            f"CREATE TRIGGER disk_full_{event.lower()} BEFORE {event} ON idempotency_keys "
+            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+        )
+    store.commit()
+    client.auth.login("harper", "Sandbox-Harper1")
+    key = str(uuid.uuid4())
+    first = client.payments.create(7, idempotency_key=key)
+    for event in ("update", "delete"):  # space is freed
+        store.execute(f"DROP TRIGGER disk_full_{event}")
+    store.commit()
+    store.close()
+    again = client.payments.create(7, idempotency_key=key)
+    assert again.id == first.id  # the payment remembers its key: paid once

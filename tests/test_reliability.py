@@ -230,7 +230,7 @@ def test_kill_9_of_the_sandbox_loses_no_confirmed_payment(
         restarted.stop()
 
 
-def test_a_key_left_running_by_a_dead_server_can_be_retried_and_pays_once(
+def test_a_key_left_running_by_a_dead_server_is_retried_at_once_and_pays_once(
     template_store: Path, tmp_path: Path
 ) -> None:
     store = copy_store(template_store, tmp_path / "sandbox.db")
@@ -269,15 +269,9 @@ def test_a_key_left_running_by_a_dead_server_can_be_retried_and_pays_once(
     restarted = serve_sandbox(store)
     try:
         url = restarted.url
-        stuck = httpx.post(f"{url}/v1/payments", json={"amount_cents": 7}, headers=headers)
-        assert (
-            stuck.status_code == 409 and stuck.json()["error"]["code"] == "idempotency_key_in_use"
-        )
-        httpx.post(
-            f"{url}/v1/sandbox/clock", headers=sandbox_headers(url), json={"advance_seconds": 120}
-        ).raise_for_status()
+        # The server that ran the key is gone: the retry runs now, not a minute later.
         first = httpx.post(f"{url}/v1/payments", json={"amount_cents": 7}, headers=headers)
-        assert first.status_code == 201
+        assert first.status_code == 201, first.text
         # Even if the idempotency record is lost too, the payment remembers its key.
         conn = sqlite3.connect(store)
         conn.execute("DELETE FROM idempotency_keys")
