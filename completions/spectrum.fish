@@ -108,6 +108,7 @@ complete -c spectrum -n "__spectrum_at 'bill list'" -l output -r -a "table json 
 complete -c spectrum -n "__spectrum_at 'bill list'" -l help
 complete -c spectrum -n "__spectrum_at 'bill pay'" -l amount -r
 complete -c spectrum -n "__spectrum_at 'bill pay'" -l balance
+complete -c spectrum -n "__spectrum_at 'bill pay'" -l statement
 complete -c spectrum -n "__spectrum_at 'bill pay'" -l method -r
 complete -c spectrum -n "__spectrum_at 'bill pay'" -l on -r
 complete -c spectrum -n "__spectrum_at 'bill pay'" -l if-due-within -r

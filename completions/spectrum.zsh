@@ -51,7 +51,7 @@ _spectrum_options() {
         "bill explain") echo "--upcoming --output -o --help" ;;
         "bill export") echo "--from --to --format --expense-account --liability-account --payment-account --help" ;;
         "bill list") echo "--limit --all --output -o --help" ;;
-        "bill pay") echo "--amount --balance --method --on --if-due-within --max-amount --dry-run --idempotency-key --yes -y --output -o --help" ;;
+        "bill pay") echo "--amount --balance --statement --method --on --if-due-within --max-amount --dry-run --idempotency-key --yes -y --output -o --help" ;;
         "bill show") echo "--output -o --help" ;;
         "config") echo "--help" ;;
         "config get") echo "--help" ;;

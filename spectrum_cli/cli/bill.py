@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -170,12 +171,30 @@ def download(
 @app.command()
 def pay(
     ctx: typer.Context,
+    statement_id: Annotated[
+        str | None,
+        typer.Argument(
+            help="With --statement: which statement [default: latest].", show_default=False
+        ),
+    ] = None,
     amount: Annotated[
         str | None, typer.Option(help="How much, e.g. 45.10 or $1,234.50.", show_default=False)
     ] = None,
     balance: Annotated[
         bool,
-        typer.Option("--balance", help="Pay what is unpaid of the latest statement (never twice)."),
+        typer.Option(
+            "--balance",
+            help="Pay the account balance: everything owed now, every statement and the "
+            "charges since (never twice).",
+        ),
+    ] = False,
+    statement: Annotated[
+        bool,
+        typer.Option(
+            "--statement",
+            help="Pay what is unpaid on one statement: the one named after it, or the latest "
+            "(never twice).",
+        ),
     ] = False,
     method: Annotated[
         str | None,
@@ -189,8 +208,8 @@ def pay(
     if_due_within: Annotated[
         str | None,
         typer.Option(
-            help="Pay only if the latest statement is unpaid and due within this long (e.g. 5d); "
-            "otherwise exit 0."
+            help="Pay only if the statement (the latest unless named) is unpaid and due within "
+            "this long (e.g. 5d); otherwise exit 0."
         ),
     ] = None,
     max_amount: Annotated[
@@ -207,43 +226,44 @@ def pay(
     yes: YesOption = False,
     output: OutputOption = None,
 ) -> None:
-    """Pay a bill now or on a date.
+    """Pay a bill now or on a date: an amount, the account balance, or one statement.
 
-    For cron, pays the statement balance only when it is due soon, at most once:
+    For cron, pays the account balance only when the latest bill is due soon, at most once:
 
         spectrum bill pay --balance --if-due-within 5d --max-amount 400 --yes
     """
     state = get_state(ctx, output)
-    if (amount is None) == (not balance):
-        raise CliError("Give --amount X or --balance.")
+    _check_target(amount, balance, statement, statement_id)
     cents = parse_amount(amount) if amount is not None else None
     cap = parse_amount(max_amount, option="--max-amount") if max_amount is not None else None
     window = -(-parse_duration(if_due_within) // 86400) if if_due_within is not None else None
     scheduled = parse_date(on, option="--on") if on is not None else None
     client = state.client()
-    statement = None
-    if balance or window is not None:
-        statement = client.statements.get(LATEST)
-        if _nothing_to_pay(state, statement, window):
-            return
-        if balance:
-            cents = statement.balance_cents
-    assert cents is not None
+    target = _what_to_pay(
+        state,
+        client,
+        cents,
+        balance=balance,
+        statement=(statement_id or LATEST) if statement else None,
+        window=window,
+    )
+    if target is None:
+        return
+    cents = target.cents
     if cap is not None and cents > cap:
         raise CliError(
             f"Refusing to pay {money(cents)}: more than --max-amount {money(cap)}. "
             "Nothing was paid.",
             status=ExitStatus.GUARD,
         )
-    statement_id = statement.id if balance and statement is not None else None
+    statement_id = target.statement_id
     key = idempotency_key or str(uuid.uuid4())
     if dry_run:
-        _print_dry_run(state, cents, method, statement_id, scheduled, key)
+        _print_dry_run(state, cents, method, target, scheduled, key)
         return
     if not yes:
         when = f"on {scheduled}" if scheduled else "now"
-        target = f" for statement {statement_id}" if statement_id else ""
-        state.confirm(f"Pay {money(cents)}{target} {when} with {method or 'the default method'}?")
+        state.confirm(f"Pay {_what(cents, target)} {when} with {method or 'the default method'}?")
     from spectrum_cli.client import APIConnectionError, ConflictError
 
     try:
@@ -253,9 +273,10 @@ def pay(
             statement_id=statement_id,
             scheduled_for=scheduled,
             idempotency_key=key,
+            pays_balance=target.pays_balance,
         )
     except ConflictError as exc:
-        if exc.code == "statement_already_paid":
+        if exc.code in ("statement_already_paid", "balance_already_paid"):
             state.out.message(f"{exc.message} Nothing to do.")
             return
         raise
@@ -267,13 +288,86 @@ def pay(
             f"{key} can never pay twice.",
         ) from exc
     _print_payment(state, payment)
-    verb = {
-        "succeeded": "Paid",
-        "processing": "Sent (bank payments settle in 2 business days)",
-        "scheduled": f"Scheduled for {payment.scheduled_for}",
-    }.get(payment.status, payment.status)
-    state.out.message(
-        f"{verb}: {money(payment.amount_cents)} with {payment.method_label}. "
+    state.out.message(_paid_message(payment, target))
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What a payment pays and how the server guards it."""
+
+    cents: int
+    purpose: str = ""  # said after the amount: "the account balance"
+    statement_id: str | None = None
+    pays_balance: bool = False
+
+
+def _check_target(
+    amount: str | None, balance: bool, statement: bool, statement_id: str | None
+) -> None:
+    if statement_id is not None and not statement:
+        raise CliError(f"A statement id ({statement_id}) goes with --statement.")
+    given = sum((amount is not None, balance, statement))
+    if given != 1:
+        start = "Give only one of" if given else "Give"
+        raise CliError(f"{start} --amount X, --balance or --statement [ID].")
+
+
+def _what_to_pay(
+    state: State,
+    client: Any,
+    cents: int | None,
+    *,
+    balance: bool,
+    statement: str | None,
+    window: int | None,
+) -> _Target | None:
+    """The amount and target to pay, or None (having said why) when there is nothing to do."""
+    if balance:
+        if window is not None and _nothing_to_pay(state, client.statements.get(LATEST), window):
+            return None
+        owed = client.payments.balance()
+        if owed.payable_cents <= 0:
+            state.out.message(_nothing_owed(owed))
+            return None
+        return _Target(owed.payable_cents, "the account balance", pays_balance=True)
+    if statement is None and window is None:
+        assert cents is not None
+        return _Target(cents)
+    bill = client.statements.get(statement or LATEST)
+    if _nothing_to_pay(state, bill, window):
+        return None
+    if cents is not None:
+        return _Target(cents)
+    return _Target(bill.balance_cents, f"what was unpaid on statement {bill.id}", bill.id)
+
+
+def _nothing_owed(owed: Any) -> str:
+    if owed.scheduled_cents > 0:
+        return (
+            f"The account balance ({money(owed.balance_cents)}) is already covered by "
+            f"{money(owed.scheduled_cents)} of scheduled payments; nothing to do."
+        )
+    if owed.balance_cents < 0:
+        return (
+            f"The account balance is already paid ({money(-owed.balance_cents)} of credit); "
+            "nothing to do."
+        )
+    return "The account balance is already paid; nothing to do."
+
+
+def _what(cents: int, target: _Target) -> str:
+    return f"{money(cents)}, {target.purpose}," if target.purpose else money(cents)
+
+
+def _paid_message(payment: Any, target: _Target) -> str:
+    """e.g. `Paid $121.18, the account balance, with Visa •••• 4242. Confirmation SPX-…`."""
+    verb, after = {
+        "succeeded": ("Paid", ""),
+        "processing": ("Sent", " (bank payments settle in 2 business days)"),
+        "scheduled": ("Scheduled", f" for {payment.scheduled_for}"),
+    }.get(payment.status, (payment.status.capitalize(), ""))
+    return (
+        f"{verb} {_what(payment.amount_cents, target)} with {payment.method_label}{after}. "
         f"Confirmation {payment.confirmation_number}."
     )
 
@@ -292,7 +386,7 @@ def _nothing_to_pay(state: State, statement: StatementSummary, window: int | Non
 
 
 def _print_dry_run(
-    state: State, cents: int, method: str | None, statement_id: str | None, scheduled: Any, key: str
+    state: State, cents: int, method: str | None, target: _Target, scheduled: Any, key: str
 ) -> None:
     import json
 
@@ -301,8 +395,9 @@ def _print_dry_run(
     body: dict[str, Any] = {"amount_cents": cents}
     for name, value in (
         ("method_id", method),
-        ("statement_id", statement_id),
+        ("statement_id", target.statement_id),
         ("scheduled_for", scheduled.isoformat() if scheduled else None),
+        ("applies_to", "balance" if target.pays_balance else None),
     ):
         if value is not None:
             body[name] = value
