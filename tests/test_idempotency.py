@@ -214,8 +214,8 @@ def test_the_cli_reports_a_key_still_running_as_in_progress_exit_8(
         )
         assert result.returncode == 8, result.stderr
         error, hint = result.stderr.splitlines()[-2:]
-        assert error.startswith("Error: An earlier request") and "still in progress" in error
-        assert hint == "Hint: Run the same command again shortly; it will not act twice."
+        assert error.startswith("Error: The payment's outcome is unknown: An earlier request")
+        assert "still in progress" in error and f"--idempotency-key {key}" in hint
 
 
 def test_advancing_the_sandbox_clock_never_abandons_a_running_key(
@@ -262,3 +262,27 @@ def test_a_key_whose_outcome_could_not_be_recorded_is_not_stuck(
     store.close()
     again = client.payments.create(7, idempotency_key=key)
     assert again.id == first.id  # the payment remembers its key: paid once
+
+
+def test_a_command_whose_first_attempt_still_runs_exits_8_in_progress(
+    template_store: Path, tmp_path: Path
+) -> None:
+    """The first attempt times out in a slow handler; the client's retries (same key) find it
+    still running, and the CLI says so: transient, exit 8."""
+    with own_sandbox(template_store, tmp_path) as sandbox:
+        env = isolated_env(tmp_path / "home", SPECTRUM_API_URL=sandbox.url)
+        login = ["login", "--username", "pat", "--password-stdin", "--store", "file"]
+        assert spectrum(login, env, input="Sandbox-Pat1\n").returncode == 0
+        faults = SpectrumClient(sandbox.url, sandbox_key=sandbox.admin_key)
+        faults.sandbox.set_faults(
+            [FaultRule(method="POST", path="/v1/support/tickets", kind="delay", delay_ms=HOLD_MS)]
+        )
+        result = spectrum(
+            ["support", "ticket", "create", "--subject", "No signal", "--category", "technical"],
+            {**env, "SPECTRUM_TIMEOUT": "3"},
+            input="Since Tuesday.\n",
+        )
+        assert result.returncode == 8, result.stderr
+        error, hint = result.stderr.splitlines()[-2:]
+        assert error.startswith("Error: An earlier request") and "still in progress" in error
+        assert hint == "Hint: Run the same command again shortly; it will not act twice."

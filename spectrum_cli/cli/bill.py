@@ -264,7 +264,7 @@ def pay(
     if not yes:
         when = f"on {scheduled}" if scheduled else "now"
         state.confirm(f"Pay {_what(cents, target)} {when} with {method or 'the default method'}?")
-    from spectrum_cli.client import APIConnectionError, ConflictError
+    from spectrum_cli.client import APIConnectionError, ConflictError, RequestInProgressError
 
     try:
         payment = client.payments.create(
@@ -275,20 +275,26 @@ def pay(
             idempotency_key=key,
             pays_balance=target.pays_balance,
         )
+    except RequestInProgressError as exc:  # this key, sent earlier (a retry after a timeout)
+        raise _outcome_unknown(exc, key) from exc
     except ConflictError as exc:
         if exc.code in ("statement_already_paid", "balance_already_paid"):
             state.out.message(f"{exc.message} Nothing to do.")
             return
         raise
     except APIConnectionError as exc:
-        raise CliError(
-            f"The payment's outcome is unknown: {exc.message}",
-            status=ExitStatus.UNREACHABLE,
-            hint=f"Check with `spectrum payments list`. Running again with --idempotency-key "
-            f"{key} can never pay twice.",
-        ) from exc
+        raise _outcome_unknown(exc, key) from exc
     _print_payment(state, payment)
     state.out.message(_paid_message(payment, target))
+
+
+def _outcome_unknown(exc: Any, key: str) -> CliError:
+    return CliError(
+        f"The payment's outcome is unknown: {exc.message}",
+        status=ExitStatus.UNREACHABLE,
+        hint=f"Check with `spectrum payments list`. Running again with --idempotency-key "
+        f"{key} can never pay twice.",
+    )
 
 
 @dataclass(frozen=True)
