@@ -20,7 +20,7 @@ function __spectrum_profiles
     test -f $dir/config.toml; and sed -n 's/^\[profiles\.\([A-Za-z0-9_-]*\)\].*/\1/p' $dir/config.toml
 end
 
-set -g __spectrum_paths 'account' 'account show' 'auth' 'auth status' 'auth token' 'auth token create' 'auth token list' 'auth token revoke' 'autopay' 'autopay disable' 'autopay enable' 'autopay show' 'bill' 'bill download' 'bill explain' 'bill export' 'bill list' 'bill pay' 'bill show' 'config' 'config get' 'config list' 'config path' 'config set' 'config unset' 'doctor' 'equipment' 'equipment list' 'equipment restart' 'login' 'logout' 'outages' 'payment-methods' 'payment-methods add' 'payment-methods add bank' 'payment-methods add card' 'payment-methods default' 'payment-methods list' 'payment-methods remove' 'payments' 'payments cancel' 'payments list' 'payments show' 'profile' 'profile edit' 'profile password' 'profile show' 'recover' 'recover password' 'recover username' 'sandbox' 'sandbox clock' 'sandbox clock advance' 'sandbox clock set' 'sandbox clock show' 'sandbox faults' 'sandbox faults add' 'sandbox faults clear' 'sandbox faults list' 'sandbox outage' 'sandbox outbox' 'sandbox personas' 'sandbox reset' 'sandbox serve' 'support' 'support chat' 'support faq' 'support ticket' 'support ticket close' 'support ticket create' 'support ticket list' 'support ticket reply' 'support ticket show' 'usage'
+set -g __spectrum_paths 'account' 'account show' 'auth' 'auth status' 'auth token' 'auth token create' 'auth token list' 'auth token revoke' 'autopay' 'autopay disable' 'autopay enable' 'autopay show' 'bill' 'bill download' 'bill explain' 'bill export' 'bill list' 'bill pay' 'bill show' 'config' 'config get' 'config list' 'config path' 'config set' 'config unset' 'doctor' 'equipment' 'equipment list' 'equipment restart' 'login' 'logout' 'outages' 'payment-methods' 'payment-methods add' 'payment-methods add bank' 'payment-methods add card' 'payment-methods default' 'payment-methods list' 'payment-methods remove' 'payments' 'payments cancel' 'payments list' 'payments pending' 'payments show' 'profile' 'profile edit' 'profile password' 'profile show' 'recover' 'recover password' 'recover username' 'sandbox' 'sandbox clock' 'sandbox clock advance' 'sandbox clock set' 'sandbox clock show' 'sandbox faults' 'sandbox faults add' 'sandbox faults clear' 'sandbox faults list' 'sandbox outage' 'sandbox outbox' 'sandbox personas' 'sandbox reset' 'sandbox serve' 'support' 'support chat' 'support faq' 'support ticket' 'support ticket close' 'support ticket create' 'support ticket list' 'support ticket reply' 'support ticket show' 'usage'
 complete -c spectrum -f
 complete -c spectrum -n "__spectrum_at ''" -a account
 complete -c spectrum -n "__spectrum_at ''" -a auth
@@ -109,6 +109,7 @@ complete -c spectrum -n "__spectrum_at 'bill list'" -l output -r -a "table json 
 complete -c spectrum -n "__spectrum_at 'bill list'" -l help
 complete -c spectrum -n "__spectrum_at 'bill pay'" -l amount -r
 complete -c spectrum -n "__spectrum_at 'bill pay'" -l balance
+complete -c spectrum -n "__spectrum_at 'bill pay'" -l statement
 complete -c spectrum -n "__spectrum_at 'bill pay'" -l method -r
 complete -c spectrum -n "__spectrum_at 'bill pay'" -l on -r
 complete -c spectrum -n "__spectrum_at 'bill pay'" -l if-due-within -r
@@ -178,6 +179,7 @@ complete -c spectrum -n "__spectrum_at 'payment-methods remove'" -l yes
 complete -c spectrum -n "__spectrum_at 'payment-methods remove'" -l help
 complete -c spectrum -n "__spectrum_at 'payments'" -a cancel
 complete -c spectrum -n "__spectrum_at 'payments'" -a list
+complete -c spectrum -n "__spectrum_at 'payments'" -a pending
 complete -c spectrum -n "__spectrum_at 'payments'" -a show
 complete -c spectrum -n "__spectrum_at 'payments'" -l help
 complete -c spectrum -n "__spectrum_at 'payments cancel'" -l yes
@@ -186,6 +188,8 @@ complete -c spectrum -n "__spectrum_at 'payments cancel'" -l help
 complete -c spectrum -n "__spectrum_at 'payments list'" -l limit -r
 complete -c spectrum -n "__spectrum_at 'payments list'" -l output -r -a "table json csv"
 complete -c spectrum -n "__spectrum_at 'payments list'" -l help
+complete -c spectrum -n "__spectrum_at 'payments pending'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'payments pending'" -l help
 complete -c spectrum -n "__spectrum_at 'payments show'" -l output -r -a "table json csv"
 complete -c spectrum -n "__spectrum_at 'payments show'" -l help
 complete -c spectrum -n "__spectrum_at 'profile'" -a edit

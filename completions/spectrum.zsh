@@ -20,7 +20,7 @@ _spectrum_commands() {
         "equipment") echo "list restart" ;;
         "payment-methods") echo "add default list remove" ;;
         "payment-methods add") echo "bank card" ;;
-        "payments") echo "cancel list show" ;;
+        "payments") echo "cancel list pending show" ;;
         "profile") echo "edit password show" ;;
         "recover") echo "password username" ;;
         "sandbox") echo "clock faults outage outbox personas reset serve" ;;
@@ -51,7 +51,7 @@ _spectrum_options() {
         "bill explain") echo "--upcoming --output -o --help" ;;
         "bill export") echo "--from --to --format --expense-account --liability-account --payment-account --help" ;;
         "bill list") echo "--limit --all --output -o --help" ;;
-        "bill pay") echo "--amount --balance --method --on --if-due-within --max-amount --dry-run --idempotency-key --yes -y --output -o --help" ;;
+        "bill pay") echo "--amount --balance --statement --method --on --if-due-within --max-amount --dry-run --idempotency-key --yes -y --output -o --help" ;;
         "bill show") echo "--output -o --help" ;;
         "config") echo "--help" ;;
         "config get") echo "--help" ;;
@@ -76,6 +76,7 @@ _spectrum_options() {
         "payments") echo "--help" ;;
         "payments cancel") echo "--yes -y --output -o --help" ;;
         "payments list") echo "--limit --output -o --help" ;;
+        "payments pending") echo "--output -o --help" ;;
         "payments show") echo "--output -o --help" ;;
         "profile") echo "--help" ;;
         "profile edit") echo "--add-email --remove-email --primary-email --add-phone --remove-phone --primary-phone --street --unit --city --state --zip --paperless --paper --notify --if-match --password-stdin --output -o --help" ;;
@@ -188,6 +189,8 @@ _spectrum_value() {
         "payments list|--limit") echo ""; return 0 ;;
         "payments list|--output") echo "table json csv"; return 0 ;;
         "payments list|-o") echo "table json csv"; return 0 ;;
+        "payments pending|--output") echo "table json csv"; return 0 ;;
+        "payments pending|-o") echo "table json csv"; return 0 ;;
         "payments show|--output") echo "table json csv"; return 0 ;;
         "payments show|-o") echo "table json csv"; return 0 ;;
         "profile edit|--add-email") echo ""; return 0 ;;

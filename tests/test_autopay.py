@@ -151,7 +151,7 @@ def test_a_one_time_payment_means_autopay_does_not_charge_again(
 ) -> None:
     bill = data(harper, "bill", "show")
     run(harper, "autopay", "enable", "--method", card_id(harper), "--yes")
-    run(harper, "bill", "pay", "--balance", "--yes")
+    run(harper, "bill", "pay", "--statement", "--yes")
     assert data(harper, "autopay", "show")["next_charge_amount_cents"] is None
     advance(fresh_served.url, bill["days_until_due"] + 1)
     [payment] = payments_for(harper, bill["id"])

@@ -98,9 +98,7 @@ def test_cron_pays_each_statement_once_and_respects_the_cap(
     )
     made = payments(env)
     assert len(made) == count + 1 and made[0]["confirmation_number"] == confirmation
-    assert (
-        made[0]["statement_id"] == bill["id"] and made[0]["amount_cents"] == bill["balance_cents"]
-    )
+    assert made[0]["amount_cents"] == bill["balance_cents"]  # the whole balance: this bill
 
     again = cron(home, url, token, *job)
     assert again.returncode == 0 and "already paid" in again.stderr
@@ -131,6 +129,91 @@ def test_cron_pays_each_statement_once_and_respects_the_cap(
     assert capped.returncode == 9
     assert "more than --max-amount $100.00" in capped.stderr
     assert len(payments(env)) == count + 2
+
+
+@pytest.fixture
+def pat(tmp_path: Path, fresh_served: ServedSandbox) -> dict[str, str]:
+    """Signed in as pat: a past-due statement of $112.23 and an $8.95 late fee posted since."""
+    from tests.helpers import isolated_env
+
+    env = isolated_env(tmp_path / "pat", SPECTRUM_API_URL=fresh_served.url)
+    login = ["login", "--username", "pat", "--password-stdin", "--store", "file"]
+    assert spectrum(login, env, input="Sandbox-Pat1\n").returncode == 0
+    bill = latest(env)
+    assert (bill["status"], bill["balance_cents"]) == ("past_due", 112_23)
+    assert account_balance(env) == 121_18
+    return env
+
+
+def account_balance(env: dict[str, str]) -> int:
+    shown = spectrum(["account", "show", "-o", "json"], env)
+    assert shown.returncode == 0, shown.stderr
+    return int(json.loads(shown.stdout)["balance_cents"])
+
+
+def test_balance_pays_everything_owed_late_fee_included_once(pat: dict[str, str]) -> None:
+    count = len(payments(pat))
+    paid = spectrum(["bill", "pay", "--balance", "--yes"], pat)
+    assert paid.returncode == 0, paid.stderr
+    assert "Paid $121.18, the account balance, with " in paid.stderr
+    assert account_balance(pat) == 0 and latest(pat)["status"] == "paid"
+    made = payments(pat)
+    assert len(made) == count + 1 and made[0]["amount_cents"] == 121_18
+
+    again = spectrum(["bill", "pay", "--balance", "--yes"], pat)
+    assert again.returncode == 0, again.stderr
+    assert "already paid; nothing to do" in again.stderr
+    assert len(payments(pat)) == count + 1
+
+
+def test_statement_pays_what_is_unpaid_on_it_and_balance_the_rest(pat: dict[str, str]) -> None:
+    bill = latest(pat)
+    paid = spectrum(["bill", "pay", "--statement", "--yes"], pat)
+    assert paid.returncode == 0, paid.stderr
+    assert f"Paid $112.23, what was unpaid on statement {bill['id']}, with " in paid.stderr
+    assert payments(pat)[0]["statement_id"] == bill["id"]
+    assert account_balance(pat) == 8_95
+
+    named = spectrum(["bill", "pay", "--statement", bill["id"], "--yes"], pat)
+    assert named.returncode == 0 and "already paid" in named.stderr
+    rest = spectrum(["bill", "pay", "--balance", "--yes"], pat)
+    assert rest.returncode == 0, rest.stderr
+    assert "Paid $8.95, the account balance, with " in rest.stderr
+    assert account_balance(pat) == 0
+
+
+def test_a_balance_payment_is_refused_once_the_balance_changed(
+    pat: dict[str, str], fresh_served: ServedSandbox
+) -> None:
+    """The amount a balance payment carries is the balance its sender read: a payment made
+    in between makes it stale, and the server refuses it rather than pay on top."""
+    from spectrum_cli.client import SpectrumClient
+
+    with SpectrumClient(fresh_served.url) as client:
+        client.auth.login("pat", "Sandbox-Pat1")
+        read = client.payments.balance()
+        assert (read.balance_cents, read.unbilled_cents, read.payable_cents) == (
+            121_18,
+            8_95,
+            121_18,
+        )
+        client.payments.create(20_00)
+        assert client.session is not None
+        headers = {"Authorization": f"Bearer {client.session.access_token}"}
+
+        def pay_balance(body: dict, key: str) -> httpx.Response:
+            return httpx.post(
+                f"{fresh_served.url}/v1/payments",
+                json={"applies_to": "balance", **body},
+                headers={**headers, "Idempotency-Key": key},
+            )
+
+        stale = pay_balance({"amount_cents": read.payable_cents}, "stale")
+        assert stale.status_code == 409 and stale.json()["error"]["code"] == "balance_changed"
+        assert "$101.18 now, not $121.18" in stale.json()["error"]["message"]
+        both = pay_balance({"amount_cents": 101_18, "statement_id": "latest"}, "both")
+        assert both.status_code == 400
+    assert account_balance(pat) == 101_18
 
 
 def test_declined_card_is_exit_7_and_the_balance_is_unchanged(env: dict[str, str]) -> None:
@@ -289,8 +372,13 @@ def test_payments_list_shows_ids_and_a_confirmation_number_finds_its_payment(
         (["bill", "pay", "--amount", "1,23.00", "--yes"], None, "is not an amount"),
         (["bill", "pay", "--amount", "1e3", "--yes"], None, "is not an amount"),
         (["bill", "pay", "--amount", "99999.00", "--yes"], None, "more than the $10,000.00"),
-        (["bill", "pay", "--amount", "10", "--balance", "--yes"], None, "--amount X or --balance"),
-        (["bill", "pay", "--yes"], None, "--amount X or --balance"),
+        (
+            ["bill", "pay", "--amount", "10", "--balance", "--yes"],
+            None,
+            "Give only one of --amount X, --balance or --statement [ID].",
+        ),
+        (["bill", "pay", "--yes"], None, "Give --amount X, --balance or --statement [ID]."),
+        (["bill", "pay", "st_6755_202611", "--yes"], None, "goes with --statement"),
         (["bill", "pay", "--amount", "10", "--max-amount", "x", "--yes"], None, "--max-amount"),
         (["bill", "pay", "--amount", "10", "--on", "tomorrow", "--yes"], None, "is not a date"),
         (["bill", "pay", "--amount", "10", "--on", "2020-01-01", "--yes"], None, "in the past"),

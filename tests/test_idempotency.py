@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import sqlite3
 import threading
+import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 
 from spectrum_cli.api.sandbox import FaultRule
 from spectrum_cli.client import SpectrumClient
-from tests.helpers import ServedSandbox, sandbox_headers
+from tests.helpers import (
+    ServedSandbox,
+    copy_store,
+    isolated_env,
+    sandbox_headers,
+    serve_sandbox,
+    spectrum,
+)
+
+HOLD_MS = 60_000  # longer than any test waits: the held request ends when its server is killed
 
 
 def _session(url: str) -> dict[str, str]:
@@ -145,3 +161,128 @@ def test_fingerprints_are_keyed_so_a_body_cannot_be_guessed_from_them(
     stored = conn.execute("SELECT fingerprint FROM idempotency_keys WHERE key = 'fp-1'").fetchone()
     conn.close()
     assert stored is not None and stored[0] != plain and len(stored[0]) == 64
+
+
+@contextmanager
+def own_sandbox(template_store: Path, tmp_path: Path) -> Iterator[ServedSandbox]:
+    """A served sandbox of the test's own, killed (-9) at the end with whatever it still runs."""
+    sandbox = serve_sandbox(copy_store(template_store, tmp_path / "sandbox.db"))
+    try:
+        yield sandbox
+    finally:
+        if sandbox.process.poll() is None:
+            os.kill(sandbox.process.pid, signal.SIGKILL)
+        sandbox.process.wait()
+
+
+def hold_a_key(sandbox: ServedSandbox, path: str, send: Callable[[], object]) -> None:
+    """Run ``send`` (a POST to ``path``) in the background and return once its request holds
+    its Idempotency-Key: the delay rule is used up inside the idempotency layer."""
+    faults = SpectrumClient(sandbox.url, sandbox_key=sandbox.admin_key)
+    faults.sandbox.set_faults([FaultRule(method="POST", path=path, kind="delay", delay_ms=HOLD_MS)])
+
+    def quietly() -> None:
+        try:
+            send()
+        except Exception:
+            pass  # the server is killed under it
+
+    threading.Thread(target=quietly, daemon=True).start()
+    deadline = time.monotonic() + 60
+    while faults.sandbox.faults().data:
+        assert time.monotonic() < deadline, "the held request never reached its handler"
+        time.sleep(0.01)
+
+
+def _token(url: str) -> str:
+    with SpectrumClient(url) as client:
+        client.auth.login("harper", "Sandbox-Harper1")
+        return client.auth.create_token("test", ["billing:read", "payments:write"], 30).token
+
+
+def test_the_cli_reports_a_key_still_running_as_in_progress_exit_8(
+    template_store: Path, tmp_path: Path
+) -> None:
+    with own_sandbox(template_store, tmp_path) as sandbox:
+        token = _token(sandbox.url)
+        key = str(uuid.uuid4())
+        payer = SpectrumClient(sandbox.url, token=token, max_retries=0, timeout=HOLD_MS)
+        hold_a_key(sandbox, "/v1/payments", lambda: payer.payments.create(7, idempotency_key=key))
+        env = isolated_env(tmp_path / "home", SPECTRUM_API_URL=sandbox.url, SPECTRUM_TOKEN=token)
+        result = spectrum(
+            ["bill", "pay", "--amount", "0.07", "--idempotency-key", key, "--yes"], env
+        )
+        assert result.returncode == 8, result.stderr
+        error, hint = result.stderr.splitlines()[-2:]
+        assert error.startswith("Error: The payment's outcome is unknown: An earlier request")
+        assert "still in progress" in error and f"--idempotency-key {key}" in hint
+
+
+def test_advancing_the_sandbox_clock_never_abandons_a_running_key(
+    template_store: Path, tmp_path: Path
+) -> None:
+    with own_sandbox(template_store, tmp_path) as sandbox:
+        url = sandbox.url
+        headers = {**_session(url), "Idempotency-Key": str(uuid.uuid4())}
+        ticket = {"subject": "No signal", "category": "technical", "body": "Since Tuesday."}
+
+        def post(timeout: float = 5) -> httpx.Response:
+            return httpx.post(
+                f"{url}/v1/support/tickets", json=ticket, headers=headers, timeout=timeout
+            )
+
+        hold_a_key(sandbox, "/v1/support/tickets", lambda: post(timeout=HOLD_MS))
+        httpx.post(
+            f"{url}/v1/sandbox/clock", headers=sandbox_headers(url), json={"advance_seconds": 61}
+        ).raise_for_status()
+        again = post()
+        assert again.status_code == 409, again.text
+        assert again.json()["error"]["code"] == "idempotency_key_in_use"
+        listed = httpx.get(f"{url}/v1/support/tickets", headers=_session(url)).json()["data"]
+        assert "No signal" not in [t["subject"] for t in listed]
+
+
+def test_a_key_whose_outcome_could_not_be_recorded_is_not_stuck(
+    client: SpectrumClient, store_path: Path
+) -> None:
+    """A full disk at the end of a request: the key is released, not left running."""
+    store = sqlite3.connect(store_path)
+    for event in ("UPDATE", "DELETE"):
+        store.execute(
+            f"CREATE TRIGGER disk_full_{event.lower()} BEFORE {event} ON idempotency_keys "
+            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+        )
+    store.commit()
+    client.auth.login("harper", "Sandbox-Harper1")
+    key = str(uuid.uuid4())
+    first = client.payments.create(7, idempotency_key=key)
+    for event in ("update", "delete"):  # space is freed
+        store.execute(f"DROP TRIGGER disk_full_{event}")
+    store.commit()
+    store.close()
+    again = client.payments.create(7, idempotency_key=key)
+    assert again.id == first.id  # the payment remembers its key: paid once
+
+
+def test_a_command_whose_first_attempt_still_runs_exits_8_in_progress(
+    template_store: Path, tmp_path: Path
+) -> None:
+    """The first attempt times out in a slow handler; the client's retries (same key) find it
+    still running, and the CLI says so: transient, exit 8."""
+    with own_sandbox(template_store, tmp_path) as sandbox:
+        env = isolated_env(tmp_path / "home", SPECTRUM_API_URL=sandbox.url)
+        login = ["login", "--username", "pat", "--password-stdin", "--store", "file"]
+        assert spectrum(login, env, input="Sandbox-Pat1\n").returncode == 0
+        faults = SpectrumClient(sandbox.url, sandbox_key=sandbox.admin_key)
+        faults.sandbox.set_faults(
+            [FaultRule(method="POST", path="/v1/support/tickets", kind="delay", delay_ms=HOLD_MS)]
+        )
+        result = spectrum(
+            ["support", "ticket", "create", "--subject", "No signal", "--category", "technical"],
+            {**env, "SPECTRUM_TIMEOUT": "3"},
+            input="Since Tuesday.\n",
+        )
+        assert result.returncode == 8, result.stderr
+        error, hint = result.stderr.splitlines()[-2:]
+        assert error.startswith("Error: An earlier request") and "still in progress" in error
+        assert hint == "Hint: Run the same command again shortly; it will not act twice."

@@ -58,14 +58,19 @@ def test_twenty_simultaneous_balance_payments_pay_once(
 ) -> None:
     token = scoped_token(fresh_served.url, "billing:read", "payments:write")
     env = isolated_env(tmp_path, SPECTRUM_API_URL=fresh_served.url, SPECTRUM_TOKEN=token)
-    before = spectrum(["bill", "show", "-o", "json"], env)
-    statement = json.loads(before.stdout)
+
+    def payments() -> list[dict]:
+        listed = spectrum(["payments", "list", "--limit", "100", "-o", "json"], env)
+        return json.loads(listed.stdout)["data"]
+
+    before = payments()
     results = run_together(["bill", "pay", "--balance", "--yes"], env, 20)
     assert [code for code, _ in results] == [0] * 20, results
-    assert sum("Paid:" in err for _, err in results) == 1
+    assert sum("Paid $" in err for _, err in results) == 1
     assert sum("already paid" in err for _, err in results) == 19
-    payments = json.loads(spectrum(["payments", "list", "-o", "json"], env).stdout)["data"]
-    assert [p["statement_id"] for p in payments].count(statement["id"]) == 1
+    assert len(payments()) == len(before) + 1
+    statement = json.loads(spectrum(["bill", "show", "-o", "json"], env).stdout)
+    assert statement["status"] == "paid"
 
 
 def test_simultaneous_profile_edits_lose_no_field(harper_env: dict[str, str]) -> None:
@@ -241,7 +246,7 @@ def test_kill_9_of_the_sandbox_loses_no_confirmed_payment(
         restarted.stop()
 
 
-def test_a_key_left_running_by_a_dead_server_can_be_retried_and_pays_once(
+def test_a_key_left_running_by_a_dead_server_is_retried_at_once_and_pays_once(
     template_store: Path, tmp_path: Path
 ) -> None:
     store = copy_store(template_store, tmp_path / "sandbox.db")
@@ -282,15 +287,9 @@ def test_a_key_left_running_by_a_dead_server_can_be_retried_and_pays_once(
     restarted = serve_sandbox(store)
     try:
         url = restarted.url
-        stuck = httpx.post(f"{url}/v1/payments", json={"amount_cents": 7}, headers=headers)
-        assert (
-            stuck.status_code == 409 and stuck.json()["error"]["code"] == "idempotency_key_in_use"
-        )
-        httpx.post(
-            f"{url}/v1/sandbox/clock", headers=sandbox_headers(url), json={"advance_seconds": 120}
-        ).raise_for_status()
+        # The server that ran the key is gone: the retry runs now, not a minute later.
         first = httpx.post(f"{url}/v1/payments", json={"amount_cents": 7}, headers=headers)
-        assert first.status_code == 201
+        assert first.status_code == 201, first.text
         # Even if the idempotency record is lost too, the payment remembers its key.
         conn = sqlite3.connect(store)
         conn.execute("DELETE FROM idempotency_keys")

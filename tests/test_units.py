@@ -15,6 +15,7 @@ from spectrum_cli.client._exceptions import (
     NotFoundError,
     PaymentError,
     RateLimitError,
+    RequestInProgressError,
     status_error_class,
 )
 from spectrum_cli.client._redact import REDACTED, redact_headers, redact_text
@@ -86,10 +87,11 @@ def test_an_unreasonable_retry_after_falls_back_to_backoff(header: str) -> None:
         assert delay <= C.INITIAL_RETRY_DELAY
 
 
-def test_error_type_picks_the_class_and_status_is_the_fallback() -> None:
+def test_error_code_or_type_picks_the_class_and_status_is_the_fallback() -> None:
     assert status_error_class(400, "invalid_request") is InvalidRequestError
     assert status_error_class(402, "payment") is PaymentError
     assert status_error_class(409, "conflict") is ConflictError
+    assert status_error_class(409, "conflict", "idempotency_key_in_use") is RequestInProgressError
     assert status_error_class(401, None) is AuthenticationError
     assert status_error_class(404, None) is NotFoundError
     assert status_error_class(429, None) is RateLimitError

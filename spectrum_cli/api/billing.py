@@ -96,8 +96,40 @@ class Payment(Resource):
 class PaymentCreate(Request):
     amount_cents: Cents = Field(gt=0, le=10_000_00)
     method_id: str | None = Field(default=None, description="Default method when omitted.")
-    statement_id: str | None = None
+    statement_id: str | None = Field(
+        default=None, description="Pay toward this statement (`latest` for the newest)."
+    )
     scheduled_for: RequestDate | None = Field(default=None, description="Today when omitted.")
+    applies_to: Literal["balance"] | None = Field(
+        default=None,
+        description="`balance`: this pays the account balance, and `amount_cents` is the "
+        "`payable_cents` the caller read from `GET /v1/balance`. Refused with 409 "
+        "`balance_changed` when that is no longer what is payable, and 409 "
+        "`balance_already_paid` when nothing is, so any number of balance payments made at "
+        "once pay it once. Not with `statement_id`.",
+    )
+
+    @model_validator(mode="after")
+    def _one_target(self) -> PaymentCreate:
+        if self.applies_to is not None and self.statement_id is not None:
+            raise ValueError("give statement_id or applies_to, not both")
+        return self
+
+
+class Balance(Resource):
+    """What the account owes now, for paying it."""
+
+    balance_cents: Cents = Field(
+        description="Everything owed now: every statement and the charges since (a late fee), "
+        "less payments made or on their way; negative is a credit."
+    )
+    unbilled_cents: Cents = Field(description="Charges not yet on a statement.")
+    scheduled_cents: Cents = Field(description="Payments scheduled for a later date.")
+    payable_cents: Cents = Field(
+        description="What paying the balance pays now: balance_cents less scheduled_cents, "
+        "never below 0."
+    )
+    currency: Currency = "usd"
 
 
 class PaymentList(ListResponse[Payment]):

@@ -25,6 +25,7 @@ LATEST = "latest"
 STATEMENT_UPCOMING = "/v1/statements/upcoming"
 STATEMENT_PDF = "/v1/statements/{statement_id}/pdf"
 
+BALANCE = "/v1/balance"
 PAYMENTS = "/v1/payments"
 PAYMENT = "/v1/payments/{payment_id}"
 PAYMENT_CANCEL = "/v1/payments/{payment_id}/cancel"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -197,12 +198,30 @@ def _make_folder(directory: Path) -> None:
 @app.command()
 def pay(
     ctx: typer.Context,
+    statement_id: Annotated[
+        str | None,
+        typer.Argument(
+            help="With --statement: which statement [default: latest].", show_default=False
+        ),
+    ] = None,
     amount: Annotated[
         str | None, typer.Option(help="How much, e.g. 45.10 or $1,234.50.", show_default=False)
     ] = None,
     balance: Annotated[
         bool,
-        typer.Option("--balance", help="Pay what is unpaid of the latest statement (never twice)."),
+        typer.Option(
+            "--balance",
+            help="Pay the account balance: everything owed now, every statement and the "
+            "charges since (never twice).",
+        ),
+    ] = False,
+    statement: Annotated[
+        bool,
+        typer.Option(
+            "--statement",
+            help="Pay what is unpaid on one statement: the one named after it, or the latest "
+            "(never twice).",
+        ),
     ] = False,
     method: Annotated[
         str | None,
@@ -216,8 +235,8 @@ def pay(
     if_due_within: Annotated[
         str | None,
         typer.Option(
-            help="Pay only if the latest statement is unpaid and due within this long (e.g. 5d); "
-            "otherwise exit 0."
+            help="Pay only if the statement (the latest unless named) is unpaid and due within "
+            "this long (e.g. 5d); otherwise exit 0."
         ),
     ] = None,
     max_amount: Annotated[
@@ -238,56 +257,55 @@ def pay(
     yes: YesOption = False,
     output: OutputOption = None,
 ) -> None:
-    """Pay a bill now or on a date.
+    """Pay a bill now or on a date: an amount, the account balance, or one statement.
 
-    For cron, pays the statement balance only when it is due soon, at most once:
+    For cron, pays the account balance only when the latest bill is due soon, at most once:
 
         spectrum bill pay --balance --if-due-within 5d --max-amount 400 --yes
     """
     state = get_state(ctx, output)
-    if (amount is None) == (not balance):
-        raise CliError("Give --amount X or --balance.")
+    _check_target(amount, balance, statement, statement_id)
     cents = parse_amount(amount) if amount is not None else None
     cap = parse_amount(max_amount, option="--max-amount") if max_amount is not None else None
     window = -(-parse_duration(if_due_within) // 86400) if if_due_within is not None else None
     scheduled = parse_date(on, option="--on") if on is not None else None
     key = parse_idempotency_key(idempotency_key) if idempotency_key is not None else None
     client = state.client()
-    statement = None
-    if balance or window is not None:
-        statement = client.statements.get(LATEST)
-        if _nothing_to_pay(state, statement, window):
-            return
-        if balance:
-            cents = statement.balance_cents
-    assert cents is not None
+    target = _what_to_pay(
+        state,
+        client,
+        cents,
+        balance=balance,
+        statement=(statement_id or LATEST) if statement else None,
+        window=window,
+    )
+    if target is None:
+        return
+    cents = target.cents
     if cap is not None and cents > cap:
         raise CliError(
             f"Refusing to pay {money(cents)}: more than --max-amount {money(cap)}. "
             "Nothing was paid.",
             status=ExitStatus.GUARD,
         )
-    statement_id = statement.id if balance and statement is not None else None
-    if key is None and window is not None and statement is not None:
-        key = _guard_key(state, statement.id, cents, method, scheduled)
+    if key is None and window is not None and target.guarded is not None:
+        key = _guard_key(state, target.guarded, cents, method, scheduled)
     if dry_run:
-        _print_dry_run(state, cents, method, statement_id, scheduled, key or str(uuid.uuid4()))
+        _print_dry_run(state, cents, method, target, scheduled, key or str(uuid.uuid4()))
         return
     if not yes:
         when = f"on {scheduled}" if scheduled else "now"
-        target = f" for statement {statement_id}" if statement_id else ""
-        state.confirm(f"Pay {money(cents)}{target} {when} with {method or 'the default method'}?")
+        state.confirm(f"Pay {_what(cents, target)} {when} with {method or 'the default method'}?")
     from spectrum_cli.api.billing import PaymentCreate
 
-    _pay_once(
-        state,
-        client,
-        PaymentCreate(
-            amount_cents=cents, method_id=method, statement_id=statement_id, scheduled_for=scheduled
-        ),
-        statement.id if statement is not None else None,
-        key,
+    body = PaymentCreate(
+        amount_cents=cents,
+        method_id=method,
+        statement_id=target.statement_id,
+        scheduled_for=scheduled,
+        **({"applies_to": "balance"} if target.pays_balance else {}),
     )
+    _pay_once(state, client, body, target, key)
 
 
 def _guard_key(
@@ -307,7 +325,7 @@ def _pay_once(
     state: State,
     client: Any,
     body: PaymentCreate,
-    for_statement: str | None,
+    target: _Target,
     key: str | None,
 ) -> None:
     """Send the payment through the intent journal and report it (a replay as done earlier)."""
@@ -316,8 +334,10 @@ def _pay_once(
     from spectrum_cli.client import ConflictError
 
     summary = {"amount": money(body.amount_cents), "method": body.method_id or "default"}
-    if for_statement:
-        summary["statement"] = for_statement
+    if target.statement_id or target.guarded:
+        summary["statement"] = target.statement_id or target.guarded
+    if target.pays_balance:
+        summary["for"] = "account balance"
     if body.scheduled_for:
         summary["date"] = body.scheduled_for.isoformat()
     try:
@@ -334,35 +354,111 @@ def _pay_once(
                 statement_id=body.statement_id,
                 scheduled_for=body.scheduled_for,
                 idempotency_key=k,
+                pays_balance=target.pays_balance,
             ),
-            show=lambda payment, replayed: _report_payment(state, payment, replayed),
+            show=lambda payment, replayed: _report_payment(state, payment, target, replayed),
             key=key,
         )
     except ConflictError as exc:
-        if exc.code == "statement_already_paid":
+        if exc.code in ("statement_already_paid", "balance_already_paid"):
             state.out.message(f"{exc.message} Nothing to do.")
             return
         raise
 
 
-def _report_payment(state: State, payment: Any, replayed: bool) -> None:
+def _report_payment(state: State, payment: Any, target: _Target, replayed: bool) -> None:
     from spectrum_cli.cli.intents import already_done
 
     _print_payment(state, payment)
-    what = f"{money(payment.amount_cents)} with {payment.method_label}"
     if replayed:
         already_done(
             state,
-            f"confirmation {payment.confirmation_number}, {what} ({payment.status}). "
-            "Nothing was paid now.",
+            f"confirmation {payment.confirmation_number}, "
+            f"{_what(payment.amount_cents, target)} with {payment.method_label} "
+            f"({payment.status}). Nothing was paid now.",
         )
         return
-    verb = {
-        "succeeded": "Paid",
-        "processing": "Sent (bank payments settle in 2 business days)",
-        "scheduled": f"Scheduled for {payment.scheduled_for}",
-    }.get(payment.status, payment.status)
-    state.out.message(f"{verb}: {what}. Confirmation {payment.confirmation_number}.")
+    state.out.message(_paid_message(payment, target))
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What a payment pays and how the server guards it."""
+
+    cents: int
+    purpose: str = ""  # said after the amount: "the account balance"
+    statement_id: str | None = None
+    pays_balance: bool = False
+    guarded: str | None = None  # the statement --if-due-within checked: one guarded key each
+
+
+def _check_target(
+    amount: str | None, balance: bool, statement: bool, statement_id: str | None
+) -> None:
+    if statement_id is not None and not statement:
+        raise CliError(f"A statement id ({statement_id}) goes with --statement.")
+    given = sum((amount is not None, balance, statement))
+    if given != 1:
+        start = "Give only one of" if given else "Give"
+        raise CliError(f"{start} --amount X, --balance or --statement [ID].")
+
+
+def _what_to_pay(
+    state: State,
+    client: Any,
+    cents: int | None,
+    *,
+    balance: bool,
+    statement: str | None,
+    window: int | None,
+) -> _Target | None:
+    """The amount and target to pay, or None (having said why) when there is nothing to do."""
+    checked = None  # the statement --if-due-within checked
+    if window is not None or (statement is not None and not balance):
+        bill = client.statements.get(statement or LATEST)
+        if _nothing_to_pay(state, bill, window):
+            return None
+        checked = bill.id if window is not None else None
+    if balance:
+        owed = client.payments.balance()
+        if owed.payable_cents <= 0:
+            state.out.message(_nothing_owed(owed))
+            return None
+        return _Target(owed.payable_cents, "the account balance", None, True, checked)
+    if cents is not None:
+        return _Target(cents, guarded=checked)
+    return _Target(bill.balance_cents, f"what was unpaid on statement {bill.id}", bill.id)
+
+
+def _nothing_owed(owed: Any) -> str:
+    if owed.scheduled_cents > 0:
+        return (
+            f"The account balance ({money(owed.balance_cents)}) is already covered by "
+            f"{money(owed.scheduled_cents)} of scheduled payments; nothing to do."
+        )
+    if owed.balance_cents < 0:
+        return (
+            f"The account balance is already paid ({money(-owed.balance_cents)} of credit); "
+            "nothing to do."
+        )
+    return "The account balance is already paid; nothing to do."
+
+
+def _what(cents: int, target: _Target) -> str:
+    return f"{money(cents)}, {target.purpose}," if target.purpose else money(cents)
+
+
+def _paid_message(payment: Any, target: _Target) -> str:
+    """e.g. `Paid $121.18, the account balance, with Visa •••• 4242. Confirmation SPX-…`."""
+    verb, after = {
+        "succeeded": ("Paid", ""),
+        "processing": ("Sent", " (bank payments settle in 2 business days)"),
+        "scheduled": ("Scheduled", f" for {payment.scheduled_for}"),
+    }.get(payment.status, (payment.status.capitalize(), ""))
+    return (
+        f"{verb} {_what(payment.amount_cents, target)} with {payment.method_label}{after}. "
+        f"Confirmation {payment.confirmation_number}."
+    )
 
 
 def _nothing_to_pay(state: State, statement: StatementSummary, window: int | None) -> bool:
@@ -379,7 +475,7 @@ def _nothing_to_pay(state: State, statement: StatementSummary, window: int | Non
 
 
 def _print_dry_run(
-    state: State, cents: int, method: str | None, statement_id: str | None, scheduled: Any, key: str
+    state: State, cents: int, method: str | None, target: _Target, scheduled: Any, key: str
 ) -> None:
     import json
 
@@ -388,8 +484,9 @@ def _print_dry_run(
     body: dict[str, Any] = {"amount_cents": cents}
     for name, value in (
         ("method_id", method),
-        ("statement_id", statement_id),
+        ("statement_id", target.statement_id),
         ("scheduled_for", scheduled.isoformat() if scheduled else None),
+        ("applies_to", "balance" if target.pays_balance else None),
     ):
         if value is not None:
             body[name] = value

@@ -59,6 +59,12 @@ _STORE_HINT = (
 )
 
 
+_CONFLICT_HINTS = {
+    "balance_changed": "A payment or charge came in meanwhile: run the command again to pay "
+    "the balance as it is now.",
+}
+
+
 def _classify(exc: BaseException) -> tuple[ExitStatus, str | None] | None:
     """(status, hint) for an expected failure, or None for a bug. Subclasses come first."""
     from pydantic import ValidationError
@@ -109,7 +115,12 @@ def _classify(exc: BaseException) -> tuple[ExitStatus, str | None] | None:
             ),
         ),
         (c.NotFoundError, ExitStatus.NOT_FOUND, None),
-        (c.ConflictError, ExitStatus.CONFLICT, None),
+        (
+            c.RequestInProgressError,
+            ExitStatus.UNREACHABLE,
+            "Run the same command again shortly; it will not act twice.",
+        ),
+        (c.ConflictError, ExitStatus.CONFLICT, _CONFLICT_HINTS.get(code or "")),
         (c.PaymentError, ExitStatus.PAYMENT, None),
         (c.InvalidRequestError, ExitStatus.USAGE, None),
         (c.APITimeoutError, ExitStatus.UNREACHABLE, "Try again later; -v shows each attempt."),

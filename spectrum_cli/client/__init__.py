@@ -17,6 +17,7 @@ from spectrum_cli.client._exceptions import (
     PaymentError,
     PermissionDeniedError,
     RateLimitError,
+    RequestInProgressError,
     SpectrumError,
 )
 
@@ -36,6 +37,7 @@ __all__ = [
     "PaymentError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RequestInProgressError",
     "SpectrumClient",
     "SpectrumError",
     "retry_delay",

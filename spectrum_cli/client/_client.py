@@ -404,7 +404,7 @@ class SpectrumClient:
     def _status_error(response: httpx.Response) -> APIStatusError:
         fields = _error_fields(response)
         message = fields.get("message") or f"The Account API answered {response.status_code}."
-        cls = status_error_class(response.status_code, fields.get("type"))
+        cls = status_error_class(response.status_code, fields.get("type"), fields.get("code"))
         return cls(
             str(message),
             response=response,

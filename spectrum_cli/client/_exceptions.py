@@ -1,4 +1,5 @@
-"""One exception tree. `status_error_class` is the only place a status or type picks a class."""
+"""One exception tree. `status_error_class` is the only place a status, type or code picks a
+class."""
 
 from __future__ import annotations
 
@@ -115,6 +116,11 @@ class ConflictError(APIStatusError):
     pass
 
 
+class RequestInProgressError(ConflictError):
+    """An earlier request with the same Idempotency-Key is still running (409
+    `idempotency_key_in_use`): the same request sent again shortly gets its answer."""
+
+
 class PaymentError(APIStatusError):
     pass
 
@@ -150,8 +156,18 @@ _BY_STATUS: dict[int, type[APIStatusError]] = {
 }
 
 
-def status_error_class(status: int, type: str | None) -> type[APIStatusError]:
-    """The envelope's `type` wins; a body without one falls back to the status."""
+_BY_CODE: dict[str, type[APIStatusError]] = {
+    "idempotency_key_in_use": RequestInProgressError,
+}
+
+
+def status_error_class(
+    status: int, type: str | None, code: str | None = None
+) -> type[APIStatusError]:
+    """The envelope's `code` picks a few classes of their own, then `type` wins; a body
+    without either falls back to the status."""
+    if code in _BY_CODE:
+        return _BY_CODE[code]
     if type in _BY_TYPE:
         return _BY_TYPE[type]
     if status >= 500:

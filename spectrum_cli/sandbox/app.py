@@ -15,6 +15,7 @@ from spectrum_cli.sandbox import clock, seed
 from spectrum_cli.sandbox.db import Database, store_errors
 from spectrum_cli.sandbox.errors import install_handlers
 from spectrum_cli.sandbox.guards import RequestGuard
+from spectrum_cli.sandbox.instances import ServerInstance
 from spectrum_cli.sandbox.keys import load_or_create
 from spectrum_cli.sandbox.limits import BodyLimitMiddleware
 from spectrum_cli.sandbox.middleware import (
@@ -92,7 +93,7 @@ def create_app(db_path: str | Path, *, allowed_hosts: Iterable[str] = ()) -> Fas
     # Added last runs first: request ids, the request guard, the body limit (before anything
     # buffers a body), then network faults, idempotency, slow handlers.
     app.add_middleware(FaultMiddleware, db=db, kinds=SLOW_HANDLER_FAULTS)
-    app.add_middleware(IdempotencyMiddleware, db=db, keys=keys)
+    app.add_middleware(IdempotencyMiddleware, db=db, keys=keys, instance=ServerInstance(db_path))
     app.add_middleware(FaultMiddleware, db=db, kinds=NETWORK_FAULTS)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestGuard, allowed_hosts=allowed_hosts)

@@ -92,6 +92,45 @@ def owed_cents(conn: sqlite3.Connection, account_id: str) -> int:
     return charged_cents(conn, account_id) - credited_cents(conn, account_id)
 
 
+def scheduled_cents(conn: sqlite3.Connection, account_id: str) -> int:
+    row = conn.execute(
+        "SELECT COALESCE(SUM(amount_cents), 0) FROM payments WHERE account_id = ? AND "
+        "status = 'scheduled'",
+        (account_id,),
+    ).fetchone()
+    return int(row[0])
+
+
+def payable_cents(conn: sqlite3.Connection, account_id: str) -> int:
+    """What paying the balance pays now: the balance less payments already scheduled."""
+    return max(0, owed_cents(conn, account_id) - scheduled_cents(conn, account_id))
+
+
+def _check_balance_payment(conn: sqlite3.Connection, account_id: str, amount_cents: int) -> None:
+    """A payment of the balance pays exactly what is payable as it is read here, in the
+    payment's own transaction: of several made at once, the first pays and the rest are
+    refused."""
+    payable = payable_cents(conn, account_id)
+    if payable == 0:
+        raise APIError(
+            409,
+            "conflict",
+            "balance_already_paid",
+            "The account balance is already paid"
+            + (" or covered by scheduled payments." if scheduled_cents(conn, account_id) else "."),
+            param="applies_to",
+        )
+    if amount_cents != payable:
+        raise APIError(
+            409,
+            "conflict",
+            "balance_changed",
+            f"The account balance to pay is {money(payable)} now, not {money(amount_cents)}: "
+            "it changed since it was read. Nothing was paid.",
+            param="amount_cents",
+        )
+
+
 @dataclass(frozen=True)
 class StatementView:
     row: sqlite3.Row
@@ -585,6 +624,7 @@ def create_payment(
     kind: str,
     now: dt.datetime,
     idempotency_key: str | None = None,
+    applies_to: str | None = None,
 ) -> str:
     """Validate, record and (when due today) attempt a payment. Runs in the caller's
     transaction, so the balance it checks is the balance it changes."""
@@ -623,13 +663,9 @@ def create_payment(
             "A payment can be scheduled at most a year ahead.",
             param="scheduled_for",
         )
-    scheduled = int(
-        conn.execute(
-            "SELECT COALESCE(SUM(amount_cents), 0) FROM payments WHERE account_id = ? AND "
-            "status = 'scheduled'",
-            (account_id,),
-        ).fetchone()[0]
-    )
+    scheduled = scheduled_cents(conn, account_id)
+    if applies_to == "balance":
+        _check_balance_payment(conn, account_id, amount_cents)
     if statement_id is not None:
         view = statement_view(conn, account_id, statement_id, today)
         if view is None:

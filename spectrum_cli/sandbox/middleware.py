@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import json
+import logging
 import secrets
 import sqlite3
+import threading
+import time
 from typing import Any
 
 import anyio.to_thread
@@ -16,15 +19,21 @@ from spectrum_cli.api.routes import IDEMPOTENCY_REQUIRED, SECRET_FIELDS, SECRET_
 from spectrum_cli.sandbox import clock
 from spectrum_cli.sandbox.db import Database
 from spectrum_cli.sandbox.errors import APIError, error_response, request_id_var
+from spectrum_cli.sandbox.instances import ServerInstance
 from spectrum_cli.sandbox.keys import ServerKeys
 from spectrum_cli.sandbox.principals import principal_for_token
 from spectrum_cli.sandbox.routing import ReplayProbe, replay_probe
 
 IDEMPOTENCY_TTL = dt.timedelta(hours=48)
-# A key still "running" after this long belongs to a request that died with its server; a
-# retry may run again (payments also remember their key, so they cannot pay twice).
+# A key is "running" while the server process that took it is alive and still runs it (see
+# instances.py); a retry of a key left by a dead process, or by a request whose outcome could
+# not be recorded, runs again at once (payments also remember their key, so they cannot pay
+# twice). Only where the platform cannot tell whether a process is alive does a key count as
+# abandoned after this much real time; the sandbox clock never counts.
 ABANDONED_AFTER = dt.timedelta(seconds=60)
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+log = logging.getLogger("spectrum_cli.sandbox")
 
 
 class ConnectionDropped(Exception):
@@ -155,8 +164,12 @@ class IdempotencyMiddleware:
     user can never replay another's response. Answers that carry new secrets are never kept.
     """
 
-    def __init__(self, app: ASGIApp, db: Database, keys: ServerKeys) -> None:
-        self.app, self.db, self.keys = app, db, keys
+    def __init__(
+        self, app: ASGIApp, db: Database, keys: ServerKeys, instance: ServerInstance
+    ) -> None:
+        self.app, self.db, self.keys, self.instance = app, db, keys, instance
+        self._running: set[tuple[str, str]] = set()  # keys this process is running now
+        self._running_guard = threading.Lock()
 
     def _scope_for(self, authorization: str | None) -> str:
         if not authorization or not authorization.lower().startswith("bearer "):
@@ -169,39 +182,76 @@ class IdempotencyMiddleware:
         return f"user:{principal.user_id}"
 
     def _begin(self, scope_id: str, key: str, fingerprint: str) -> tuple[str, sqlite3.Row | None]:
+        instance = self.instance.claim()
         with self.db.write() as conn:
             now = clock.now(conn)
             conn.execute(
-                "DELETE FROM idempotency_keys WHERE created_at < ?",
-                (clock.iso(now - IDEMPOTENCY_TTL),),
+                "DELETE FROM idempotency_keys WHERE created_at < ? AND "
+                "(state = 'done' OR started_at IS NULL OR started_at < ?)",
+                (clock.iso(now - IDEMPOTENCY_TTL), time.time() - IDEMPOTENCY_TTL.total_seconds()),
             )
             row = conn.execute(
                 "SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?", (scope_id, key)
             ).fetchone()
-            if (
-                row is not None
-                and row["state"] == "running"
-                and clock.parse(row["created_at"]) < now - ABANDONED_AFTER
-                and row["fingerprint"] == fingerprint
-            ):
-                conn.execute(
-                    "DELETE FROM idempotency_keys WHERE scope = ? AND key = ?", (scope_id, key)
-                )
-                row = None
             if row is None:
                 conn.execute(
-                    """INSERT INTO idempotency_keys (scope, key, fingerprint, state, created_at)
-                       VALUES (?, ?, ?, 'running', ?)""",
-                    (scope_id, key, fingerprint, clock.iso(now)),
+                    """INSERT INTO idempotency_keys
+                       (scope, key, fingerprint, state, created_at, instance, started_at)
+                       VALUES (?, ?, ?, 'running', ?, ?, ?)""",
+                    (scope_id, key, fingerprint, clock.iso(now), instance, time.time()),
                 )
-                return "new", None
-        if row["fingerprint"] != fingerprint:
-            return "reused", row
-        if row["state"] == "running":
-            return "in_use", row
-        return "replay", row
+                return self._started(scope_id, key)
+            if row["fingerprint"] != fingerprint:
+                return "reused", row
+            if row["state"] == "done":
+                return "replay", row
+            if not self._abandoned(scope_id, key, row):
+                return "in_use", row
+            conn.execute(
+                """UPDATE idempotency_keys SET created_at = ?, instance = ?, started_at = ?
+                   WHERE scope = ? AND key = ?""",
+                (clock.iso(now), instance, time.time(), scope_id, key),
+            )
+            return self._started(scope_id, key)
+
+    def _started(self, scope_id: str, key: str) -> tuple[str, None]:
+        with self._running_guard:
+            self._running.add((scope_id, key))
+        return "new", None
+
+    def _abandoned(self, scope_id: str, key: str, row: sqlite3.Row) -> bool:
+        """Whether no live request runs this key any more: its process died, or (in this
+        process) it ended without recording its outcome."""
+        if row["instance"] == self.instance.id:
+            with self._running_guard:
+                return (scope_id, key) not in self._running
+        alive = self.instance.alive(row["instance"])
+        if alive is None:
+            started = row["started_at"] or 0.0
+            return time.time() - started > ABANDONED_AFTER.total_seconds()
+        return not alive
 
     def _finish(
+        self, scope_id: str, key: str, status: int | None, headers: list[Any], body: bytes
+    ) -> None:
+        """Record the outcome. If the store cannot take it (a full disk), the key is released
+        rather than left running: the request is over either way."""
+        try:
+            self._record(scope_id, key, status, headers, body)
+        except sqlite3.Error:
+            log.warning("could not record an idempotent request's outcome", exc_info=True)
+            try:
+                with self.db.write() as conn:
+                    conn.execute(
+                        "DELETE FROM idempotency_keys WHERE scope = ? AND key = ?", (scope_id, key)
+                    )
+            except sqlite3.Error:
+                pass  # still 'running' under this process, which no longer runs it: abandoned
+        finally:
+            with self._running_guard:
+                self._running.discard((scope_id, key))
+
+    def _record(
         self, scope_id: str, key: str, status: int | None, headers: list[Any], body: bytes
     ) -> None:
         with self.db.write() as conn:
@@ -314,7 +364,8 @@ class IdempotencyMiddleware:
                 409,
                 "conflict",
                 "idempotency_key_in_use",
-                "A request with this Idempotency-Key is still running; retry shortly.",
+                "An earlier request with this Idempotency-Key is still in progress; "
+                "send it again shortly.",
                 param="Idempotency-Key",
                 headers={"Retry-After": "1"},
             )

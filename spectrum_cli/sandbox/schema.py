@@ -342,4 +342,11 @@ MIGRATIONS: list[str] = [
 
     DELETE FROM challenges;
     """,
+    # 12: a running idempotency key names the server process running it (instances.py) and
+    # when it started in real time, so neither a dead server nor the sandbox clock decides
+    # for how long it stays running
+    """
+    ALTER TABLE idempotency_keys ADD COLUMN instance TEXT;
+    ALTER TABLE idempotency_keys ADD COLUMN started_at REAL;
+    """,
 ]

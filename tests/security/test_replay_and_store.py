@@ -140,7 +140,7 @@ def test_fingerprints_do_not_depend_on_the_secret_even_with_the_key(
     from spectrum_cli.sandbox.middleware import IdempotencyMiddleware
 
     keys = sandbox_app.state.keys  # type: ignore[attr-defined]
-    layer = IdempotencyMiddleware(app=None, db=None, keys=keys)  # type: ignore[arg-type]
+    layer = IdempotencyMiddleware(app=None, db=None, keys=keys, instance=None)  # type: ignore[arg-type]
     conn = sqlite3.connect(used_store)
     stored = {r[0] for r in conn.execute("SELECT fingerprint FROM idempotency_keys")}
     conn.close()

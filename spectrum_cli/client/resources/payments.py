@@ -4,6 +4,7 @@ import datetime as dt
 
 from spectrum_cli.api import routes
 from spectrum_cli.api.billing import (
+    Balance,
     BankAccountInput,
     BankAccountType,
     CardInput,
@@ -24,6 +25,10 @@ class PaymentsResource(Resource):
             routes.PAYMENTS, PaymentList, params={"limit": limit, "starting_after": starting_after}
         )
 
+    def balance(self) -> Balance:
+        """What the account owes now, and what paying it pays."""
+        return self._get(routes.BALANCE, Balance)
+
     def get(self, payment_id: str) -> Payment:
         return self._get(path(routes.PAYMENT, payment_id=payment_id), Payment)
 
@@ -35,14 +40,19 @@ class PaymentsResource(Resource):
         statement_id: str | None = None,
         scheduled_for: dt.date | None = None,
         idempotency_key: str | None = None,
+        pays_balance: bool = False,
     ) -> Payment:
         """Pay ``amount_cents``. Giving ``statement_id`` lets the server refuse a second
-        payment of a paid statement (409 ``statement_already_paid``)."""
+        payment of a paid statement (409 ``statement_already_paid``). With ``pays_balance``,
+        ``amount_cents`` is the ``payable_cents`` of `balance()`, and the server refuses the
+        payment once the balance is paid (409 ``balance_already_paid``) or has changed
+        (409 ``balance_changed``)."""
         body = PaymentCreate(
             amount_cents=amount_cents,
             method_id=method_id,
             statement_id=statement_id,
             scheduled_for=scheduled_for,
+            **({"applies_to": "balance"} if pays_balance else {}),
         )
         return self._send("POST", routes.PAYMENTS, Payment, body, idempotency_key=idempotency_key)
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Header, Query, Response
 
 from spectrum_cli.api import routes
-from spectrum_cli.api.billing import Payment, PaymentCreate, PaymentList
+from spectrum_cli.api.billing import Balance, Payment, PaymentCreate, PaymentList
 from spectrum_cli.sandbox import billing
 from spectrum_cli.sandbox.deps import BillingReader, DbDep, NowDep, PaymentsWriter, caught_up
 from spectrum_cli.sandbox.errors import APIError, not_found
@@ -51,6 +51,21 @@ def list_payments(
             (principal.account_id, before if before is not None else 2**62, limit + 1),
         ).fetchall()
     return PaymentList(data=[payment_model(r) for r in rows[:limit]], has_more=len(rows) > limit)
+
+
+@router.get(routes.BALANCE, response_model=Balance)
+def balance(principal: BillingReader, db: DbDep, now: NowDep) -> Balance:
+    """What the account owes now (every statement and the charges since), and what paying it
+    pays: send `payable_cents` with `applies_to: balance` to `POST /v1/payments`."""
+    caught_up(db, principal.account_id, now)
+    with db.read() as conn:
+        account_id = principal.account_id
+        return Balance(
+            balance_cents=billing.owed_cents(conn, account_id),
+            unbilled_cents=billing.unbilled_cents(conn, account_id),
+            scheduled_cents=billing.scheduled_cents(conn, account_id),
+            payable_cents=billing.payable_cents(conn, account_id),
+        )
 
 
 @router.post(routes.PAYMENTS, response_model=Payment, status_code=201)
@@ -105,6 +120,7 @@ def create_payment(
                 kind="one_time",
                 now=now,
                 idempotency_key=idempotency_key,
+                applies_to=body.applies_to,
             )
         row = _get(conn, principal.account_id, payment_id)
     if row["status"] == "failed":
