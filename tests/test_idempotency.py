@@ -214,8 +214,11 @@ def test_the_cli_reports_a_key_still_running_as_in_progress_exit_8(
         )
         assert result.returncode == 8, result.stderr
         error, hint = result.stderr.splitlines()[-2:]
-        assert error.startswith("Error: The payment's outcome is unknown: An earlier request")
-        assert "still in progress" in error and f"--idempotency-key {key}" in hint
+        assert (
+            error
+            == "Error: The payment is still in progress on the server: its outcome is unknown."
+        )
+        assert "Running the same command again is safe" in hint
 
 
 def test_advancing_the_sandbox_clock_never_abandons_a_running_key(

@@ -232,11 +232,11 @@ def test_a_replay_is_reported_as_done_earlier_with_the_same_output(
 ) -> None:
     args = ["bill", "pay", "--amount", "1.02", "--yes", "--idempotency-key", "k-1", "-o", "json"]
     code, first, err = run(args, env)
-    assert code == 0 and "Paid: $1.02" in err
+    assert code == 0 and "Paid $1.02 with " in err
     code, second, err = run(args, env)
     confirmation = json.loads(first)["confirmation_number"]
     assert code == 0 and f"Already done earlier: confirmation {confirmation}" in err
-    assert "Paid:" not in err and json.loads(second) == json.loads(first)
+    assert "Paid $" not in err and json.loads(second) == json.loads(first)
     assert paid(api, 102) == [confirmation]
 
 
@@ -288,7 +288,7 @@ def test_a_daily_cron_line_pays_each_statement_once_over_90_days(
         if "Already done earlier: confirmation SPX-" in err:
             replayed_for.append(statement.id)
         else:
-            assert "Paid: $50.00" in err, err
+            assert "Paid $50.00 with " in err, err
             paid_for.append(statement.id)
     assert len(paid_for) == len(set(paid_for)) == len(guarded) >= 3
     assert set(replayed_for) == guarded and len(replayed_for) > len(guarded)
@@ -342,7 +342,7 @@ def interrupt_and_rerun(
         seen["in flight" if open_intents else "before the request"] += 1
         code, _, err = run(args, env)
         assert code == 0, err
-        assert ("Paid:" in err) != ("Already done earlier: confirmation SPX-" in err), err
+        assert ("Paid $" in err) != ("Already done earlier: confirmation SPX-" in err), err
         if earlier:
             assert "Already done earlier" in err, err
         seen["replayed"] += "Already done earlier" in err
