@@ -187,7 +187,9 @@ def test_secrets_are_stored_hashed(client: SpectrumClient, store_path: Path) -> 
     code = client.sandbox.outbox(to="harper@example.com").data[0].code
     assert code is not None
     client.recovery.confirm_password_reset("harper", code, "Private-Pass7")
-    raw = b"".join(p.read_bytes() for p in store_path.parent.glob(f"{store_path.name}*"))
+    raw = b"".join(
+        p.read_bytes() for p in store_path.parent.glob(f"{store_path.name}*") if p.is_file()
+    )
     # (The reset code itself sits in the outbox, the sandbox's stand-in for the user's inbox.)
     for secret in (session.access_token, session.refresh_token, api.token, "Private-Pass7"):
         assert secret.encode() not in raw

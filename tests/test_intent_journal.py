@@ -363,3 +363,11 @@ def test_kill_9_of_bill_pay_at_random_points_never_pays_twice(
 ) -> None:
     seen = interrupt_and_rerun(env, fresh_served.url, api, signal.SIGKILL, runs=26, seed=2)
     assert seen["in flight"] >= 3 and seen["replayed"] >= 3, seen
+
+
+def test_an_empty_statement_id_is_exit_2_and_pays_nothing(
+    env: dict[str, str], api: SpectrumClient
+) -> None:
+    code, _, err = run(["bill", "pay", "--statement", "", "--yes"], env)
+    assert code == 2 and "A statement id is needed, not an empty string" in err, err
+    assert "Paid" not in err

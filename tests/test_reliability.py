@@ -67,7 +67,11 @@ def test_twenty_simultaneous_balance_payments_pay_once(
     results = run_together(["bill", "pay", "--balance", "--yes"], env, 20)
     assert [code for code, _ in results] == [0] * 20, results
     assert sum("Paid $" in err for _, err in results) == 1
-    assert sum("already paid" in err for _, err in results) == 19
+    # The others share one profile: each finds the balance paid, or the first run's open
+    # intent and its answer ("Already done earlier").
+    assert (
+        sum(("already paid" in err) != ("Already done earlier" in err) for _, err in results) == 19
+    )
     assert len(payments()) == len(before) + 1
     statement = json.loads(spectrum(["bill", "show", "-o", "json"], env).stdout)
     assert statement["status"] == "paid"

@@ -276,7 +276,7 @@ def pay(
         client,
         cents,
         balance=balance,
-        statement=(statement_id or LATEST) if statement else None,
+        statement=(LATEST if statement_id is None else statement_id) if statement else None,
         window=window,
     )
     if target is None:
@@ -415,7 +415,7 @@ def _what_to_pay(
     """The amount and target to pay, or None (having said why) when there is nothing to do."""
     checked = None  # the statement --if-due-within checked
     if window is not None or (statement is not None and not balance):
-        bill = client.statements.get(statement or LATEST)
+        bill = client.statements.get(LATEST if statement is None else statement)
         if _nothing_to_pay(state, bill, window):
             return None
         checked = bill.id if window is not None else None

@@ -59,7 +59,9 @@ def _without_request_id(response: httpx.Response) -> dict[str, Any]:
 
 
 def _store_bytes(store_path: Path) -> bytes:
-    return b"".join(p.read_bytes() for p in store_path.parent.glob(f"{store_path.name}*"))
+    return b"".join(
+        p.read_bytes() for p in store_path.parent.glob(f"{store_path.name}*") if p.is_file()
+    )
 
 
 # --- sign-in lockout ----------------------------------------------------------------------
@@ -287,7 +289,7 @@ def test_codes_at_rest_cannot_be_reversed_without_the_key_file(
     copy = tmp_path / "stolen" / "sandbox.db"
     copy.parent.mkdir()
     for part in store_path.parent.glob(f"{store_path.name}*"):
-        if not part.name.endswith(".keys"):
+        if part.is_file() and not part.name.endswith(".keys"):
             shutil.copyfile(part, copy.parent / part.name.replace(store_path.name, copy.name))
     conn = sqlite3.connect(copy)
     challenge_id, stored = conn.execute(
