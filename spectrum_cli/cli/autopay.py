@@ -68,12 +68,14 @@ def enable(
         done = f"Autopay is on from the statement of {autopay.effective_from_statement_date}."
         say_done(state, done, replayed=replayed)
 
+    from spectrum_cli.api import routes
+
     send_once(
         state,
         client,
         operation="autopay on",
         what="autopay change",
-        request=("PUT", "autopay", {"method_id": method}),
+        request=("PUT", routes.AUTOPAY, {"method_id": method}),
         summary={"method": method},
         send=lambda key: client.autopay.enable(method, idempotency_key=key),
         show=report,
@@ -98,12 +100,14 @@ def disable(ctx: typer.Context, yes: YesOption = False, output: OutputOption = N
         )
         say_done(state, done, replayed=replayed)
 
+    from spectrum_cli.api import routes
+
     send_once(
         state,
         client,
         operation="autopay off",
         what="autopay change",
-        request=("DELETE", "autopay", None),
+        request=("DELETE", routes.AUTOPAY, None),
         summary={},
         send=lambda key: client.autopay.disable(idempotency_key=key),
         show=report,

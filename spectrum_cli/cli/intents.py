@@ -47,7 +47,7 @@ def send_once(
     new one. An interrupt or a lost connection leaves the intent open and says the outcome
     is unknown; ``what`` names the operation in that message ("payment")."""
     from spectrum_cli.api.routes import SECRET_FIELDS
-    from spectrum_cli.client import APIConnectionError, APIStatusError
+    from spectrum_cli.client import APIConnectionError, APIStatusError, RequestInProgressError
     from spectrum_cli.journal import fingerprint, redacted
 
     method, path, body = request
@@ -69,15 +69,15 @@ def send_once(
             )
         try:
             result = send(intent.idempotency_key)
+        except RequestInProgressError as exc:
+            raise CliError(
+                f"The {what} is still in progress on the server: its outcome is unknown.",
+                status=ExitStatus.UNREACHABLE,
+                hint=RERUN_IS_SAFE,
+            ) from exc
         except APIStatusError as exc:
             if _definite(exc):
                 journal.finish(intent)
-            elif exc.code == "idempotency_key_in_use":
-                raise CliError(
-                    f"The {what} is still in progress on the server: its outcome is unknown.",
-                    status=ExitStatus.UNREACHABLE,
-                    hint=RERUN_IS_SAFE,
-                ) from exc
             raise
         # The answer is shown before the intent is cleared: an interrupt in between leaves
         # it open, and the rerun is told "already done" instead of acting again.
@@ -99,13 +99,9 @@ def send_once(
 
 def _definite(exc: APIStatusError) -> bool:
     """Whether a refusal means the request was decided (so it did not act and never will).
-    401, 408 and 429 were not run; a key still in use may yet act."""
+    401, 408 and 429 were not run (a key still in use is caught before this)."""
     status = exc.status or 0
-    return (
-        400 <= status < 500
-        and status not in (401, 408, 429)
-        and exc.code != "idempotency_key_in_use"
-    )
+    return 400 <= status < 500 and status not in (401, 408, 429)
 
 
 def already_done(state: State, done: str) -> None:

@@ -76,12 +76,14 @@ def cancel(
         )
         say_done(state, done, replayed=replayed)
 
+    from spectrum_cli.api import routes
+
     send_once(
         state,
         client,
         operation="cancel",
         what="cancellation",
-        request=("POST", f"payments/{payment_id}/cancel", None),
+        request=("POST", routes.PAYMENT_CANCEL.format(payment_id=payment_id), None),
         summary={"payment": payment_id},
         send=lambda key: client.payments.cancel(payment_id, idempotency_key=key),
         show=report,
@@ -223,12 +225,14 @@ def _add_method_once(
         state.out.record(method, METHOD_COLUMNS)
         say_done(state, f"Added {method.label}.", replayed=replayed)
 
+    from spectrum_cli.api import routes
+
     send_once(
         state,
         client,
         operation="add method",
         what="new payment method",
-        request=("POST", "payment-methods", {**details, "make_default": make_default}),
+        request=("POST", routes.PAYMENT_METHODS, {**details, "make_default": make_default}),
         summary={"method": f"{details['type']} ending {number[-4:]}"},
         send=send,
         show=report,
