@@ -12,6 +12,7 @@ import os
 import secrets
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -83,6 +84,20 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
     finally:
         os.close(fd)  # only now: the lock says "still being written" until the rename
     _sync_dir(path.parent)
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive flock on the lock file ``path`` (made 0600, in a private directory)
+    for the ``with`` block; without flock on this platform the block runs uncoordinated."""
+    make_private_dirs(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        restrict_to_owner(path)  # one made by an older version may be 0644
+        _lock(fd)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _lock(fd: int, *, wait: bool = True) -> bool:

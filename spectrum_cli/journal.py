@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -18,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from spectrum_cli.fsutil import make_private_dirs, restrict_to_owner, write_atomic
+from spectrum_cli.fsutil import exclusive_lock, write_atomic
 
 # As long as the server keeps an idempotency key; judged by this machine's real clock.
 TTL_SECONDS = 48 * 3600
@@ -36,7 +37,14 @@ class Intent:
     idempotency_key: str
     started_at: float
     summary: dict[str, str] = field(default_factory=dict)
+    # What the command asked for, before it read anything (`bill pay --balance` on this
+    # profile and API): a rerun finds the entry by it even when the amount it would read now
+    # has changed, because the first run went through.
+    purpose: str = ""
+    body: dict[str, Any] | None = None  # the request body, kept only when nothing in it is secret
+    owner: str = ""  # the process sending it now (see `_process`)
     reused: bool = False  # this run found the entry open and took its key
+    busy: bool = False  # ... while another live process was sending it
 
     def public(self) -> dict[str, Any]:
         """What `payments pending` shows: no fingerprint, nothing secret."""
@@ -92,13 +100,19 @@ class Journal:
         request_fingerprint: str,
         summary: Mapping[str, str],
         key: str | None = None,
+        *,
+        purpose: str = "",
+        body: dict[str, Any] | None = None,
     ) -> Intent:
         """Record an intent and return it. An open one with the same fingerprint gives its key
         (unless ``key`` names another); otherwise ``key``, else a new one."""
+        me = _process(os.getpid())
         with self._locked() as intents:
             earlier = next((i for i in intents if i.fingerprint == request_fingerprint), None)
             if earlier is not None and key in (None, earlier.idempotency_key):
                 earlier.reused = True
+                earlier.busy = earlier.owner not in ("", me) and _running(earlier.owner)
+                earlier.owner = me
                 return earlier
             if earlier is not None:
                 intents.remove(earlier)
@@ -108,9 +122,17 @@ class Journal:
                 idempotency_key=key or str(uuid.uuid4()),
                 started_at=self.clock(),
                 summary=dict(summary),
+                purpose=purpose,
+                body=body,
+                owner=me,
             )
             intents.append(intent)
             return intent
+
+    def unfinished(self, purpose: str) -> Intent | None:
+        """The open intent made for ``purpose`` whose request can be sent again, if any."""
+        with self._locked() as intents:
+            return next((i for i in intents if purpose and i.purpose == purpose and i.body), None)
 
     def finish(self, intent: Intent) -> None:
         """The request got a definite answer: forget the intent."""
@@ -130,16 +152,7 @@ class Journal:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[list[Intent]]:
         """The open intents under the journal's lock; saved on the way out if they changed."""
-        make_private_dirs(self.path.parent)
-        try:
-            import fcntl
-        except ImportError:  # no flock on this platform: writes are still atomic
-            fcntl = None  # type: ignore[assignment]
-        lock_path = self.path.with_name(f".{self.path.name}.lock")
-        with open(lock_path, "a") as lock:
-            restrict_to_owner(lock_path)
-            if fcntl is not None:
-                fcntl.flock(lock, fcntl.LOCK_EX)
+        with exclusive_lock(self.path.with_name(f".{self.path.name}.lock")):
             stored = self._load()
             now = self.clock()
             intents = [i for i in stored if now - i.started_at < TTL_SECONDS]
@@ -157,15 +170,13 @@ class Journal:
         except OSError as exc:
             raise self._unusable(exc.strerror or str(exc)) from exc
         try:
-            data = json.loads(raw)
-            if data.get("version") != VERSION:
-                raise ValueError(f"unknown version {data.get('version')!r}")
-            return [_intent(entry) for entry in data["intents"]]
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise self._unusable(f"not a journal this version can read: {exc}") from exc
+            return _intents(json.loads(raw))
+        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError included
+            why = str(exc) if isinstance(exc, _Unreadable) else "it is not valid JSON"
+            raise self._unusable(why) from exc
 
     def _save(self, intents: list[Intent]) -> None:
-        entries = [{k: v for k, v in asdict(i).items() if k != "reused"} for i in intents]
+        entries = [{k: v for k, v in asdict(i).items() if k not in _RUN_ONLY} for i in intents]
         data = json.dumps({"version": VERSION, "intents": entries}, indent=1)
         write_atomic(self.path, data.encode(), mode=0o600)
 
@@ -178,16 +189,67 @@ class Journal:
         )
 
 
+_RUN_ONLY = ("reused", "busy")
+
+
+class _Unreadable(ValueError):
+    """What is wrong with a journal file, in words for its owner."""
+
+
+def _intents(data: Any) -> list[Intent]:
+    if not isinstance(data, dict) or not isinstance(data.get("intents"), list):
+        raise _Unreadable("it is not an intent journal")
+    if data.get("version") != VERSION:
+        raise _Unreadable(f"it has version {data.get('version')!r}; this version reads {VERSION}")
+    return [_intent(entry) for entry in data["intents"]]
+
+
 def _intent(entry: Any) -> Intent:
     if not isinstance(entry, dict):
-        raise TypeError("an entry is not an object")
-    summary = entry.get("summary", {})
-    if not isinstance(summary, dict):
-        raise TypeError("a summary is not an object")
+        raise _Unreadable("an entry is not an object")
+    missing = [k for k in _REQUIRED if not isinstance(entry.get(k), _REQUIRED[k])]
+    if missing:
+        raise _Unreadable(f"an entry has no valid {missing[0]}")
+    summary, body = entry.get("summary", {}), entry.get("body")
+    if not isinstance(summary, dict) or not (body is None or isinstance(body, dict)):
+        raise _Unreadable("an entry's summary or body is not an object")
     return Intent(
-        operation=str(entry["operation"]),
-        fingerprint=str(entry["fingerprint"]),
-        idempotency_key=str(entry["idempotency_key"]),
+        operation=entry["operation"],
+        fingerprint=entry["fingerprint"],
+        idempotency_key=entry["idempotency_key"],
         started_at=float(entry["started_at"]),
         summary={str(k): str(v) for k, v in summary.items()},
+        purpose=str(entry.get("purpose", "")),
+        body=body,
+        owner=str(entry.get("owner", "")),
     )
+
+
+_REQUIRED: dict[str, type | tuple[type, ...]] = {
+    "operation": str,
+    "fingerprint": str,
+    "idempotency_key": str,
+    "started_at": (int, float),
+}
+
+
+def _process(pid: int) -> str:
+    """``pid`` and its start time ("4242@123456"), so a later process that was given the same
+    pid is not taken for it; the pid alone where /proc is not there."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return f"{pid}@{stat.rsplit(')', 1)[1].split()[19]}"
+    except (OSError, IndexError):
+        return str(pid)
+
+
+def _running(owner: str) -> bool:
+    """Whether the process recorded as ``owner`` still runs (see `_process`)."""
+    try:
+        pid = int(owner.split("@")[0])
+        os.kill(pid, 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        pass  # it runs, as another user
+    return _process(pid) == owner or "@" not in owner

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -12,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -244,8 +245,10 @@ def spectrum(
     *,
     input: str | None = None,
     timeout: float = 60,
+    in_process: bool = False,
 ) -> subprocess.CompletedProcess[str]:
-    """Run a real `spectrum` subprocess with stdin closed unless ``input`` is given.
+    """Run a real `spectrum` subprocess with stdin closed unless ``input`` is given; with
+    ``in_process``, the same command inside this process (see `_run_here`).
 
     Secrets it is given (stdin for --*-stdin flags, SPECTRUM_TOKEN) and gets (stored sessions,
     created tokens) go into LEDGER; none may appear in what it prints."""
@@ -255,16 +258,19 @@ def spectrum(
             LEDGER.add("".join(ch for ch in line if ch.isdigit()))
     LEDGER.add(env.get("SPECTRUM_TOKEN"))
     LEDGER.learn_from_store(env)
-    result = subprocess.run(
-        [*SPECTRUM, *args],
-        input=input,
-        stdin=None if input is not None else subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=timeout,
-        cwd=REPO,
-    )
+    if in_process:
+        result = _run_here(args, env, input)
+    else:
+        result = subprocess.run(
+            [*SPECTRUM, *args],
+            input=input,
+            stdin=None if input is not None else subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=timeout,
+            cwd=REPO,
+        )
     words = tuple(a for a in args if not a.startswith("-"))
     shows = any(words[: len(c)] == c for c in SHOWS_SECRETS)
     leaked = LEDGER.found_in(result.stderr + ("" if shows else result.stdout))
@@ -274,3 +280,42 @@ def spectrum(
         for token in re.findall(r"spk_[A-Za-z0-9_\-]+", result.stdout):
             LEDGER.add(token)
     return result
+
+
+@functools.cache
+def _root_command() -> Any:
+    """The root command, built once (Typer builds it on every invoke otherwise)."""
+    import typer
+
+    from spectrum_cli.cli.main import app
+
+    return typer.main.get_command(app)
+
+
+def _run_here(
+    args: list[str], env: dict[str, str], input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`spectrum ARGS` inside this process, with the exit status and stderr `main` would give:
+    for set-up steps and tests of the commands' answers, where the interpreter's start-up is
+    not what is tested. Tests of signals, exit paths, the environment or the terminal use a
+    subprocess. Variables of this process that ``env`` does not name are hidden from it."""
+    import io
+    from unittest import mock
+
+    import typer.testing
+    from typer.testing import CliRunner
+
+    from spectrum_cli.cli.errors import report
+    from spectrum_cli.cli.main import app
+
+    hidden = {name: None for name in os.environ if name not in env}
+    with mock.patch.object(typer.testing, "_get_command", lambda _: _root_command()):
+        result = CliRunner().invoke(
+            app, args, env={**hidden, **env}, input=input, catch_exceptions=True
+        )
+    code, err = result.exit_code, result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stream = io.StringIO()
+        code = report(result.exception, stream)
+        err += stream.getvalue()
+    return subprocess.CompletedProcess(["spectrum", *args], code, result.stdout, err)

@@ -35,7 +35,7 @@ def test_a_missing_method_is_not_found_and_repeating_a_done_change_is_nothing_to
     assert first.exit_code == 0, first.stderr
     assert again.exit_code == 0, again.stderr
     assert json.loads(again.stdout)["status"] == "canceled"
-    assert f"Payment {payment_id} is canceled" in again.stderr
+    assert f"Payment {payment_id} is already canceled; nothing to do." in again.stderr
 
     ticket = json.loads(
         cli(

@@ -4,8 +4,6 @@ never acts twice, a daily cron line pays each statement once, and replays say so
 from __future__ import annotations
 
 import contextlib
-import functools
-import io
 import json
 import random
 import signal
@@ -15,18 +13,21 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-from unittest import mock
 
 import httpx
 import pytest
-import typer
-import typer.testing
-from typer.testing import CliRunner
 
+from spectrum_cli.cli.output import money
 from spectrum_cli.client import SpectrumClient
 from spectrum_cli.journal import TTL_SECONDS, Journal, JournalError
-from tests.helpers import ServedSandbox, isolated_env, sandbox_headers, start_spectrum
+from tests.helpers import (
+    ServedSandbox,
+    isolated_env,
+    sandbox_headers,
+    spectrum,
+    start_spectrum,
+    wait_for,
+)
 
 
 class Clock:
@@ -37,27 +38,10 @@ class Clock:
         return self.now
 
 
-@functools.cache
-def command() -> Any:
-    """The root command, built once (Typer builds it on every invoke otherwise)."""
-    from spectrum_cli.cli.main import app
-
-    return typer.main.get_command(app)
-
-
 def run(args: list[str], env: dict[str, str], input: str | None = None) -> tuple[int, str, str]:
     """`spectrum ARGS` in-process, with the exit status and stderr that `main` would give."""
-    from spectrum_cli.cli.errors import report
-    from spectrum_cli.cli.main import app
-
-    with mock.patch.object(typer.testing, "_get_command", lambda _: command()):
-        result = CliRunner().invoke(app, args, env=env, input=input, catch_exceptions=True)
-    code, err = result.exit_code, result.stderr
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        stream = io.StringIO()
-        code = report(result.exception, stream)
-        err += stream.getvalue()
-    return code, result.stdout, err
+    result = spectrum(args, env, input=input, in_process=True)
+    return result.returncode, result.stdout, result.stderr
 
 
 def token_for(url: str) -> str:
@@ -215,6 +199,44 @@ def test_a_corrupt_journal_stops_money_moving_commands_with_a_clear_line(
         Journal(path).pending()
 
 
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("[]", "it is not an intent journal"),
+        ('{"version": 2, "intents": []}', "it has version 2; this version reads 1"),
+        ('{"version": 1, "intents": [1]}', "an entry is not an object"),
+        ('{"version": 1, "intents": [{"operation": "payment"}]}', "an entry has no valid fin"),
+        (
+            '{"version": 1, "intents": [{"operation": "p", "fingerprint": "f", '
+            '"idempotency_key": "k", "started_at": 1, "summary": []}]}',
+            "an entry's summary or body is not",
+        ),
+        ("\udcff", "it is not valid JSON"),
+    ],
+)
+def test_a_journal_it_cannot_read_is_named_with_a_plain_reason(
+    tmp_path: Path, content: str, reason: str
+) -> None:
+    path = tmp_path / "intents" / "default.json"
+    path.parent.mkdir()
+    path.write_bytes(content.encode("utf-8", "surrogateescape"))
+    with pytest.raises(JournalError) as raised:
+        Journal(path).pending()
+    assert f"cannot be read ({reason}" in str(raised.value)
+
+
+def test_lock_files_are_private_even_when_an_older_one_was_not(tmp_path: Path) -> None:
+    from spectrum_cli.fsutil import exclusive_lock
+
+    old = tmp_path / "config" / ".refresh-default.lock"
+    old.parent.mkdir()
+    old.touch(mode=0o644)
+    old.chmod(0o644)
+    for lock in (old, tmp_path / "new" / "x.lock"):
+        with exclusive_lock(lock):
+            assert stat.S_IMODE(lock.stat().st_mode) == 0o600
+
+
 # The commands
 
 
@@ -354,14 +376,14 @@ def interrupt_and_rerun(
 def test_ctrl_c_of_bill_pay_at_random_points_never_pays_twice(
     env: dict[str, str], fresh_served: ServedSandbox, api: SpectrumClient
 ) -> None:
-    seen = interrupt_and_rerun(env, fresh_served.url, api, signal.SIGINT, runs=26, seed=1)
+    seen = interrupt_and_rerun(env, fresh_served.url, api, signal.SIGINT, runs=12, seed=1)
     assert seen["in flight"] >= 3 and seen["replayed"] >= 3, seen
 
 
 def test_kill_9_of_bill_pay_at_random_points_never_pays_twice(
     env: dict[str, str], fresh_served: ServedSandbox, api: SpectrumClient
 ) -> None:
-    seen = interrupt_and_rerun(env, fresh_served.url, api, signal.SIGKILL, runs=26, seed=2)
+    seen = interrupt_and_rerun(env, fresh_served.url, api, signal.SIGKILL, runs=12, seed=2)
     assert seen["in flight"] >= 3 and seen["replayed"] >= 3, seen
 
 
@@ -371,3 +393,63 @@ def test_an_empty_statement_id_is_exit_2_and_pays_nothing(
     code, _, err = run(["bill", "pay", "--statement", "", "--yes"], env)
     assert code == 2 and "A statement id is needed, not an empty string" in err, err
     assert "Paid" not in err
+
+
+def test_an_interrupted_balance_payment_that_went_through_is_named_by_the_rerun(
+    env: dict[str, str], fresh_served: ServedSandbox, api: SpectrumClient
+) -> None:
+    """The rerun cannot learn it from the balance (nothing is owed any more): it sends the
+    earlier request again, and the server's replay names the payment."""
+    owed = api.payments.balance().payable_cents
+    assert owed > 0
+    before = paid(api, owed)  # the seeded history may hold a payment of the same amount
+    set_delay(fresh_served.url, "/v1/payments", 1000)
+    args = ["bill", "pay", "--balance", "--yes"]
+    process = start_spectrum(args, env)
+    wait_for(lambda: not faults_left(fresh_served.url), "the payment to reach the server")
+    process.send_signal(signal.SIGINT)
+    _, first_err = process.communicate()
+    assert process.returncode == 130 and "outcome is unknown" in first_err, first_err
+
+    def made() -> list[str]:
+        return [c for c in paid(api, owed) if c not in before]
+
+    confirmation = wait_for(made, "the payment to finish on the server")
+    code, _, err = run(args, env)
+    assert code == 0, err
+    assert f"Already done earlier: confirmation {confirmation[0]}, {money(owed)}, the acc" in err
+    assert "nothing to do" not in err and made() == confirmation
+    assert Journal(journal_path(env)).pending() == []
+    code, _, err = run(args, env)  # and now the balance is what answers
+    assert code == 0 and "The account balance is already paid; nothing to do." in err, err
+
+
+def test_a_run_started_while_another_sends_the_same_payment_says_so(
+    env: dict[str, str], fresh_served: ServedSandbox, api: SpectrumClient
+) -> None:
+    set_delay(fresh_served.url, "/v1/payments", 1000)
+    args = ["bill", "pay", "--amount", "1.31", "--yes"]
+    first = start_spectrum(args, env)
+    wait_for(lambda: not faults_left(fresh_served.url), "the first run's request to arrive")
+    code, _, err = run(args, env)
+    assert "Another run is sending this payment right now" in err, err
+    assert "did not finish" not in err
+    assert first.wait() == 0 and code == 0, err
+    assert len(paid(api, 131)) == 1
+
+
+def test_canceling_a_canceled_payment_asks_nothing_and_takes_lower_case(
+    env: dict[str, str], api: SpectrumClient
+) -> None:
+    import datetime as dt
+
+    url = env["SPECTRUM_API_URL"]
+    clock = httpx.get(f"{url}/v1/sandbox/clock", headers=sandbox_headers(url)).json()
+    today = dt.datetime.fromisoformat(clock["now"]).date()
+    payment = api.payments.create(104, scheduled_for=today + dt.timedelta(days=5))
+    lower = payment.confirmation_number.lower()
+    code, _, err = run(["payments", "cancel", lower, "--yes"], env)
+    assert code == 0 and f"Payment {payment.id} is canceled" in err, err
+    code, _, err = run(["payments", "cancel", lower], env)  # no --yes, no terminal: no question
+    assert code == 0, err
+    assert f"Payment {payment.confirmation_number} is already canceled; nothing to do." in err

@@ -271,14 +271,23 @@ def pay(
     scheduled = parse_date(on, option="--on") if on is not None else None
     key = parse_idempotency_key(idempotency_key) if idempotency_key is not None else None
     client = state.client()
-    target = _what_to_pay(
+    which = (LATEST if statement_id is None else statement_id) if statement else None
+    purpose = _purpose(
         state,
-        client,
-        cents,
+        cents=cents,
         balance=balance,
-        statement=(LATEST if statement_id is None else statement_id) if statement else None,
+        statement=which,
+        method=method,
+        on=scheduled,
         window=window,
+        cap=cap,
+        key=key,
     )
+    earlier = None if dry_run else _unfinished(state, purpose)
+    if earlier is not None:  # sent before without a known outcome: send the same again
+        target, key = earlier
+    else:
+        target = _what_to_pay(state, client, cents, balance=balance, statement=which, window=window)
     if target is None:
         return
     cents = target.cents
@@ -305,7 +314,38 @@ def pay(
         scheduled_for=scheduled,
         **({"applies_to": "balance"} if target.pays_balance else {}),
     )
-    _pay_once(state, client, body, target, key)
+    _pay_once(state, client, body, target, key, purpose)
+
+
+def _purpose(state: State, **asked: Any) -> str:
+    """What `bill pay` was asked, in the words of its options: a run with the same ones finds
+    an unfinished earlier payment by it (see `_unfinished`)."""
+    from spectrum_cli.journal import fingerprint
+
+    return fingerprint({"command": "bill pay", "api_url": state.api_url, **asked})
+
+
+def _unfinished(state: State, purpose: str) -> tuple[_Target, str] | None:
+    """The target and key of an earlier run of the same `bill pay` whose outcome is unknown.
+
+    It is sent again as it was, before anything is read: when it went through, what the
+    balance or statement says now ("nothing owed") is the result of it, and the rerun must
+    report the earlier payment, not "nothing to do"."""
+    from spectrum_cli.api.billing import PaymentCreate
+    from spectrum_cli.cli.intents import journal_for
+
+    intent = journal_for(state).unfinished(purpose)
+    if intent is None or intent.body is None:
+        return None
+    body = PaymentCreate.model_validate(intent.body)
+    pays_balance = body.applies_to == "balance"
+    if pays_balance:
+        what = "the account balance"
+    elif body.statement_id:
+        what = f"what was unpaid on statement {body.statement_id}"
+    else:
+        what = ""
+    return _Target(body.amount_cents, what, body.statement_id, pays_balance), intent.idempotency_key
 
 
 def _guard_key(
@@ -327,6 +367,7 @@ def _pay_once(
     body: PaymentCreate,
     target: _Target,
     key: str | None,
+    purpose: str,
 ) -> None:
     """Send the payment through the intent journal and report it (a replay as done earlier)."""
     from spectrum_cli.api import routes
@@ -358,10 +399,11 @@ def _pay_once(
             ),
             show=lambda payment, replayed: _report_payment(state, payment, target, replayed),
             key=key,
+            purpose=purpose,
         )
     except ConflictError as exc:
         if exc.code in ("statement_already_paid", "balance_already_paid"):
-            state.out.message(f"{exc.message} Nothing to do.")
+            state.out.message(f"{exc.message.rstrip('.')}; nothing to do.")
             return
         raise
 

@@ -196,15 +196,9 @@ class State:
         """Hold the profile's refresh lock and yield its session as stored now, so concurrent
         commands rotate a session once between them."""
         from spectrum_cli.api.auth import Session
+        from spectrum_cli.fsutil import exclusive_lock
 
-        try:
-            import fcntl
-        except ImportError:  # no flock on this platform: refresh without coordination
-            fcntl = None  # type: ignore[assignment]
-        self.config_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with open(self.config_dir / f".refresh-{self.profile}.lock", "a") as lock:
-            if fcntl is not None:
-                fcntl.flock(lock, fcntl.LOCK_EX)
+        with exclusive_lock(self.config_dir / f".refresh-{self.profile}.lock"):
             stored = self.credential()
             yield Session.model_validate(stored.session) if stored and stored.session else None
 

@@ -39,34 +39,29 @@ def send_once(
     send: Callable[[str], T],
     show: Callable[[T, bool], None],
     key: str | None = None,
+    purpose: str = "",
 ) -> None:
     """Send a money-moving ``request`` (method, path, body) with ``send(idempotency_key)``
     and ``show(result, replayed)`` its answer, recording it in the journal until then.
 
     The key is ``key`` if given, else that of an open intent for the same request, else a
     new one. An interrupt or a lost connection leaves the intent open and says the outcome
-    is unknown; ``what`` names the operation in that message ("payment")."""
+    is unknown; ``what`` names the operation in that message ("payment"). With ``purpose``
+    (see `Journal.unfinished`) a body free of secrets is kept, to send it again."""
     from spectrum_cli.api.routes import SECRET_FIELDS
     from spectrum_cli.client import APIConnectionError, APIStatusError, RequestInProgressError
-    from spectrum_cli.journal import fingerprint, redacted
+    from spectrum_cli.journal import redacted
 
-    method, path, body = request
+    body = request[2]
     journal = journal_for(state)
-    request_fingerprint = fingerprint(
-        {
-            "api_url": state.api_url,
-            "method": method,
-            "path": path,
-            "body": redacted(body, SECRET_FIELDS),
-        }
-    )
+    request_fingerprint = _fingerprint(state, request)
     try:
-        intent = journal.begin(operation, request_fingerprint, summary, key)
+        kept = dict(body) if purpose and body and redacted(body, SECRET_FIELDS) == body else None
+        intent = journal.begin(
+            operation, request_fingerprint, summary, key, purpose=purpose, body=kept
+        )
         if intent.reused:
-            state.out.message(
-                f"An earlier {what} like this one did not finish: sending it again with the "
-                "same idempotency key, so it happens at most once."
-            )
+            state.out.message(_reuse_message(what, busy=intent.busy))
         try:
             result = send(intent.idempotency_key)
         except RequestInProgressError as exc:
@@ -95,6 +90,38 @@ def send_once(
             status=ExitStatus.INTERRUPTED,
             hint=RERUN_IS_SAFE,
         ) from None
+
+
+def settle(state: State, request: tuple[str, str, Mapping[str, Any] | None]) -> None:
+    """Forget an unfinished intent for ``request`` once its outcome is known another way."""
+    journal, known = journal_for(state), _fingerprint(state, request)
+    for intent in journal.pending():
+        if intent.fingerprint == known:
+            journal.finish(intent)
+
+
+def _fingerprint(state: State, request: tuple[str, str, Mapping[str, Any] | None]) -> str:
+    from spectrum_cli.api.routes import SECRET_FIELDS
+    from spectrum_cli.journal import fingerprint, redacted
+
+    method, path, body = request
+    return fingerprint(
+        {
+            "api_url": state.api_url,
+            "method": method,
+            "path": path,
+            "body": redacted(body, SECRET_FIELDS),
+        }
+    )
+
+
+def _reuse_message(what: str, *, busy: bool) -> str:
+    earlier = (
+        f"Another run is sending this {what} right now"
+        if busy
+        else f"An earlier {what} like this one did not finish"
+    )
+    return f"{earlier}: sending it with the same idempotency key, so it happens at most once."
 
 
 def _definite(exc: APIStatusError) -> bool:

@@ -46,7 +46,14 @@ def show(
 ) -> None:
     """Show one payment, with why it failed if it did."""
     state = get_state(ctx, output)
-    state.out.record(state.client().payments.get(payment_id), PAYMENT_FIELDS)
+    state.out.record(state.client().payments.get(payment_ref(payment_id)), PAYMENT_FIELDS)
+
+
+def payment_ref(value: str) -> str:
+    """A payment id or confirmation number as the API spells it: confirmation numbers are
+    upper case (`spx-7k2m…` is read as `SPX-7K2M…`), so one copied from a lower-cased
+    e-mail or typed by hand still works."""
+    return value.upper() if value[:4].lower() == "spx-" else value
 
 
 @app.command()
@@ -62,10 +69,20 @@ def cancel(
     from spectrum_cli.client.resources._paths import check_id
 
     state = get_state(ctx, output)
+    payment_id = payment_ref(payment_id)
     check_id("payment_id", payment_id)  # a bad id is refused before the question
-    if not yes:
-        state.confirm(f"Cancel payment {payment_id}?")
     client = state.client()
+    payment = client.payments.get(payment_id)
+    if payment.status == "canceled":  # nothing to ask and nothing to do: exit 0
+        _settle_cancel(state, payment_id)
+        state.out.record(payment, PAYMENT_FIELDS)
+        state.out.message(f"Payment {payment_id} is already canceled; nothing to do.")
+        return
+    if not yes and payment.status == "scheduled":  # the server refuses the others itself
+        state.confirm(
+            f"Cancel payment {payment_id} ({money(payment.amount_cents)} scheduled for "
+            f"{payment.scheduled_for})?"
+        )
 
     def report(payment: Any, replayed: bool) -> None:
         state.out.record(payment, PAYMENT_FIELDS)
@@ -76,18 +93,29 @@ def cancel(
         )
         say_done(state, done, replayed=replayed)
 
-    from spectrum_cli.api import routes
-
     send_once(
         state,
         client,
         operation="cancel",
         what="cancellation",
-        request=("POST", routes.PAYMENT_CANCEL.format(payment_id=payment_id), None),
+        request=_cancel_request(payment_id),
         summary={"payment": payment_id},
         send=lambda key: client.payments.cancel(payment_id, idempotency_key=key),
         show=report,
     )
+
+
+def _cancel_request(payment_id: str) -> tuple[str, str, None]:
+    from spectrum_cli.api import routes
+
+    return ("POST", routes.PAYMENT_CANCEL.format(payment_id=payment_id), None)
+
+
+def _settle_cancel(state: State, payment_id: str) -> None:
+    """An unfinished cancellation of a payment now canceled is settled: forget it."""
+    from spectrum_cli.cli.intents import settle
+
+    settle(state, _cancel_request(payment_id))
 
 
 PENDING_COLUMNS: list[tuple[str, Any]] = [
