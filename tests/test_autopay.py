@@ -17,6 +17,7 @@ def signed_in(tmp_path: Path, url: str, username: str, password: str) -> dict[st
         ["login", "--username", username, "--password-stdin", "--store", "file"],
         env,
         input=password + "\n",
+        in_process=True,  # set-up: the login commands have tests of their own
     )
     assert result.returncode == 0, result.stderr
     return env

@@ -140,7 +140,7 @@ def pat(tmp_path: Path, fresh_served: ServedSandbox) -> dict[str, str]:
 
     env = isolated_env(tmp_path / "pat", SPECTRUM_API_URL=fresh_served.url)
     login = ["login", "--username", "pat", "--password-stdin", "--store", "file"]
-    assert spectrum(login, env, input="Sandbox-Pat1\n").returncode == 0
+    assert spectrum(login, env, input="Sandbox-Pat1\n", in_process=True).returncode == 0
     bill = latest(env)
     assert (bill["status"], bill["balance_cents"]) == ("past_due", 112_23)
     assert account_balance(env) == 121_18

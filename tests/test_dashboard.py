@@ -22,6 +22,7 @@ def env(tmp_path: Path, fresh_served: ServedSandbox) -> dict[str, str]:
         ["login", "--username", "harper", "--password-stdin", "--store", "file"],
         env,
         input="Sandbox-Harper1\n",
+        in_process=True,  # set-up: the login commands have tests of their own
     )
     assert result.returncode == 0, result.stderr
     return env
