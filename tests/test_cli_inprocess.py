@@ -236,3 +236,17 @@ def test_sandbox_clock_and_faults_commands(cli) -> None:  # type: ignore[no-unty
     assert json.loads(added.stdout)["data"][0]["times"] is None
     assert cli("sandbox", "faults", "clear").exit_code == 0
     assert json.loads(cli("sandbox", "faults", "list", "-o", "json").stdout)["data"] == []
+
+
+def test_verbose_logging_ends_with_its_command(cli) -> None:  # type: ignore[no-untyped-def]
+    """Each `-v` command logs through a handler of its own, removed when it ends: one kept
+    would write to a finished command's stream and repeat every line of the next."""
+    import logging
+
+    logger = logging.getLogger("spectrum_cli")
+    before = list(logger.handlers)
+    for _ in range(3):
+        result = cli("-v", "sandbox", "personas")
+        assert result.exit_code == 0, result.stderr
+        assert "spectrum_cli.client: → GET /v1/sandbox/personas" in result.stderr
+    assert logger.handlers == before

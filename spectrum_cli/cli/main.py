@@ -146,6 +146,7 @@ def root(
         logger = logging.getLogger("spectrum_cli")
         logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
+        ctx.call_on_close(lambda: logger.removeHandler(handler))  # one command, one handler
 
 
 def _interrupt(signum: int, frame: Any) -> None:
