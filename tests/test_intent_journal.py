@@ -376,14 +376,14 @@ def interrupt_and_rerun(
 def test_ctrl_c_of_bill_pay_at_random_points_never_pays_twice(
     env: dict[str, str], fresh_served: ServedSandbox, api: SpectrumClient
 ) -> None:
-    seen = interrupt_and_rerun(env, fresh_served.url, api, signal.SIGINT, runs=12, seed=1)
+    seen = interrupt_and_rerun(env, fresh_served.url, api, signal.SIGINT, runs=26, seed=1)
     assert seen["in flight"] >= 3 and seen["replayed"] >= 3, seen
 
 
 def test_kill_9_of_bill_pay_at_random_points_never_pays_twice(
     env: dict[str, str], fresh_served: ServedSandbox, api: SpectrumClient
 ) -> None:
-    seen = interrupt_and_rerun(env, fresh_served.url, api, signal.SIGKILL, runs=12, seed=2)
+    seen = interrupt_and_rerun(env, fresh_served.url, api, signal.SIGKILL, runs=26, seed=2)
     assert seen["in flight"] >= 3 and seen["replayed"] >= 3, seen
 
 
