@@ -9,9 +9,11 @@ can never act twice. Standard library only: it runs before every money-moving re
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
+import stat
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -19,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from spectrum_cli.fsutil import exclusive_lock, write_atomic
+from spectrum_cli.fsutil import exclusive_lock, path_error, restrict_to_owner, write_atomic
 
 # As long as the server keeps an idempotency key; judged by this machine's real clock.
 TTL_SECONDS = 48 * 3600
@@ -44,7 +46,7 @@ class Intent:
     body: dict[str, Any] | None = None  # the request body, kept only when nothing in it is secret
     owner: str = ""  # the process sending it now (see `_process`)
     reused: bool = False  # this run found the entry open and took its key
-    busy: bool = False  # ... while another live process was sending it
+    busy: str = ""  # ... while this other live process (its `owner`) was sending it
 
     def public(self) -> dict[str, Any]:
         """What `payments pending` shows: no fingerprint, nothing secret."""
@@ -111,7 +113,8 @@ class Journal:
             earlier = next((i for i in intents if i.fingerprint == request_fingerprint), None)
             if earlier is not None and key in (None, earlier.idempotency_key):
                 earlier.reused = True
-                earlier.busy = earlier.owner not in ("", me) and _running(earlier.owner)
+                live = earlier.owner not in ("", me) and _running(earlier.owner)
+                earlier.busy = earlier.owner if live else ""
                 earlier.owner = me
                 return earlier
             if earlier is not None:
@@ -134,15 +137,21 @@ class Journal:
         with self._locked() as intents:
             return next((i for i in intents if purpose and i.purpose == purpose and i.body), None)
 
+    def wait_for_other(self, intent: Intent, *, limit: float = 120.0) -> None:
+        """Wait while the live process that was sending ``intent`` (``intent.busy``) runs and
+        its entry is open, at most ``limit`` real seconds: its answer is then the server's to
+        replay."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline and _running(intent.busy):
+            with self._locked() as intents:
+                if not any(_same(i, intent) for i in intents):
+                    return
+            time.sleep(0.1)
+
     def finish(self, intent: Intent) -> None:
         """The request got a definite answer: forget the intent."""
         with self._locked() as intents:
-            intents[:] = [
-                i
-                for i in intents
-                if (i.fingerprint, i.idempotency_key)
-                != (intent.fingerprint, intent.idempotency_key)
-            ]
+            intents[:] = [i for i in intents if not _same(i, intent)]
 
     def pending(self) -> list[Intent]:
         """Open intents, oldest first."""
@@ -152,26 +161,33 @@ class Journal:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[list[Intent]]:
         """The open intents under the journal's lock; saved on the way out if they changed."""
-        with exclusive_lock(self.path.with_name(f".{self.path.name}.lock")):
-            stored = self._load()
-            now = self.clock()
-            intents = [i for i in stored if now - i.started_at < TTL_SECONDS]
-            before = [asdict(i) for i in intents]
-            yield intents
-            after = [asdict(i) for i in intents]
-            if after != before or len(intents) != len(stored):
-                self._save(intents)
+        try:
+            with exclusive_lock(self.path.with_name(f".{self.path.name}.lock")):
+                restrict_to_owner(self.path.parent)  # others may not plant or read intents
+                stored = self._load()
+                now = self.clock()
+                intents = [i for i in stored if now - i.started_at < TTL_SECONDS]
+                before = [asdict(i) for i in intents]
+                yield intents
+                after = [asdict(i) for i in intents]
+                if after != before or len(intents) != len(stored):
+                    self._save(intents)
+        except OSError as exc:  # the folder or lock file is not usable: a file, a directory...
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise path_error("write the intent journal", self.path, exc) from exc
+            raise self._unusable(os.strerror(exc.errno) if exc.errno else str(exc)) from exc
 
     def _load(self) -> list[Intent]:
         try:
+            if not stat.S_ISREG(self.path.stat().st_mode):  # a FIFO would hang the read
+                raise self._unusable("it is not a regular file")
+            restrict_to_owner(self.path)
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return []
-        except OSError as exc:
-            raise self._unusable(exc.strerror or str(exc)) from exc
         try:
             return _intents(json.loads(raw))
-        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError included
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
             why = str(exc) if isinstance(exc, _Unreadable) else "it is not valid JSON"
             raise self._unusable(why) from exc
 
@@ -184,12 +200,17 @@ class Journal:
         # Setting it aside would forget the keys of unfinished payments and let a rerun pay
         # twice, so money-moving commands stop until a person has looked.
         return JournalError(
-            f"The intent journal {self.path} cannot be read ({why}). Check `spectrum payments "
+            f"The intent journal {self.path} cannot be used ({why}). Check `spectrum payments "
             f"list` for payments it may hold, then move the file aside."
         )
 
 
+def _same(a: Intent, b: Intent) -> bool:
+    return (a.fingerprint, a.idempotency_key) == (b.fingerprint, b.idempotency_key)
+
+
 _RUN_ONLY = ("reused", "busy")
+_LATEST_TIME = 32503680000  # 3000-01-01, within every platform's time_t
 
 
 class _Unreadable(ValueError):
@@ -213,11 +234,14 @@ def _intent(entry: Any) -> Intent:
     summary, body = entry.get("summary", {}), entry.get("body")
     if not isinstance(summary, dict) or not (body is None or isinstance(body, dict)):
         raise _Unreadable("an entry's summary or body is not an object")
+    started_at = entry["started_at"]
+    if not 0 <= started_at <= _LATEST_TIME:  # NaN and infinities included
+        raise _Unreadable("an entry has a start time out of range")
     return Intent(
         operation=entry["operation"],
         fingerprint=entry["fingerprint"],
         idempotency_key=entry["idempotency_key"],
-        started_at=float(entry["started_at"]),
+        started_at=float(started_at),
         summary={str(k): str(v) for k, v in summary.items()},
         purpose=str(entry.get("purpose", "")),
         body=body,

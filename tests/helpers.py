@@ -167,10 +167,18 @@ def start_spectrum(
     stdin: int = subprocess.DEVNULL,
     stdout: int = subprocess.PIPE,
     stderr: int = subprocess.PIPE,
+    **popen: Any,
 ) -> subprocess.Popen[str]:
     """A `spectrum` subprocess left running: for prompts answered later, kills, and races."""
     return subprocess.Popen(
-        [*SPECTRUM, *args], env=env, cwd=REPO, stdin=stdin, stdout=stdout, stderr=stderr, text=True
+        [*SPECTRUM, *args],
+        env=env,
+        cwd=REPO,
+        stdin=stdin,
+        stdout=stdout,
+        stderr=stderr,
+        text=True,
+        **popen,
     )
 
 

@@ -4,14 +4,16 @@ never acts twice, a daily cron line pays each statement once, and replays say so
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
+import os
 import random
 import signal
 import stat
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -21,6 +23,7 @@ from spectrum_cli.cli.output import money
 from spectrum_cli.client import SpectrumClient
 from spectrum_cli.journal import TTL_SECONDS, Journal, JournalError
 from tests.helpers import (
+    HANG_GUARD,
     ServedSandbox,
     isolated_env,
     sandbox_headers,
@@ -192,11 +195,17 @@ def test_a_corrupt_journal_stops_money_moving_commands_with_a_clear_line(
     for args in (["bill", "pay", "--amount", "1.11", "--yes"], ["payments", "pending"]):
         code, _, err = run(args, env)
         assert code == 2, err
-        assert f"The intent journal {path} cannot be read" in err
+        assert f"The intent journal {path} cannot be used" in err
         assert "Traceback" not in err and "bug" not in err
     assert len(api.payments.list(limit=100).data) == before
     with pytest.raises(JournalError):
         Journal(path).pending()
+
+
+ENTRY = (
+    '{"version": 1, "intents": [{"operation": "p", "fingerprint": "f", "idempotency_key": "k", '
+    '"started_at": 1, "summary": {}}]}'
+)
 
 
 @pytest.mark.parametrize(
@@ -212,6 +221,14 @@ def test_a_corrupt_journal_stops_money_moving_commands_with_a_clear_line(
             "an entry's summary or body is not",
         ),
         ("\udcff", "it is not valid JSON"),
+        ("[" * 100_000 + "]" * 100_000, "it is not valid JSON"),
+        *[
+            (
+                ENTRY.replace('"started_at": 1', f'"started_at": {when}'),
+                "an entry has a start time out of range",
+            )
+            for when in ("1" + "0" * 400, "1e999", "NaN", "-Infinity", "-5")
+        ],
     ],
 )
 def test_a_journal_it_cannot_read_is_named_with_a_plain_reason(
@@ -222,7 +239,27 @@ def test_a_journal_it_cannot_read_is_named_with_a_plain_reason(
     path.write_bytes(content.encode("utf-8", "surrogateescape"))
     with pytest.raises(JournalError) as raised:
         Journal(path).pending()
-    assert f"cannot be read ({reason}" in str(raised.value)
+    assert f"cannot be used ({reason}" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda p: os.mkfifo(p), "it is not a regular file"),
+        (lambda p: p.mkdir(), "it is not a regular file"),
+        (lambda p: p.with_name(".default.json.lock").mkdir(), "Is a directory"),
+        (lambda p: (p.parent.rmdir(), p.parent.touch()), "Not a directory"),
+    ],
+)
+def test_a_journal_path_that_is_not_a_file_is_named_not_hung_on(
+    tmp_path: Path, damage: Callable[[Path], object], reason: str
+) -> None:
+    path = tmp_path / "intents" / "default.json"
+    path.parent.mkdir()
+    damage(path)
+    with pytest.raises(JournalError) as raised:
+        Journal(path).pending()
+    assert f"cannot be used ({reason})" in str(raised.value)
 
 
 def test_lock_files_are_private_even_when_an_older_one_was_not(tmp_path: Path) -> None:
@@ -432,24 +469,129 @@ def test_a_run_started_while_another_sends_the_same_payment_says_so(
     first = start_spectrum(args, env)
     wait_for(lambda: not faults_left(fresh_served.url), "the first run's request to arrive")
     code, _, err = run(args, env)
-    assert "Another run is sending this payment right now" in err, err
+    assert "Another run is sending this payment right now: waiting for it" in err, err
     assert "did not finish" not in err
     assert first.wait() == 0 and code == 0, err
+    assert "Already done earlier: confirmation SPX-" in err, err  # its answer, not exit 8
     assert len(paid(api, 131)) == 1
 
 
 def test_canceling_a_canceled_payment_asks_nothing_and_takes_lower_case(
     env: dict[str, str], api: SpectrumClient
 ) -> None:
-    import datetime as dt
-
     url = env["SPECTRUM_API_URL"]
     clock = httpx.get(f"{url}/v1/sandbox/clock", headers=sandbox_headers(url)).json()
     today = dt.datetime.fromisoformat(clock["now"]).date()
     payment = api.payments.create(104, scheduled_for=today + dt.timedelta(days=5))
     lower = payment.confirmation_number.lower()
     code, _, err = run(["payments", "cancel", lower, "--yes"], env)
-    assert code == 0 and f"Payment {payment.id} is canceled" in err, err
+    assert code == 0 and f"Payment {payment.confirmation_number} is canceled" in err, err
     code, _, err = run(["payments", "cancel", lower], env)  # no --yes, no terminal: no question
     assert code == 0, err
     assert f"Payment {payment.confirmation_number} is already canceled; nothing to do." in err
+
+
+def test_sigterm_during_a_payment_says_so_and_the_rerun_names_it(
+    env: dict[str, str], fresh_served: ServedSandbox, api: SpectrumClient
+) -> None:
+    set_delay(fresh_served.url, "/v1/payments", 1000)
+    args = ["bill", "pay", "--amount", "1.43", "--yes"]
+    process = start_spectrum(args, env)
+    wait_for(lambda: not faults_left(fresh_served.url), "the payment to reach the server")
+    process.terminate()  # what `timeout` and supervisors send
+    _, err = process.communicate()
+    assert process.returncode == 143, err
+    assert "Terminated while the payment was being sent: its outcome is unknown." in err
+    assert "Running the same command again is safe" in err
+    wait_for(lambda: paid(api, 143), "the payment to finish on the server")
+    code, _, err = run(args, env)
+    assert code == 0 and "Already done earlier: confirmation SPX-" in err, err
+    assert len(paid(api, 143)) == 1
+
+
+def test_a_guarded_line_pays_once_whether_or_not_it_names_the_default_card(
+    env: dict[str, str], fresh_served: ServedSandbox, api: SpectrumClient
+) -> None:
+    default = next(m.id for m in api.payment_methods.list().data if m.is_default)
+    job = ["bill", "pay", "--amount", "1.44", "--if-due-within", "60d", "--yes"]
+    code, _, err = run(job, env)
+    assert code == 0 and "Paid $1.44 with " in err, err
+    code, _, err = run([*job, "--method", default], env)
+    assert code == 0 and "Already done earlier: confirmation SPX-" in err, err
+    assert len(paid(api, 144)) == 1
+
+
+def test_a_guarded_amount_is_not_paid_when_scheduled_payments_cover_the_bill(
+    env: dict[str, str], api: SpectrumClient
+) -> None:
+    url = env["SPECTRUM_API_URL"]
+    clock = httpx.get(f"{url}/v1/sandbox/clock", headers=sandbox_headers(url)).json()
+    on = (dt.datetime.fromisoformat(clock["now"]).date() + dt.timedelta(days=3)).isoformat()
+    code, _, err = run(["bill", "pay", "--statement", "--on", on, "--yes"], env)
+    assert code == 0 and "Scheduled $" in err, err
+    code, _, err = run(["bill", "pay", "--amount", "1.45", "--if-due-within", "60d", "--yes"], env)
+    assert code == 0, err
+    assert "already covered by" in err and "of scheduled payments; nothing to do." in err, err
+    assert paid(api, 145) == []
+
+
+def test_a_kept_request_that_does_not_match_is_never_sent(
+    env: dict[str, str], fresh_served: ServedSandbox, api: SpectrumClient
+) -> None:
+    """Someone who can write the journal plants a smaller amount under the same entry: the
+    rerun sees the request no longer matches its fingerprint, and pays nothing it was not
+    asked to."""
+    set_delay(fresh_served.url, "/v1/payments", 1000)
+    args = ["bill", "pay", "--balance", "--yes"]
+    process = start_spectrum(args, env)
+    wait_for(lambda: not faults_left(fresh_served.url), "the payment to reach the server")
+    process.kill()
+    process.communicate()
+    path = journal_path(env)
+    data = json.loads(path.read_text())
+    data["intents"][0]["body"]["amount_cents"] = 1000
+    path.write_text(json.dumps(data))
+    code, _, err = run(args, env)
+    assert code == 0, err
+    assert paid(api, 1000) == [] and "$10.00" not in err
+
+
+def test_ctrl_d_at_a_question_is_no_and_at_a_card_prompt_a_clear_error(
+    env: dict[str, str], api: SpectrumClient
+) -> None:
+    import os
+
+    def answer_eof(args: list[str], prompt: str) -> tuple[int | None, str]:
+        controller, terminal = os.openpty()
+        try:
+            # The terminal is its controlling one, as in a shell: getpass reads /dev/tty.
+            process = start_spectrum(args, env, stdin=terminal, preexec_fn=_own_terminal)
+            assert process.stderr is not None
+            asked = ""
+            while prompt not in asked:  # the question is out: input is read from here on
+                chunk = os.read(process.stderr.fileno(), 4096).decode()
+                assert chunk, f"ended without asking: {asked}"
+                asked += chunk
+            os.write(controller, b"\x04")  # Ctrl-D on an empty line: end of input
+            _, err = process.communicate(timeout=HANG_GUARD)
+        finally:
+            os.close(terminal)
+            os.close(controller)
+        return process.returncode, asked + err
+
+    code, err = answer_eof(["bill", "pay", "--amount", "1.46"], "[y/N]")
+    assert code == 0 and "Canceled; nothing was changed." in err, err
+    assert "Aborted" not in err and paid(api, 146) == []
+    code, err = answer_eof(["payment-methods", "add", "card", "--exp", "08/30"], "Card number:")
+    assert code == 2 and "Error: No card number was given (end of input)." in err, err
+    assert "bug" not in err
+
+
+def _own_terminal() -> None:
+    """In the child: a session of its own whose controlling terminal is its stdin."""
+    import fcntl
+    import os
+    import termios
+
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -272,24 +271,19 @@ def pay(
     key = parse_idempotency_key(idempotency_key) if idempotency_key is not None else None
     client = state.client()
     which = (LATEST if statement_id is None else statement_id) if statement else None
-    purpose = _purpose(
-        state,
-        cents=cents,
-        balance=balance,
-        statement=which,
-        method=method,
-        on=scheduled,
-        window=window,
-        cap=cap,
-        key=key,
-    )
-    earlier = None if dry_run else _unfinished(state, purpose)
+    asked = {"cents": cents, "balance": balance, "statement": which, "method": method}
+    asked |= {"on": scheduled, "window": window, "cap": cap, "key": key}
+    purpose = _purpose(state, asked)
+    earlier = None if dry_run else _unfinished(state, purpose, asked)
     if earlier is not None:  # sent before without a known outcome: send the same again
-        target, key = earlier
+        target, key, method = earlier
     else:
         target = _what_to_pay(state, client, cents, balance=balance, statement=which, window=window)
-    if target is None:
-        return
+        if target is None:
+            return
+        if key is None and window is not None and target.guarded is not None:
+            method = method or _default_method(client)
+            key = _guard_key(state, target.guarded, target.cents, method, scheduled)
     cents = target.cents
     if cap is not None and cents > cap:
         raise CliError(
@@ -297,10 +291,8 @@ def pay(
             "Nothing was paid.",
             status=ExitStatus.GUARD,
         )
-    if key is None and window is not None and target.guarded is not None:
-        key = _guard_key(state, target.guarded, cents, method, scheduled)
     if dry_run:
-        _print_dry_run(state, cents, method, target, scheduled, key or str(uuid.uuid4()))
+        _print_dry_run(state, cents, method, target, scheduled, key or "(new for each run)")
         return
     if not yes:
         when = f"on {scheduled}" if scheduled else "now"
@@ -317,7 +309,7 @@ def pay(
     _pay_once(state, client, body, target, key, purpose)
 
 
-def _purpose(state: State, **asked: Any) -> str:
+def _purpose(state: State, asked: dict[str, Any]) -> str:
     """What `bill pay` was asked, in the words of its options: a run with the same ones finds
     an unfinished earlier payment by it (see `_unfinished`)."""
     from spectrum_cli.journal import fingerprint
@@ -325,14 +317,19 @@ def _purpose(state: State, **asked: Any) -> str:
     return fingerprint({"command": "bill pay", "api_url": state.api_url, **asked})
 
 
-def _unfinished(state: State, purpose: str) -> tuple[_Target, str] | None:
-    """The target and key of an earlier run of the same `bill pay` whose outcome is unknown.
+def _unfinished(
+    state: State, purpose: str, asked: dict[str, Any]
+) -> tuple[_Target, str, str | None] | None:
+    """The target, key and method of an earlier run of the same `bill pay` whose outcome is
+    unknown.
 
     It is sent again as it was, before anything is read: when it went through, what the
     balance or statement says now ("nothing owed") is the result of it, and the rerun must
-    report the earlier payment, not "nothing to do"."""
+    report the earlier payment, not "nothing to do". A kept request that does not match its
+    own fingerprint or what this run asks is not sent."""
+    from spectrum_cli.api import routes
     from spectrum_cli.api.billing import PaymentCreate
-    from spectrum_cli.cli.intents import journal_for
+    from spectrum_cli.cli.intents import journal_for, request_fingerprint
 
     intent = journal_for(state).unfinished(purpose)
     if intent is None or intent.body is None:
@@ -341,6 +338,9 @@ def _unfinished(state: State, purpose: str) -> tuple[_Target, str] | None:
         body = PaymentCreate.model_validate(intent.body)
     except ValueError:  # not a body this version sends: the fingerprint still finds its key
         return None
+    sent = ("POST", routes.PAYMENTS, body.model_dump(mode="json"))
+    if request_fingerprint(state, sent) != intent.fingerprint or not _agrees(body, asked):
+        return None
     pays_balance = body.applies_to == "balance"
     if pays_balance:
         what = "the account balance"
@@ -348,7 +348,26 @@ def _unfinished(state: State, purpose: str) -> tuple[_Target, str] | None:
         what = f"what was unpaid on statement {body.statement_id}"
     else:
         what = ""
-    return _Target(body.amount_cents, what, body.statement_id, pays_balance), intent.idempotency_key
+    target = _Target(body.amount_cents, what, body.statement_id, pays_balance)
+    return target, intent.idempotency_key, body.method_id
+
+
+def _agrees(body: PaymentCreate, asked: dict[str, Any]) -> bool:
+    """Whether ``body`` is a payment this `bill pay` could have sent."""
+    statement = asked["statement"]
+    return (
+        asked["cents"] in (None, body.amount_cents)
+        and (body.applies_to == "balance") == asked["balance"]
+        and (statement == body.statement_id or (statement == LATEST and body.statement_id))
+        and asked["method"] in (None, body.method_id)
+        and body.scheduled_for == asked["on"]
+    )
+
+
+def _default_method(client: Any) -> str | None:
+    """The id of the account's default payment method, if it has one: a guarded payment names
+    it, so its key is the same whether a cron line names the card or not."""
+    return next((m.id for m in client.payment_methods.list().data if m.is_default), None)
 
 
 def _guard_key(
@@ -464,11 +483,12 @@ def _what_to_pay(
         if _nothing_to_pay(state, bill, window):
             return None
         checked = bill.id if window is not None else None
-    if balance:
+    if balance or checked is not None:  # a guard pays only what scheduled ones do not cover
         owed = client.payments.balance()
         if owed.payable_cents <= 0:
             state.out.message(_nothing_owed(owed))
             return None
+    if balance:
         return _Target(owed.payable_cents, "the account balance", None, True, checked)
     if cents is not None:
         return _Target(cents, guarded=checked)

@@ -229,10 +229,13 @@ class State:
         """Prompt on a terminal; elsewhere fail at once naming the flag that answers."""
         if not self.interactive:
             raise NeedsInput(what, flag)
-        if secret:
-            value = getpass.getpass(f"{what}: ", stream=self.stderr)
-        else:
-            value = typer.prompt(what, err=True)
+        try:
+            if secret:
+                value = getpass.getpass(f"{what}: ", stream=self.stderr)
+            else:
+                value = typer.prompt(what, err=True)
+        except (EOFError, typer.Abort):  # Ctrl-D
+            raise CliError(f"No {what.lower()} was given (end of input).") from None
         if not value.strip():
             raise CliError(f"{what} cannot be empty.")
         return value.strip() if not secret else value
@@ -241,7 +244,12 @@ class State:
         """Ask on a terminal; elsewhere the command needs --yes."""
         if not self.interactive:
             raise NeedsInput("Confirmation", "--yes")
-        if not typer.confirm(question, err=True):
+        try:
+            agreed = typer.confirm(question, err=True)
+        except typer.Abort:  # Ctrl-D: no answer is no
+            agreed = False
+            self.stderr.write("\n")
+        if not agreed:
             self.out.message("Canceled; nothing was changed.")
             raise typer.Exit(ExitStatus.OK)
 

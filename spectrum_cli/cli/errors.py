@@ -19,7 +19,19 @@ class CliError(Exception):
 
 
 class Interrupted(BaseException):
-    """Ctrl-C, raised past Click (which would turn KeyboardInterrupt into exit 1)."""
+    """Ctrl-C or SIGTERM, raised past Click (which would turn KeyboardInterrupt into exit 1)."""
+
+    def __init__(self, terminated: bool = False) -> None:
+        super().__init__()
+        self.terminated = terminated
+
+    @property
+    def status(self) -> ExitStatus:
+        return ExitStatus.TERMINATED if self.terminated else ExitStatus.INTERRUPTED
+
+    @property
+    def word(self) -> str:
+        return "Terminated" if self.terminated else "Interrupted"
 
 
 class NeedsInput(CliError):
@@ -65,6 +77,23 @@ _CONFLICT_HINTS = {
 }
 
 
+# Where each kind of id is listed, for the hint of an id that is not its shape.
+_LISTED_BY = {
+    "statement": "bill list",
+    "payment": "payments list",
+    "payment method": "payment-methods list",
+    "API token": "auth token list",
+    "FAQ article": "support faq search",
+    "ticket": "support ticket list",
+    "equipment": "equipment list",
+}
+
+
+def _id_hint(what: str) -> str:
+    listed = _LISTED_BY.get(what)
+    return f"Copy the id from `spectrum {listed}`." if listed else "Copy the id from a list."
+
+
 def _classify(exc: BaseException) -> tuple[ExitStatus, str | None] | None:
     """(status, hint) for an expected failure, or None for a bug. Subclasses come first."""
     from pydantic import ValidationError
@@ -82,7 +111,7 @@ def _classify(exc: BaseException) -> tuple[ExitStatus, str | None] | None:
         (ConfigError, ExitStatus.USAGE, None),
         (JournalError, ExitStatus.USAGE, None),
         (ValidationError, ExitStatus.USAGE, None),
-        (c.InvalidIdError, ExitStatus.USAGE, "Copy the id from a list command, e.g. `bill list`."),
+        (c.InvalidIdError, ExitStatus.USAGE, _id_hint(getattr(exc, "what", ""))),
         (
             c.InsecureConnectionError,
             ExitStatus.USAGE,

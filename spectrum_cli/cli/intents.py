@@ -54,14 +54,21 @@ def send_once(
 
     body = request[2]
     journal = journal_for(state)
-    request_fingerprint = _fingerprint(state, request)
+    sent = request_fingerprint(state, request)
     try:
         kept = dict(body) if purpose and body and redacted(body, SECRET_FIELDS) == body else None
-        intent = journal.begin(
-            operation, request_fingerprint, summary, key, purpose=purpose, body=kept
-        )
-        if intent.reused:
-            state.out.message(_reuse_message(what, busy=intent.busy))
+        intent = journal.begin(operation, sent, summary, key, purpose=purpose, body=kept)
+        if intent.busy:
+            state.out.message(
+                f"Another run is sending this {what} right now: waiting for it, then asking "
+                "the server for its outcome with the same idempotency key."
+            )
+            journal.wait_for_other(intent)
+        elif intent.reused:
+            state.out.message(
+                f"An earlier run did not finish sending this {what}: sending it again with the "
+                "same idempotency key, so it happens at most once."
+            )
         try:
             result = send(intent.idempotency_key)
         except RequestInProgressError as exc:
@@ -77,30 +84,43 @@ def send_once(
         # The answer is shown before the intent is cleared: an interrupt in between leaves
         # it open, and the rerun is told "already done" instead of acting again.
         show(result, client.last_replayed)
-        journal.finish(intent)
+        _forget(state, journal, intent)
     except APIConnectionError as exc:  # timeouts included
         raise CliError(
             f"The {what}'s outcome is unknown: {exc.message}",
             status=ExitStatus.UNREACHABLE,
             hint=RERUN_IS_SAFE,
         ) from exc
-    except (Interrupted, KeyboardInterrupt):
+    except (Interrupted, KeyboardInterrupt) as exc:
+        stop = exc if isinstance(exc, Interrupted) else Interrupted()
         raise CliError(
-            f"Interrupted while the {what} was being sent: its outcome is unknown.",
-            status=ExitStatus.INTERRUPTED,
+            f"{stop.word} while the {what} was being sent: its outcome is unknown.",
+            status=stop.status,
             hint=RERUN_IS_SAFE,
         ) from None
 
 
+def _forget(state: State, journal: Journal, intent: Any) -> None:
+    """Clear a finished intent. It is done and shown: a journal that cannot be written now
+    is a warning (exit 0), and the entry left open only makes a rerun say "already done"."""
+    from spectrum_cli.fsutil import PathError
+    from spectrum_cli.journal import JournalError
+
+    try:
+        journal.finish(intent)
+    except (JournalError, PathError) as exc:
+        state.out.warn(f"{exc} `spectrum payments pending` may list it until it is cleared.")
+
+
 def settle(state: State, request: tuple[str, str, Mapping[str, Any] | None]) -> None:
     """Forget an unfinished intent for ``request`` once its outcome is known another way."""
-    journal, known = journal_for(state), _fingerprint(state, request)
+    journal, known = journal_for(state), request_fingerprint(state, request)
     for intent in journal.pending():
         if intent.fingerprint == known:
             journal.finish(intent)
 
 
-def _fingerprint(state: State, request: tuple[str, str, Mapping[str, Any] | None]) -> str:
+def request_fingerprint(state: State, request: tuple[str, str, Mapping[str, Any] | None]) -> str:
     from spectrum_cli.api.routes import SECRET_FIELDS
     from spectrum_cli.journal import fingerprint, redacted
 
@@ -113,15 +133,6 @@ def _fingerprint(state: State, request: tuple[str, str, Mapping[str, Any] | None
             "body": redacted(body, SECRET_FIELDS),
         }
     )
-
-
-def _reuse_message(what: str, *, busy: bool) -> str:
-    earlier = (
-        f"Another run is sending this {what} right now"
-        if busy
-        else f"An earlier {what} like this one did not finish"
-    )
-    return f"{earlier}: sending it with the same idempotency key, so it happens at most once."
 
 
 def _definite(exc: APIStatusError) -> bool:

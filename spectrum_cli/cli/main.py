@@ -150,14 +150,18 @@ def root(
 
 
 def _interrupt(signum: int, frame: Any) -> None:
-    raise Interrupted()
+    raise Interrupted(terminated=signum == signal.SIGTERM)
 
 
 def main() -> None:
     signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         app(prog_name="spectrum")
-    except (Interrupted, KeyboardInterrupt):
+    except Interrupted as stop:
+        print(f"\n{stop.word}.", file=sys.stderr)
+        sys.exit(stop.status)
+    except KeyboardInterrupt:
         print("\nInterrupted.", file=sys.stderr)
         sys.exit(ExitStatus.INTERRUPTED)
     except Exception as exc:

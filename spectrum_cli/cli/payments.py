@@ -88,7 +88,7 @@ def cancel(
         state.out.record(payment, PAYMENT_FIELDS)
         # Canceling a canceled payment is nothing to do, not an error: the same answer both times.
         done = (
-            f"Payment {payment.id} is canceled: {money(payment.amount_cents)} scheduled for "
+            f"Payment {payment_id} is canceled: {money(payment.amount_cents)} scheduled for "
             f"{payment.scheduled_for} will not be charged."
         )
         say_done(state, done, replayed=replayed)

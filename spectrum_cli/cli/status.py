@@ -14,4 +14,5 @@ class ExitStatus(IntEnum):
     PAYMENT = 7
     UNREACHABLE = 8
     GUARD = 9
-    INTERRUPTED = 130
+    INTERRUPTED = 130  # Ctrl-C (SIGINT)
+    TERMINATED = 143  # SIGTERM: `timeout`, a supervisor, a shutdown
