@@ -13,6 +13,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import stat
 import time
 import uuid
@@ -23,6 +24,8 @@ from typing import Any
 
 from spectrum_cli.fsutil import exclusive_lock, path_error, restrict_to_owner, write_atomic
 
+# What the CLI sends as an Idempotency-Key, and takes from --idempotency-key.
+IDEMPOTENCY_KEY = re.compile(r"[!-~]{1,255}")  # 1 to 255 visible ASCII characters
 # As long as the server keeps an idempotency key; judged by this machine's real clock.
 TTL_SECONDS = 48 * 3600
 VERSION = 1
@@ -234,6 +237,8 @@ def _intent(entry: Any) -> Intent:
     summary, body = entry.get("summary", {}), entry.get("body")
     if not isinstance(summary, dict) or not (body is None or isinstance(body, dict)):
         raise _Unreadable("an entry's summary or body is not an object")
+    if not IDEMPOTENCY_KEY.fullmatch(entry["idempotency_key"]):
+        raise _Unreadable("an entry's idempotency key is not 1 to 255 visible ASCII characters")
     started_at = entry["started_at"]
     if not 0 <= started_at <= _LATEST_TIME:  # NaN and infinities included
         raise _Unreadable("an entry has a start time out of range")

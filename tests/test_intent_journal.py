@@ -224,6 +224,13 @@ ENTRY = (
         ("[" * 100_000 + "]" * 100_000, "it is not valid JSON"),
         *[
             (
+                ENTRY.replace('"idempotency_key": "k"', f'"idempotency_key": {json.dumps(key)}'),
+                "an entry's idempotency key is not 1 to 255 visible ASCII characters",
+            )
+            for key in ("", " ", "ключ", "a\r\nb", "k" * 256)
+        ],
+        *[
+            (
                 ENTRY.replace('"started_at": 1', f'"started_at": {when}'),
                 "an entry has a start time out of range",
             )
@@ -509,7 +516,7 @@ def test_sigterm_during_a_payment_says_so_and_the_rerun_names_it(
     assert len(paid(api, 143)) == 1
 
 
-def test_a_guarded_line_pays_once_whether_or_not_it_names_the_default_card(
+def test_a_guarded_line_pays_once_whichever_way_the_default_card_is_named_or_changed(
     env: dict[str, str], fresh_served: ServedSandbox, api: SpectrumClient
 ) -> None:
     default = next(m.id for m in api.payment_methods.list().data if m.is_default)
@@ -517,6 +524,9 @@ def test_a_guarded_line_pays_once_whether_or_not_it_names_the_default_card(
     code, _, err = run(job, env)
     assert code == 0 and "Paid $1.44 with " in err, err
     code, _, err = run([*job, "--method", default], env)
+    assert code == 0 and "Already done earlier: confirmation SPX-" in err, err
+    api.payment_methods.add_card("5555555555554444", 8, 2031, make_default=True)  # a new card
+    code, _, err = run(job, env)
     assert code == 0 and "Already done earlier: confirmation SPX-" in err, err
     assert len(paid(api, 144)) == 1
 
@@ -533,6 +543,19 @@ def test_a_guarded_amount_is_not_paid_when_scheduled_payments_cover_the_bill(
     assert code == 0, err
     assert "already covered by" in err and "of scheduled payments; nothing to do." in err, err
     assert paid(api, 145) == []
+
+
+def test_a_payment_scheduled_after_the_due_date_does_not_stop_a_guarded_amount(
+    env: dict[str, str], api: SpectrumClient
+) -> None:
+    bill = api.statements.get("latest")
+    late = (bill.due_date + dt.timedelta(days=3)).isoformat()
+    code, _, err = run(["bill", "pay", "--statement", "--on", late, "--yes"], env)
+    assert code == 0 and "Scheduled $" in err, err
+    code, _, err = run(["bill", "pay", "--amount", "1.47", "--if-due-within", "60d", "--yes"], env)
+    assert code == 0 and "Paid $1.47 with " in err, err
+    assert f"is dated after statement {bill.id} is due ({bill.due_date}): a late fee" in err
+    assert len(paid(api, 147)) == 1
 
 
 def test_a_kept_request_that_does_not_match_is_never_sent(

@@ -282,7 +282,8 @@ def pay(
         if target is None:
             return
         if key is None and window is not None and target.guarded is not None:
-            method = method or _default_method(client)
+            if method is not None and method == _default_method(client):
+                method = None  # naming the default card is the same line as leaving it out
             key = _guard_key(state, target.guarded, target.cents, method, scheduled)
     cents = target.cents
     if cap is not None and cents > cap:
@@ -365,8 +366,9 @@ def _agrees(body: PaymentCreate, asked: dict[str, Any]) -> bool:
 
 
 def _default_method(client: Any) -> str | None:
-    """The id of the account's default payment method, if it has one: a guarded payment names
-    it, so its key is the same whether a cron line names the card or not."""
+    """The id of the account's default payment method, if it has one. A guarded payment that
+    names it is keyed as one that does not, so neither naming the card later nor changing the
+    default card pays a statement twice."""
     return next((m.id for m in client.payment_methods.list().data if m.is_default), None)
 
 
@@ -485,7 +487,9 @@ def _what_to_pay(
         checked = bill.id if window is not None else None
     if balance or checked is not None:  # a guard pays only what scheduled ones do not cover
         owed = client.payments.balance()
-        if owed.payable_cents <= 0:
+        late = _scheduled_late(state, client, bill) if checked and owed.scheduled_cents else 0
+        uncovered = owed.payable_cents if balance else owed.balance_cents - owed.scheduled_cents
+        if uncovered + (0 if balance else late) <= 0:
             state.out.message(_nothing_owed(owed))
             return None
     if balance:
@@ -493,6 +497,22 @@ def _what_to_pay(
     if cents is not None:
         return _Target(cents, guarded=checked)
     return _Target(bill.balance_cents, f"what was unpaid on statement {bill.id}", bill.id)
+
+
+def _scheduled_late(state: State, client: Any, bill: StatementSummary) -> int:
+    """Cents of scheduled payments dated after ``bill`` is due, said as a warning: they do
+    not keep a late fee away, so a guarded `--amount` does not count them as paying it."""
+    late = sum(
+        p.amount_cents
+        for p in client.payments.list(limit=100).data
+        if p.status == "scheduled" and p.scheduled_for > bill.due_date
+    )
+    if late:
+        state.out.warn(
+            f"{money(late)} of scheduled payments is dated after statement {bill.id} is due "
+            f"({bill.due_date}): a late fee may come first. `spectrum payments list` shows them."
+        )
+    return late
 
 
 def _nothing_owed(owed: Any) -> str:

@@ -235,6 +235,7 @@ class State:
             else:
                 value = typer.prompt(what, err=True)
         except (EOFError, typer.Abort):  # Ctrl-D
+            self.stderr.write("\n")
             raise CliError(f"No {what.lower()} was given (end of input).") from None
         if not value.strip():
             raise CliError(f"{what} cannot be empty.")

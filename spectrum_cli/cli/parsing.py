@@ -81,15 +81,14 @@ def digits_only(text: str, *, what: str) -> str:
     return compact
 
 
-_IDEMPOTENCY_KEY = re.compile(r"^[!-~]{1,255}$")
-
-
 def parse_idempotency_key(text: str) -> str:
     """A key the user chose: 1 to 255 visible ASCII characters. An empty key is an error,
     never a cue to make a fresh one (that would pay again)."""
     if not text.strip():
         raise CliError("--idempotency-key cannot be empty: give a key, or leave the option out.")
-    if not _IDEMPOTENCY_KEY.match(text):
+    from spectrum_cli.journal import IDEMPOTENCY_KEY
+
+    if not IDEMPOTENCY_KEY.fullmatch(text):
         raise CliError(
             "--idempotency-key must be 1 to 255 visible ASCII characters, without spaces."
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from enum import Enum
 from typing import Annotated, Any
@@ -53,7 +54,7 @@ def payment_ref(value: str) -> str:
     """A payment id or confirmation number as the API spells it: confirmation numbers are
     upper case (`spx-7k2m…` is read as `SPX-7K2M…`), so one copied from a lower-cased
     e-mail or typed by hand still works."""
-    return value.upper() if value[:4].lower() == "spx-" else value
+    return value.upper() if re.fullmatch(r"spx-[a-z0-9]{8}", value, re.IGNORECASE) else value
 
 
 @app.command()
