@@ -488,8 +488,11 @@ def _what_to_pay(
     if balance or checked is not None:  # a guard pays only what scheduled ones do not cover
         owed = client.payments.balance()
         late = _scheduled_late(state, client, bill) if checked and owed.scheduled_cents else 0
-        uncovered = owed.payable_cents if balance else owed.balance_cents - owed.scheduled_cents
-        if uncovered + (0 if balance else late) <= 0:
+        if balance:
+            uncovered = owed.payable_cents
+        else:  # a guarded amount: what is owed less what is scheduled to arrive in time
+            uncovered = owed.balance_cents - (owed.scheduled_cents - late)
+        if uncovered <= 0:
             state.out.message(_nothing_owed(owed))
             return None
     if balance:
