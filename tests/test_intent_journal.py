@@ -98,6 +98,20 @@ def faults_left(url: str) -> int:
     return len(answer.raise_for_status().json()["data"])
 
 
+def in_flight(url: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    """`spectrum ARGS` started with a 1 s delay on POST /v1/payments, returned once its
+    request has reached the server (and holds its key)."""
+    set_delay(url, "/v1/payments", 1000)
+    process = start_spectrum(args, env)
+    wait_for(lambda: not faults_left(url), "the payment to reach the server")
+    return process
+
+
+def sandbox_today(url: str) -> dt.date:
+    clock = httpx.get(f"{url}/v1/sandbox/clock", headers=sandbox_headers(url)).json()
+    return dt.datetime.fromisoformat(clock["now"]).date()
+
+
 def clear_faults(url: str) -> None:
     httpx.delete(f"{url}/v1/sandbox/faults", headers=sandbox_headers(url)).raise_for_status()
 
@@ -447,10 +461,8 @@ def test_an_interrupted_balance_payment_that_went_through_is_named_by_the_rerun(
     owed = api.payments.balance().payable_cents
     assert owed > 0
     before = paid(api, owed)  # the seeded history may hold a payment of the same amount
-    set_delay(fresh_served.url, "/v1/payments", 1000)
     args = ["bill", "pay", "--balance", "--yes"]
-    process = start_spectrum(args, env)
-    wait_for(lambda: not faults_left(fresh_served.url), "the payment to reach the server")
+    process = in_flight(fresh_served.url, args, env)
     process.send_signal(signal.SIGINT)
     _, first_err = process.communicate()
     assert process.returncode == 130 and "outcome is unknown" in first_err, first_err
@@ -471,10 +483,8 @@ def test_an_interrupted_balance_payment_that_went_through_is_named_by_the_rerun(
 def test_a_run_started_while_another_sends_the_same_payment_says_so(
     env: dict[str, str], fresh_served: ServedSandbox, api: SpectrumClient
 ) -> None:
-    set_delay(fresh_served.url, "/v1/payments", 1000)
     args = ["bill", "pay", "--amount", "1.31", "--yes"]
-    first = start_spectrum(args, env)
-    wait_for(lambda: not faults_left(fresh_served.url), "the first run's request to arrive")
+    first = in_flight(fresh_served.url, args, env)
     code, _, err = run(args, env)
     assert "Another run is sending this payment right now: waiting for it" in err, err
     assert "did not finish" not in err
@@ -486,9 +496,7 @@ def test_a_run_started_while_another_sends_the_same_payment_says_so(
 def test_canceling_a_canceled_payment_asks_nothing_and_takes_lower_case(
     env: dict[str, str], api: SpectrumClient
 ) -> None:
-    url = env["SPECTRUM_API_URL"]
-    clock = httpx.get(f"{url}/v1/sandbox/clock", headers=sandbox_headers(url)).json()
-    today = dt.datetime.fromisoformat(clock["now"]).date()
+    today = sandbox_today(env["SPECTRUM_API_URL"])
     payment = api.payments.create(104, scheduled_for=today + dt.timedelta(days=5))
     lower = payment.confirmation_number.lower()
     code, _, err = run(["payments", "cancel", lower, "--yes"], env)
@@ -501,10 +509,8 @@ def test_canceling_a_canceled_payment_asks_nothing_and_takes_lower_case(
 def test_sigterm_during_a_payment_says_so_and_the_rerun_names_it(
     env: dict[str, str], fresh_served: ServedSandbox, api: SpectrumClient
 ) -> None:
-    set_delay(fresh_served.url, "/v1/payments", 1000)
     args = ["bill", "pay", "--amount", "1.43", "--yes"]
-    process = start_spectrum(args, env)
-    wait_for(lambda: not faults_left(fresh_served.url), "the payment to reach the server")
+    process = in_flight(fresh_served.url, args, env)
     process.terminate()  # what `timeout` and supervisors send
     _, err = process.communicate()
     assert process.returncode == 143, err
@@ -534,9 +540,7 @@ def test_a_guarded_line_pays_once_whichever_way_the_default_card_is_named_or_cha
 def test_a_guarded_amount_is_not_paid_when_scheduled_payments_cover_the_bill(
     env: dict[str, str], api: SpectrumClient
 ) -> None:
-    url = env["SPECTRUM_API_URL"]
-    clock = httpx.get(f"{url}/v1/sandbox/clock", headers=sandbox_headers(url)).json()
-    on = (dt.datetime.fromisoformat(clock["now"]).date() + dt.timedelta(days=3)).isoformat()
+    on = (sandbox_today(env["SPECTRUM_API_URL"]) + dt.timedelta(days=3)).isoformat()
     code, _, err = run(["bill", "pay", "--statement", "--on", on, "--yes"], env)
     assert code == 0 and "Scheduled $" in err, err
     code, _, err = run(["bill", "pay", "--amount", "1.45", "--if-due-within", "60d", "--yes"], env)
@@ -564,10 +568,8 @@ def test_a_kept_request_that_does_not_match_is_never_sent(
     """Someone who can write the journal plants a smaller amount under the same entry: the
     rerun sees the request no longer matches its fingerprint, and pays nothing it was not
     asked to."""
-    set_delay(fresh_served.url, "/v1/payments", 1000)
     args = ["bill", "pay", "--balance", "--yes"]
-    process = start_spectrum(args, env)
-    wait_for(lambda: not faults_left(fresh_served.url), "the payment to reach the server")
+    process = in_flight(fresh_served.url, args, env)
     process.kill()
     process.communicate()
     path = journal_path(env)
