@@ -308,6 +308,23 @@ def test_the_autopay_method_cannot_be_removed(client: SpectrumClient) -> None:
     assert in_use.value.code == "method_in_use"
 
 
+def test_a_method_whose_scheduled_payment_has_run_can_be_removed(client: SpectrumClient) -> None:
+    """Removing a method first applies what the clock has passed: the payment scheduled on it
+    ran on its date, so it no longer holds the method."""
+    login(client, "harper")
+    card = client.payment_methods.add_card("5555555555554444", 3, 2031)
+    today = client.sandbox.clock().now.date()
+    scheduled = client.payments.create(
+        1000, method_id=card.id, scheduled_for=today + dt.timedelta(days=2)
+    )
+    with pytest.raises(ConflictError) as in_use:
+        client.payment_methods.remove(card.id)
+    assert in_use.value.code == "method_in_use"
+    client.sandbox.advance_clock(2 * 86400)
+    client.payment_methods.remove(card.id)
+    assert client.payments.get(scheduled.id).status == "succeeded"
+
+
 def test_standard_user_can_pay_but_not_change_methods(client: SpectrumClient) -> None:
     login(client, "sam", "Sandbox-Sam1")
     bill = client.statements.get()

@@ -20,6 +20,9 @@ AlertKind = Literal[
     "card_expiring",
     "outage",
     "payment_returned",
+    "late_fee_added",
+    "autopay_uncovered",
+    "autopay_ending",
 ]
 AutopayStatus = Literal["off", "active", "pending", "needs_attention"]
 
@@ -56,8 +59,32 @@ class Equipment(Resource):
 
 
 class Alert(Resource):
+    """Something the customer should know. ``kind`` and the data fields carry the meaning;
+    ``message`` is for people and its words may change."""
+
     kind: AlertKind
     message: str
+    statement_id: str | None = None
+    payment_id: str | None = None
+    method_id: str | None = None
+    plan_name: str | None = Field(default=None, description="Set on promo_ending.")
+    effective_on: dt.date | None = Field(
+        default=None,
+        description="The day it happens or happened: the promotion's end (promo_ending), the "
+        "due date (past_due, autopay_uncovered), the card's last valid day (card_expiring), the "
+        "charge date (autopay_ending, autopay_failed), the day it was returned (payment_returned).",
+    )
+    amount_cents: Cents | None = Field(
+        default=None,
+        description="The money concerned: what is past due or not covered, the returned "
+        "payment, the charge still to come.",
+    )
+    price_before_cents: Cents | None = Field(
+        default=None, description="promo_ending: the monthly price until effective_on."
+    )
+    price_after_cents: Cents | None = Field(
+        default=None, description="promo_ending: the monthly price from effective_on."
+    )
 
 
 class AutopaySummary(Resource):

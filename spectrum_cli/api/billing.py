@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from spectrum_cli.api.account import AutopayStatus
+from spectrum_cli.api.account import Alert, AutopayStatus
 from spectrum_cli.api.common import (
     Cents,
     Currency,
@@ -41,12 +41,36 @@ CardBrand = Literal["visa", "mastercard", "amex", "discover", "unknown"]
 BankAccountType = Literal["checking", "savings"]
 
 
+UsageUnit = Literal["MB"]
+
+
 class LineItem(Resource):
+    """One charge. ``kind`` and the data fields say what it is; ``description`` is for people
+    and its words may change."""
+
     kind: LineItemKind
     description: str
     amount_cents: Cents
+    code: str | None = Field(
+        default=None,
+        description="What is charged, the same on every statement: the plan (service, "
+        "promo_discount), the equipment model (equipment), the mobile line (usage), or a fee "
+        "code such as activation_fee, broadcast_tv_surcharge, sales_tax, late_fee.",
+    )
     service_kind: ServiceKind | None = None
+    plan_name: str | None = Field(default=None, description="Set on service and promo_discount.")
     promo_ends_on: dt.date | None = Field(default=None, description="Set on promo_discount lines.")
+    regular_price_cents: Cents | None = Field(
+        default=None,
+        description="promo_discount: the plan's monthly price without the promotion.",
+    )
+    equipment_model: str | None = Field(default=None, description="Set on equipment lines.")
+    line_id: str | None = Field(default=None, description="usage: the mobile line's id.")
+    line_name: str | None = Field(default=None, description="usage: the mobile line's name.")
+    usage_quantity: int | None = Field(default=None, description="usage: how much was used.")
+    usage_unit: UsageUnit | None = Field(default=None, description="usage: the quantity's unit.")
+    usage_start: dt.date | None = Field(default=None, description="usage: first day measured.")
+    usage_end: dt.date | None = Field(default=None, description="usage: last day measured.")
 
 
 class StatementSummary(Resource):
@@ -69,7 +93,12 @@ class StatementSummary(Resource):
 
 class Statement(StatementSummary):
     line_items: list[LineItem]
-    messages: list[str]
+    messages: list[str] = Field(description="The texts of `alerts`, for people.")
+    alerts: list[Alert] = Field(
+        default_factory=list,
+        description="What the statement tells, with its meaning in kind and data fields, as "
+        "the account summary's alerts.",
+    )
 
 
 class StatementList(ListResponse[StatementSummary]):
@@ -224,7 +253,14 @@ class Autopay(Resource):
     )
     uncovered_balance_cents: Cents | None = None
     last_failure_reason: str | None = None
-    warnings: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(
+        default_factory=list, description="The texts of `alerts`, for people."
+    )
+    alerts: list[Alert] = Field(
+        default_factory=list,
+        description="What needs attention (autopay_failed, card_expiring, autopay_uncovered, "
+        "autopay_ending), with its meaning in kind and data fields.",
+    )
 
 
 class AutopayUpdate(Request):

@@ -143,13 +143,7 @@ def require_manager(scope: str) -> Callable[[Principal], Principal]:
     return check
 
 
-BillingReader = Annotated[Principal, Depends(require_scope("billing:read"))]
-PaymentsWriter = Annotated[Principal, Depends(require_scope("payments:write"))]
-MethodsManager = Annotated[Principal, Depends(require_manager("payments:write"))]
-AutopayManager = Annotated[Principal, Depends(require_manager("autopay:write"))]
-
-
-def caught_up(db: Database, account_id: str, now: dt.datetime) -> None:
+def _catch_up(db: Database, account_id: str, now: dt.datetime) -> None:
     """Apply what the clock has passed for this account (a write only when there is some)."""
     from spectrum_cli.sandbox import billing
 
@@ -158,3 +152,25 @@ def caught_up(db: Database, account_id: str, now: dt.datetime) -> None:
             return
     with db.write() as conn:
         billing.catch_up(conn, account_id=account_id, today=now.date(), now=now)
+
+
+def caught_up(check: Callable[..., Principal]) -> Callable[..., Principal]:
+    """``check``'s principal, with the account brought up to the clock first: statements
+    issued, autopay charged, payments settled. Every route that reads or moves money takes
+    one of these, so none can answer from a day the clock has already passed."""
+
+    # A default, not Annotated: annotations are strings here, and ``check`` is not a global.
+    def principal_caught_up(
+        db: DbDep, now: NowDep, principal: Principal = Depends(check)
+    ) -> Principal:
+        _catch_up(db, principal.account_id, now)
+        return principal
+
+    return principal_caught_up
+
+
+BillingReader = Annotated[Principal, Depends(caught_up(require_scope("billing:read")))]
+PaymentsWriter = Annotated[Principal, Depends(caught_up(require_scope("payments:write")))]
+MethodsManager = Annotated[Principal, Depends(caught_up(require_manager("payments:write")))]
+AutopayManager = Annotated[Principal, Depends(caught_up(require_manager("autopay:write")))]
+SummaryReader = Annotated[Principal, Depends(caught_up(require_scope("account:read")))]

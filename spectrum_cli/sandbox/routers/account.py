@@ -24,7 +24,7 @@ from spectrum_cli.api.account import (
 from spectrum_cli.api.common import RequestDate, ServiceKind
 from spectrum_cli.sandbox import autopay, billing, outages
 from spectrum_cli.sandbox import usage as usage_model
-from spectrum_cli.sandbox.deps import AccountReader, DbDep, NowDep, caught_up
+from spectrum_cli.sandbox.deps import AccountReader, DbDep, NowDep, SummaryReader
 from spectrum_cli.sandbox.errors import invalid
 from spectrum_cli.sandbox.routers.equipment import equipment_model
 from spectrum_cli.sandbox.routing import new_router
@@ -145,9 +145,8 @@ def _promo_alerts(services: list[Service], today: dt.date) -> list[Alert]:
 
 
 @router.get(routes.ACCOUNT, response_model=AccountSummary)
-def account_summary(principal: AccountReader, db: DbDep, now: NowDep) -> AccountSummary:
+def account_summary(principal: SummaryReader, db: DbDep, now: NowDep) -> AccountSummary:
     today = now.date()
-    caught_up(db, principal.account_id, now)
     with db.read() as conn:
         views = billing.statements(conn, principal.account_id, today)
         latest = views[-1] if views else None

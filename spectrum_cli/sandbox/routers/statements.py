@@ -12,7 +12,7 @@ from fastapi import Query, Response
 from spectrum_cli.api import routes
 from spectrum_cli.api.billing import LineItem, Statement, StatementList, StatementSummary
 from spectrum_cli.sandbox import billing
-from spectrum_cli.sandbox.deps import BillingReader, DbDep, NowDep, caught_up
+from spectrum_cli.sandbox.deps import BillingReader, DbDep, NowDep
 from spectrum_cli.sandbox.errors import not_found
 from spectrum_cli.sandbox.routing import new_router
 from spectrum_cli.sandbox.security import mask_account_number
@@ -69,7 +69,6 @@ def list_statements(
     starting_after: Annotated[str | None, Query(max_length=64)] = None,
 ) -> StatementList:
     """Newest first."""
-    caught_up(db, principal.account_id, now)
     with db.read() as conn:
         views = list(reversed(billing.statements(conn, principal.account_id, now.date())))
     if starting_after is not None:
@@ -83,7 +82,6 @@ def list_statements(
 def _find(
     db: DbDep, principal: BillingReader, now: NowDep, statement_id: str
 ) -> tuple[Statement, sqlite3.Row]:
-    caught_up(db, principal.account_id, now)
     with db.read() as conn:
         view = billing.statement_view(conn, principal.account_id, statement_id, now.date())
         if view is None:
@@ -99,7 +97,6 @@ def upcoming_statement(principal: BillingReader, db: DbDep, now: NowDep) -> Stat
     """The next statement as it will be issued if nothing else changes and the bills not yet
     due are paid by their due dates: the engine runs to the next statement date in a
     transaction that is then rolled back."""
-    caught_up(db, principal.account_id, now)
     with db.scratch() as conn:
         issue_on = billing.next_statement_date(conn, principal.account_id)
         if issue_on is None:
