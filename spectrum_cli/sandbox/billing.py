@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from spectrum_cli.api.money import usd
 from spectrum_cli.sandbox.errors import APIError, invalid, missing
 from spectrum_cli.sandbox.security import new_id
+from spectrum_cli.sandbox.store.idempotency import request_fingerprint
 from spectrum_cli.sandbox.usage import by_the_gig_cents, mobile_period_mb
 
 DUE_AFTER = dt.timedelta(days=21)
@@ -722,7 +723,8 @@ def create_payment(
     conn.execute(
         """INSERT INTO payments (id, account_id, statement_id, confirmation_number,
            amount_cents, kind, status, method_id, method_label, scheduled_for, created_at,
-           idempotency_key) VALUES (?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?, ?)""",
+           idempotency_key, request_fingerprint)
+           VALUES (?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?, ?, ?)""",
         (
             payment_id,
             account_id,
@@ -735,6 +737,7 @@ def create_payment(
             day.isoformat(),
             now.isoformat(),
             idempotency_key,
+            request_fingerprint.get() if idempotency_key else None,
         ),
     )
     if day == today:

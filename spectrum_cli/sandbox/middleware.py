@@ -17,13 +17,14 @@ import anyio.to_thread
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from spectrum_cli.api import routes
 from spectrum_cli.api.routes import IDEMPOTENCY_REQUIRED, SECRET_FIELDS, SECRET_RESPONSES
 from spectrum_cli.sandbox import clock
 from spectrum_cli.sandbox.db import Database
 from spectrum_cli.sandbox.errors import APIError, error_response, request_id_var
 from spectrum_cli.sandbox.instances import ServerInstance
 from spectrum_cli.sandbox.keys import ServerKeys
-from spectrum_cli.sandbox.principals import principal_for_token
+from spectrum_cli.sandbox.principals import Principal, principal_for_token
 from spectrum_cli.sandbox.routing import ReplayProbe, replay_probe
 from spectrum_cli.sandbox.store import idempotency
 
@@ -174,6 +175,7 @@ class _Keyed:
     scope_id: str  # the principal behind the bearer token, or "anonymous"
     key: str
     fingerprint: str
+    payer: str | None = None  # the account a payment made by the request would be on
 
 
 class IdempotencyMiddleware:
@@ -219,18 +221,22 @@ class IdempotencyMiddleware:
 
     async def _keyed(self, scope: Scope, key: str, body: bytes) -> _Keyed:
         authorization = _header(scope, b"authorization")
-        scope_id = await anyio.to_thread.run_sync(self._scope_for, authorization)
-        return _Keyed(scope_id, key, self._fingerprint(scope, body))
+        principal = await anyio.to_thread.run_sync(self._principal, authorization)
+        fingerprint = self._fingerprint(scope, body)
+        if principal is None:
+            return _Keyed("anonymous", key, fingerprint)
+        pays = (scope["method"], scope.get("path", "")) == ("POST", routes.PAYMENTS)
+        payer = principal.account_id if pays else None
+        return _Keyed(f"user:{principal.user_id}", key, fingerprint, payer)
 
-    def _scope_for(self, authorization: str | None) -> str:
+    def _principal(self, authorization: str | None) -> Principal | None:
         if not authorization or not authorization.lower().startswith("bearer "):
-            return "anonymous"
+            return None
         with self.db.read() as conn:
             try:
-                principal = principal_for_token(conn, authorization[7:].strip(), clock.now(conn))
+                return principal_for_token(conn, authorization[7:].strip(), clock.now(conn))
             except APIError:
-                return "anonymous"
-        return f"user:{principal.user_id}"
+                return None
 
     def _fingerprint(self, scope: Scope, body: bytes) -> str:
         """A keyed hash of the request with every secret field blanked: the table never holds
@@ -257,6 +263,8 @@ class IdempotencyMiddleware:
             record = idempotency.find(conn, scope=scope_id, key=key)
             claim = idempotency.Claim(created_at=now, instance=instance, started_at=time.time())
             if record is None:
+                if _paid_by_another_request(conn, request):
+                    return "reused", None
                 idempotency.start(
                     conn, scope=scope_id, key=key, fingerprint=request.fingerprint, claim=claim
                 )
@@ -291,12 +299,15 @@ class IdempotencyMiddleware:
         self, request: _Keyed, scope: Scope, receive: Receive, send: Send
     ) -> None:
         answer = _Capture(send)
+        running = idempotency.request_fingerprint.set(request.fingerprint)
         try:
             await self.app(scope, receive, answer)
         except BaseException:
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(self._finish, request, None, [], b"")
             raise
+        finally:
+            idempotency.request_fingerprint.reset(running)
         body = b"".join(answer.body)
         await anyio.to_thread.run_sync(self._finish, request, answer.status, answer.headers, body)
 
@@ -357,6 +368,17 @@ class IdempotencyMiddleware:
         headers.append((b"idempotent-replayed", b"true"))
         await send({"type": "http.response.start", "status": record.status, "headers": headers})
         await send({"type": "http.response.body", "body": record.body})
+
+
+def _paid_by_another_request(conn: sqlite3.Connection, request: _Keyed) -> bool:
+    """Whether a payment made under the key, which remembers the fingerprint of the request
+    that made it, was made by a different request: then, even with the key's record lost,
+    the key is refused as it would be with it. (A payment made before payments remembered
+    fingerprints is left to the payments route, which compares amount and statement.)"""
+    if request.payer is None:
+        return False
+    made_by = idempotency.payment_fingerprint(conn, account_id=request.payer, key=request.key)
+    return made_by is not None and made_by != request.fingerprint
 
 
 class _Capture:

@@ -349,4 +349,9 @@ MIGRATIONS: list[str] = [
     ALTER TABLE idempotency_keys ADD COLUMN instance TEXT;
     ALTER TABLE idempotency_keys ADD COLUMN started_at REAL;
     """,
+    # 13: a payment remembers the fingerprint of the request that made it beside its key, so
+    # with the key's record lost a different request under the key is still refused
+    """
+    ALTER TABLE payments ADD COLUMN request_fingerprint TEXT;
+    """,
 ]

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import json
 import sqlite3
 from dataclasses import dataclass
 
 from spectrum_cli.sandbox import clock
+
+# The fingerprint of the request running under an Idempotency-Key. A row that remembers its
+# key in the transaction that makes it (a payment) remembers this beside it.
+request_fingerprint: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "request_fingerprint", default=None
+)
 
 
 @dataclass(frozen=True)
@@ -111,3 +118,13 @@ def finish(
 def release(conn: sqlite3.Connection, *, scope: str, key: str) -> None:
     """Forget a key, so the same key may run its request again."""
     conn.execute("DELETE FROM idempotency_keys WHERE scope = ? AND key = ?", (scope, key))
+
+
+def payment_fingerprint(conn: sqlite3.Connection, *, account_id: str, key: str) -> str | None:
+    """The fingerprint of the request that made this account's payment under ``key``; None
+    if there is no such payment, or it was made before payments remembered one."""
+    row = conn.execute(
+        "SELECT request_fingerprint FROM payments WHERE account_id = ? AND idempotency_key = ?",
+        (account_id, key),
+    ).fetchone()
+    return None if row is None else row["request_fingerprint"]
