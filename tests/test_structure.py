@@ -13,6 +13,7 @@ from tests.helpers import REPO
 
 PACKAGE = REPO / "spectrum_cli"
 ROUTERS = PACKAGE / "sandbox" / "routers"
+STORE = PACKAGE / "sandbox" / "store"
 ROUTER_PACKAGE = "spectrum_cli.sandbox.routers"
 MAX_FUNCTION_LINES = 60
 SQL_VERBS = ("SELECT", "INSERT", "UPDATE", "DELETE")
@@ -137,6 +138,26 @@ def test_router_holds_no_sql(name: str) -> None:
     assert sql_in(_tree(ROUTERS / name)) == []
 
 
+def positional_after_conn(tree: ast.Module) -> list[str]:
+    """Public module-level functions that take a connection first and anything else by
+    position."""
+    return [
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+        and not node.name.startswith("_")
+        and [a.arg for a in node.args.posonlyargs + node.args.args][:1] == ["conn"]
+        and len(node.args.posonlyargs + node.args.args) > 1
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in STORE.glob("*.py")))
+def test_store_functions_take_keywords(name: str) -> None:
+    """Store functions are called as f(conn, account_id=..., ...), so two ids of the same type
+    can never be passed in the wrong order."""
+    assert positional_after_conn(_tree(STORE / name)) == []
+
+
 _LENGTHS = _lengths()
 
 
@@ -162,6 +183,9 @@ def test_the_checks_see_what_they_look_for() -> None:
         "spectrum_cli.sandbox.routers.support",
         "spectrum_cli.sandbox.routers.equipment",
     ]
+    assert positional_after_conn(
+        ast.parse("def a(conn, *, b): ...\ndef b(conn, c): ...\ndef _c(conn, d): ...\n")
+    ) == ["b"]
     sql = ast.parse(
         "conn.execute(q)\nc.executemany(q, r)\ndb.executescript(s)\n"
         "Q = '''\n  select 1'''\nW = 'Selection of plans'\nU = f'UPDATE t SET a = {b}'\n"
