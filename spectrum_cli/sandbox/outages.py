@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Sequence
 
 from spectrum_cli.api.account import Outage, OutageStatus
 from spectrum_cli.sandbox.store import support as store
@@ -12,13 +13,13 @@ from spectrum_cli.sandbox.store.support import OutageRow
 SERVICE_NAMES = {"internet": "Internet", "tv": "TV", "mobile": "Mobile", "voice": "Voice"}
 
 
-def services_phrase(services: list[str]) -> str:
+def services_phrase(services: Sequence[str]) -> str:
     """["internet", "tv"] -> "Internet and TV"."""
     names = [SERVICE_NAMES.get(s, s.capitalize()) for s in services]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def outage_phrase(services: list[str]) -> str:
+def outage_phrase(services: Sequence[str]) -> str:
     """ "an Internet and TV outage", "a TV outage"."""
     phrase = services_phrase(services)
     return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase} outage"

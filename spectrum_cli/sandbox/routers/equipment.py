@@ -40,5 +40,4 @@ def restart(equipment_id: str, principal: SupportWriter, db: DbDep, now: NowDep)
                 f"{device.model} is already restarting.",
                 param="equipment_id",
             )
-        store.restart_until(conn, equipment_id=equipment_id, until=now + RESTART_TIME)
-        return store.device(conn, account_id=account_id, equipment_id=equipment_id, now=now)
+        return store.restart(conn, equipment_id=equipment_id, until=now + RESTART_TIME, now=now)

@@ -83,15 +83,19 @@ def confirm_password_reset(
         if wait is not None:
             raise throttle.rate_limited(wait, WRONG_CODES_REFUSED)
         user = users_store.user_by_username(conn, username=body.username)
-        challenge = user and auth_store.live_challenge(
-            conn,
-            user_id=user.id,
-            purpose="password_reset",
-            max_attempts=throttle.CODE_ATTEMPTS,
-            now=now,
+        challenge = (
+            auth_store.live_challenge(
+                conn,
+                user_id=user.id,
+                purpose="password_reset",
+                max_attempts=throttle.CODE_ATTEMPTS,
+                now=now,
+            )
+            if user
+            else None
         )
-        matched = bool(challenge) and codes.matches(keys, challenge, body.code)
-        if matched:
+        matched = challenge is not None and codes.matches(keys, challenge, body.code)
+        if user and challenge and matched:
             check_new_password(conn, user_id=user.id, password=body.new_password)
             sessions, tokens = set_password(
                 conn, user_id=user.id, password=body.new_password, now=now

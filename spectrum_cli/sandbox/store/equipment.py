@@ -40,7 +40,12 @@ def device(
     return equipment_model(row, now) if row else None
 
 
-def restart_until(conn: sqlite3.Connection, *, equipment_id: str, until: dt.datetime) -> None:
+def restart(
+    conn: sqlite3.Connection, *, equipment_id: str, until: dt.datetime, now: dt.datetime
+) -> Equipment:
+    """Mark the device restarting until ``until``; returns it as it is at ``now``."""
     conn.execute(
         "UPDATE equipment SET restarting_until = ? WHERE id = ?", (clock.iso(until), equipment_id)
     )
+    row = conn.execute("SELECT * FROM equipment WHERE id = ?", (equipment_id,)).fetchone()
+    return equipment_model(row, now)

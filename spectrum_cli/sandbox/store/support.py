@@ -7,6 +7,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
+from spectrum_cli.api.common import ServiceKind
 from spectrum_cli.api.support import FaqArticle, FaqHit, Ticket, TicketMessage
 from spectrum_cli.sandbox import clock
 from spectrum_cli.sandbox.security import new_id
@@ -244,7 +245,7 @@ def chat_line_seq(conn: sqlite3.Connection, *, chat_id: str, line_id: str) -> in
 class OutageRow:
     id: str
     zip: str
-    services: list[str]
+    services: list[ServiceKind]
     message: str
     started_at: dt.datetime
     estimated_restore_at: dt.datetime

@@ -8,6 +8,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from spectrum_cli.api.common import Channel
 from spectrum_cli.api.profile import ContactEmail, ContactPhone, NotificationPrefs, Profile
 from spectrum_cli.sandbox import clock
 
@@ -21,7 +22,7 @@ class User:
     username: str
     password_hash: str
     role: str
-    mfa_channel: str | None
+    mfa_channel: Channel | None
     notifications: dict[str, Any]
 
 
