@@ -447,3 +447,59 @@ def money_rows(db: Path) -> list[list[tuple]]:
             conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
             for table in ("payments", "payment_methods")
         ]
+
+
+def test_bill_show_warns_by_alert_kind_never_by_words(tmp_path: Path) -> None:
+    import datetime as dt
+    import io
+
+    from spectrum_cli.api.account import Alert
+    from spectrum_cli.api.billing import Statement
+    from spectrum_cli.cli.bill import _print_alerts
+    from spectrum_cli.cli.context import State
+
+    def shown(alerts: list[Alert], messages: list[str]) -> tuple[str, str]:
+        day = dt.date(2026, 11, 5)
+        bill = Statement(
+            id="st_6755_202611",
+            statement_date=day,
+            due_date=day,
+            period_start=day,
+            period_end=day,
+            previous_balance_cents=0,
+            payments_received_cents=0,
+            total_cents=0,
+            amount_due_cents=0,
+            balance_cents=0,
+            status="past_due",
+            days_until_due=0,
+            line_items=[],
+            messages=messages,
+            alerts=alerts,
+        )
+        state = State(
+            env={"SPECTRUM_CONFIG_DIR": str(tmp_path)}, stdout=io.StringIO(), stderr=io.StringIO()
+        )
+        _print_alerts(state, bill)
+        return state.stdout.getvalue(), state.stderr.getvalue()  # type: ignore[attr-defined]
+
+    alerts = [
+        Alert(kind="past_due", message="Pay $12.00 soon."),
+        Alert(kind="late_fee_added", message="$8.95 was added."),
+        Alert(kind="payment_returned", message="Your account is past due, says nobody."),
+        Alert(
+            kind="promo_ending",
+            message="Words about a promotion.",
+            plan_name="Spectrum TV Select",
+            effective_on=dt.date(2026, 12, 1),
+            price_before_cents=4999,
+            price_after_cents=7999,
+        ),
+    ]
+    out, err = shown(alerts, [a.message for a in alerts])
+    assert "Warning: Pay $12.00 soon." in err and "Warning: $8.95 was added." in err
+    assert "Warning: The Spectrum TV Select promotion ends 2026-12-01" in err
+    assert "past due, says nobody" in out and "past due" not in err
+    assert "Words about a promotion." not in out + err  # said once, from its fields
+    out, err = shown([], ["Your account is past due."])  # words alone: shown, never read
+    assert (out, err) == ("\nYour account is past due.\n", "")

@@ -83,6 +83,59 @@ def test_a_year_of_statements_adds_up_and_the_pdf_agrees(
         assert money(statement.amount_due_cents) in text
 
 
+FEE_CODES = {
+    "one_time": "activation_fee",
+    "surcharge": "broadcast_tv_surcharge",
+    "tax": "sales_tax",
+    "late_fee": "late_fee",
+}
+
+
+@pytest.mark.parametrize("username", ["harper", "morgan", "pat", "casey"])
+def test_every_seeded_line_item_says_what_it_charges_in_fields(
+    client: SpectrumClient, username: str
+) -> None:
+    login(client, username)
+    plans = {s.plan_name: s for s in client.account.services().data}
+    lines = {line.id: line.name for s in plans.values() for line in s.lines}
+    for summary in client.statements.iter(page_size=20):
+        statement = client.statements.get(summary.id)
+        for item in statement.line_items:
+            assert item.code, f"{summary.id}: {item.description} has no code"
+            if item.kind in ("service", "promo_discount"):
+                assert item.plan_name == item.code and item.plan_name in plans
+                assert item.service_kind == plans[item.plan_name].kind
+            if item.kind == "promo_discount":
+                assert item.regular_price_cents == plans[item.plan_name].monthly_price_cents
+            if item.kind == "usage":
+                assert item.line_id == item.code and lines[item.line_id] == item.line_name
+                assert item.usage_unit == "MB" and item.usage_quantity is not None
+                assert item.usage_start is not None and item.usage_end is not None
+                assert item.usage_start < item.usage_end
+                assert item.usage_end == statement.period_start - dt.timedelta(days=1)
+            if item.kind == "equipment":
+                assert item.equipment_model == item.code
+        fees = {i.kind: i.code for i in statement.line_items if i.kind in FEE_CODES}
+        assert all(FEE_CODES[kind] == code for kind, code in fees.items())
+        assert statement.messages == [a.message for a in statement.alerts]
+
+
+def test_the_promo_warnings_carry_the_plan_date_and_prices(client: SpectrumClient) -> None:
+    login(client, "harper")
+    internet = next(s for s in client.account.services().data if s.kind == "internet")
+    assert internet.promo_ends_on is not None and internet.promo_price_cents is not None
+    (ending,) = [a for a in client.account.summary().alerts if a.kind == "promo_ending"]
+    assert (ending.plan_name, ending.effective_on) == (internet.plan_name, internet.promo_ends_on)
+    assert (ending.price_before_cents, ending.price_after_cents) == (
+        internet.promo_price_cents,
+        internet.monthly_price_cents,
+    )
+    told = [a for a in client.statements.get().alerts if a.kind == "promo_ending"]
+    assert [(a.plan_name, a.effective_on, a.price_after_cents) for a in told] == [
+        (internet.plan_name, internet.promo_ends_on, internet.monthly_price_cents)
+    ]
+
+
 def test_promo_ends_with_a_warning_then_the_price_rises(client: SpectrumClient) -> None:
     login(client, "harper")
     current = client.statements.get()
@@ -111,7 +164,7 @@ def test_promo_ends_with_a_warning_then_the_price_rises(client: SpectrumClient) 
 
 def test_the_promo_notice_comes_a_full_cycle_ahead(client: SpectrumClient, sandbox_app) -> None:  # type: ignore[no-untyped-def]
     """A promotion ending the day after a statement is told on the statement before it."""
-    from spectrum_cli.sandbox.billing import add_months
+    from spectrum_cli.sandbox.domain.calendar import add_months
 
     login(client, "harper")
     current = client.statements.get()
@@ -148,6 +201,11 @@ def test_late_fee_the_day_after_an_unpaid_due_date(client: SpectrumClient) -> No
     assert summary.unbilled_cents == 895 and summary.status == "past_due"
     assert summary.balance_cents == bill.balance_cents + 895
     assert summary.alerts[0].kind == "past_due"
+    assert (summary.alerts[0].statement_id, summary.alerts[0].effective_on) == (
+        bill.id,
+        bill.due_date,
+    )
+    assert summary.alerts[0].amount_cents == bill.balance_cents
     assert client.statements.get(bill.id).status == "past_due"
     advance(client, 40)
     carried = next(s for s in client.statements.list().data if s.statement_date > bill.due_date)
@@ -217,7 +275,9 @@ def test_returned_bank_payment_is_owed_again(client: SpectrumClient) -> None:
     assert returned.status == "returned" and returned.failure_code == "bank_account_returned"
     summary = client.account.summary()
     assert summary.balance_cents == before
-    assert "payment_returned" in [a.kind for a in summary.alerts]
+    (alert,) = [a for a in summary.alerts if a.kind == "payment_returned"]
+    assert (alert.payment_id, alert.statement_id) == (payment.id, bill.id)
+    assert alert.amount_cents == bill.balance_cents
     assert client.statements.get(bill.id).status in ("unpaid", "past_due")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import sqlite3
@@ -15,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from spectrum_cli.api.sandbox import FaultRule
-from spectrum_cli.client import SpectrumClient
+from spectrum_cli.client import ConflictError, SpectrumClient
 from tests.helpers import (
     ServedSandbox,
     copy_store,
@@ -289,3 +290,72 @@ def test_a_command_whose_first_attempt_still_runs_exits_8_in_progress(
         error, hint = result.stderr.splitlines()[-2:]
         assert error.startswith("Error: An earlier request") and "still in progress" in error
         assert hint == "Hint: Run the same command again shortly; it will not act twice."
+
+
+def _lose_the_idempotency_records(store_path: Path) -> None:
+    """As if the server died after the payment but before its answer was recorded."""
+    store = sqlite3.connect(store_path)
+    store.execute("DELETE FROM idempotency_keys")
+    store.commit()
+    store.close()
+
+
+def _refused_as_reused(send: Callable[[], object]) -> None:
+    try:
+        send()
+    except ConflictError as refused:
+        assert refused.code == "idempotency_key_reused", refused.code
+    else:
+        raise AssertionError("another request under a paid key was not refused")
+
+
+def test_a_lost_record_and_another_method_is_409_and_the_same_request_replays(
+    client: SpectrumClient, store_path: Path
+) -> None:
+    client.auth.login("harper", "Sandbox-Harper1")
+    other = client.payment_methods.add_card("5555555555554444", 3, 2031)
+    day = client.sandbox.clock().now.date() + dt.timedelta(days=3)
+    key = str(uuid.uuid4())
+    first = client.payments.create(7, scheduled_for=day, idempotency_key=key)
+    _lose_the_idempotency_records(store_path)
+    _refused_as_reused(
+        lambda: client.payments.create(
+            7, method_id=other.id, scheduled_for=day, idempotency_key=key
+        )
+    )
+    again = client.payments.create(7, scheduled_for=day, idempotency_key=key)
+    assert again.id == first.id and again.method_id == first.method_id != other.id
+
+
+def test_a_lost_record_and_another_date_is_409_and_the_same_request_replays(
+    client: SpectrumClient, store_path: Path
+) -> None:
+    client.auth.login("harper", "Sandbox-Harper1")
+    day = client.sandbox.clock().now.date() + dt.timedelta(days=3)
+    key = str(uuid.uuid4())
+    first = client.payments.create(7, scheduled_for=day, idempotency_key=key)
+    _lose_the_idempotency_records(store_path)
+    later = day + dt.timedelta(days=1)
+    _refused_as_reused(lambda: client.payments.create(7, scheduled_for=later, idempotency_key=key))
+    _refused_as_reused(lambda: client.payments.create(7, idempotency_key=key))  # now, not then
+    again = client.payments.create(7, scheduled_for=day, idempotency_key=key)
+    assert again.id == first.id and again.scheduled_for == day
+    assert [p.id for p in client.payments.list().data].count(first.id) == 1
+
+
+def test_a_lost_record_of_a_payment_without_a_fingerprint_keeps_comparing_amounts(
+    client: SpectrumClient, store_path: Path
+) -> None:
+    """A payment made before payments remembered their request: amount and statement decide."""
+    client.auth.login("harper", "Sandbox-Harper1")
+    day = client.sandbox.clock().now.date() + dt.timedelta(days=3)
+    key = str(uuid.uuid4())
+    first = client.payments.create(7, scheduled_for=day, idempotency_key=key)
+    _lose_the_idempotency_records(store_path)
+    store = sqlite3.connect(store_path)
+    store.execute("UPDATE payments SET request_fingerprint = NULL WHERE id = ?", (first.id,))
+    store.commit()
+    store.close()
+    assert client.payments.create(7, scheduled_for=day, idempotency_key=key).id == first.id
+    _lose_the_idempotency_records(store_path)
+    _refused_as_reused(lambda: client.payments.create(8, scheduled_for=day, idempotency_key=key))

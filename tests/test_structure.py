@@ -25,13 +25,10 @@ EXECUTE_CALLS = frozenset({"execute", "executemany", "executescript"})
 KNOWN_VIOLATIONS = frozenset(
     {
         "imports:account.py",
-        "sql:account.py",
         "sql:payment_methods.py",
         "sql:payments.py",
-        "sql:statements.py",
         "length:spectrum_cli/cli/account.py::show",
         "length:spectrum_cli/cli/auth.py::login",
-        "length:spectrum_cli/cli/bill.py::explain",
         "length:spectrum_cli/cli/bill.py::pay",
         "length:spectrum_cli/cli/errors.py::_classify",
         "length:spectrum_cli/cli/intents.py::send_once",
@@ -43,10 +40,7 @@ KNOWN_VIOLATIONS = frozenset(
         "length:spectrum_cli/sandbox/billing.py::_charge_autopay",
         "length:spectrum_cli/sandbox/billing.py::create_payment",
         "length:spectrum_cli/sandbox/billing.py::issue_statement",
-        "length:spectrum_cli/sandbox/middleware.py::IdempotencyMiddleware.__call__",
-        "length:spectrum_cli/sandbox/routers/account.py::usage",
         "length:spectrum_cli/sandbox/routers/payments.py::create_payment",
-        "length:spectrum_cli/sandbox/seed.py::seed",
     }
 )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -37,6 +36,8 @@ GROUPS = (
     ("One-time charges", ("one_time", "late_fee")),
     ("Taxes, fees and surcharges", ("surcharge", "tax", "fee")),
 )
+# Statement alerts shown as warnings (on stderr), besides the price rises ahead.
+WARNING_ALERTS = frozenset({"past_due", "late_fee_added"})
 STATEMENT_COLUMNS: list[tuple[str, Any]] = [
     ("id", lambda s: s.id),
     ("date", lambda s: s.statement_date),
@@ -120,13 +121,26 @@ def _print_bill(state: State, statement: Statement) -> None:
         ["Due", f"{statement.due_date} ({statement.status.replace('_', ' ')})"],
     ]
     write(tabulate(summary, tablefmt="plain", colalign=("left", "right")) + "\n")
+    _print_alerts(state, statement)
+
+
+def _print_alerts(state: State, statement: Statement) -> None:
+    """What the statement tells: a price rise ahead and money overdue are warnings, by the
+    alert's kind; anything else is printed as the server worded it."""
     from spectrum_cli.client.insights import price_rises
 
-    today = statement.due_date - dt.timedelta(days=statement.days_until_due)
-    for warning in price_rises(statement, today):
+    write = state.out.stdout.write
+    if not statement.alerts:  # a server that words its messages only: shown, never read
+        for message in statement.messages:
+            write(f"\n{message}\n")
+        return
+    for warning in price_rises(statement.alerts):
         state.out.warn(warning)
-    for message in statement.messages:
-        state.out.warn(message) if "past due" in message.lower() else write(f"\n{message}\n")
+    for alert in statement.alerts:
+        if alert.kind in WARNING_ALERTS:
+            state.out.warn(alert.message)
+        elif alert.kind != "promo_ending":  # said above, from its fields
+            write(f"\n{alert.message}\n")
 
 
 @app.command()
@@ -637,16 +651,8 @@ def explain(
             f"statement; {statement_id} is already issued)."
         )
     client = state.client()
-    previous: Statement | None
-    if upcoming:
-        current, previous = client.statements.upcoming(), client.statements.get(LATEST)
-    else:
-        current = client.statements.get(LATEST if statement_id is None else statement_id)
-        ids = [s.id for s in client.statements.iter(page_size=100)]
-        position = ids.index(current.id)
-        previous = client.statements.get(ids[position + 1]) if position + 1 < len(ids) else None
-    payments = client.payments.list(limit=100).data
-    result = explain_change(current, previous, payments)
+    current, previous = _statements_to_explain(client, statement_id, upcoming)
+    result = explain_change(current, previous, client.payments.list(limit=100).data)
     if (
         upcoming
         and previous is not None
@@ -657,28 +663,44 @@ def explain(
             f"This assumes the {money(previous.balance_cents)} due {previous.due_date} is paid "
             "by then; a balance unpaid after its due date adds a late fee."
         )
-    out = state.out
-    if out.format != "table":
-        out.data(
-            result,
-            [
-                ("kind", lambda c: c.kind),
-                ("description", lambda c: c.description),
-                ("before_cents", lambda c: c.before_cents),
-                ("after_cents", lambda c: c.after_cents),
-                ("change_cents", lambda c: c.change_cents),
-                ("reason", lambda c: c.reason),
-            ],
-            rows=result.changes,
-        )
+    if state.out.format != "table":
+        state.out.data(result, EXPLAIN_FIELDS, rows=result.changes)
         return
     name = "The upcoming statement" if upcoming else f"Statement {current.id}"
+    _print_explanation(state, result, name, previous)
+
+
+EXPLAIN_FIELDS: list[tuple[str, Any]] = [
+    ("kind", lambda c: c.kind),
+    ("code", lambda c: c.code),
+    ("description", lambda c: c.description),
+    ("before_cents", lambda c: c.before_cents),
+    ("after_cents", lambda c: c.after_cents),
+    ("change_cents", lambda c: c.change_cents),
+    ("reason", lambda c: c.reason),
+]
+
+
+def _statements_to_explain(
+    client: Any, statement_id: str | None, upcoming: bool
+) -> tuple[Statement, Statement | None]:
+    """The statement to explain and the one before it (none before the first)."""
+    if upcoming:
+        return client.statements.upcoming(), client.statements.get(LATEST)
+    current = client.statements.get(LATEST if statement_id is None else statement_id)
+    ids = [s.id for s in client.statements.iter(page_size=100)]
+    position = ids.index(current.id)
+    previous = client.statements.get(ids[position + 1]) if position + 1 < len(ids) else None
+    return current, previous
+
+
+def _print_explanation(state: State, result: Any, name: str, previous: Statement | None) -> None:
+    out = state.out
     against = f"statement {previous.id}" if previous else "nothing (the first statement)"
+    sign = "+" if result.total_change_cents >= 0 else ""
     out.stdout.write(
         f"{name} against {against}: new charges {money(result.total_before_cents)}"
-        f" → {money(result.total_after_cents)} "
-        f"({'+' if result.total_change_cents >= 0 else ''}"
-        f"{money(result.total_change_cents)})\n\n"
+        f" → {money(result.total_after_cents)} ({sign}{money(result.total_change_cents)})\n\n"
     )
     if result.changes:
         out.data(

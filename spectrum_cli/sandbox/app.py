@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -11,7 +12,7 @@ from fastapi import FastAPI
 
 from spectrum_cli import __version__
 from spectrum_cli.api.common import ErrorResponse
-from spectrum_cli.sandbox import clock, seed
+from spectrum_cli.sandbox import clock, reword, seed
 from spectrum_cli.sandbox.db import Database, store_errors
 from spectrum_cli.sandbox.errors import install_handlers
 from spectrum_cli.sandbox.guards import RequestGuard
@@ -98,6 +99,8 @@ def create_app(db_path: str | Path, *, allowed_hosts: Iterable[str] = ()) -> Fas
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestGuard, allowed_hosts=allowed_hosts)
     app.add_middleware(RequestIdMiddleware)
+    if os.environ.get(reword.ENV) == "1":  # a test's switch: texts for people in other words
+        app.add_middleware(reword.RewordMiddleware)
     _use_error_envelope_in_schema(app)
     return app
 

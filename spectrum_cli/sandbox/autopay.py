@@ -14,29 +14,23 @@ import sqlite3
 from spectrum_cli.api.account import AutopayStatus
 from spectrum_cli.api.billing import Autopay
 from spectrum_cli.sandbox import billing
+from spectrum_cli.sandbox.domain import statements as billing_statements
+from spectrum_cli.sandbox.domain.calendar import DUE_AFTER, business_days_until
 from spectrum_cli.sandbox.errors import missing
 
 WINDOW_BUSINESS_DAYS = 3
 
 
-def business_days_until(today: dt.date, day: dt.date) -> int:
-    """Weekdays after ``today`` up to and including ``day`` (0 when it has passed)."""
-    count, cursor = 0, today
-    while cursor < day:
-        cursor += dt.timedelta(days=1)
-        if cursor.weekday() < 5:
-            count += 1
-    return count
-
-
-def _open_statement(views: list[billing.StatementView]) -> billing.StatementView | None:
+def _open_statement(
+    views: list[billing_statements.StatementView],
+) -> billing_statements.StatementView | None:
     """The latest statement while autopay could still act on it."""
-    if views and views[-1].balance_cents > 0 and not views[-1].row["autopay_checked"]:
+    if views and views[-1].balance_cents > 0 and not views[-1].autopay_checked:
         return views[-1]
     return None
 
 
-def _too_close(latest: billing.StatementView, today: dt.date) -> bool:
+def _too_close(latest: billing_statements.StatementView, today: dt.date) -> bool:
     return business_days_until(today, latest.due_date) <= WINDOW_BUSINESS_DAYS
 
 
@@ -50,7 +44,7 @@ def enroll(conn: sqlite3.Connection, *, account_id: str, method_id: str, today: 
             "no_such_method", f"No payment method {method_id} on this account.", param="method_id"
         )
     row = conn.execute("SELECT * FROM autopay WHERE account_id = ?", (account_id,)).fetchone()
-    views = billing.statements(conn, account_id, today)
+    views = billing_statements.statements(conn, account_id, today)
     latest = _open_statement(views)
     if (
         row is not None
@@ -59,9 +53,9 @@ def enroll(conn: sqlite3.Connection, *, account_id: str, method_id: str, today: 
     ):
         covers_from = row["covers_from"]  # already covering: only the method changes
     elif latest is not None and not _too_close(latest, today):
-        covers_from = latest.row["statement_date"]
+        covers_from = latest.row_date.isoformat()
     else:
-        upcoming = billing.next_statement_date(conn, account_id)
+        upcoming = billing_statements.next_statement_date(conn, account_id)
         covers_from = upcoming.isoformat() if upcoming else today.isoformat()
     conn.execute(
         """INSERT INTO autopay (account_id, enabled, method_id, status, covers_from)
@@ -77,12 +71,12 @@ def cancel(conn: sqlite3.Connection, *, account_id: str, today: dt.date) -> None
     row = conn.execute("SELECT * FROM autopay WHERE account_id = ?", (account_id,)).fetchone()
     if row is None or not row["enabled"]:
         return
-    latest = _open_statement(billing.statements(conn, account_id, today))
+    latest = _open_statement(billing_statements.statements(conn, account_id, today))
     if latest is not None and billing.covers(row, latest.row_date) and _too_close(latest, today):
         # Too late to stop this one: it is still paid on its due date, then autopay ends.
         conn.execute(
             "UPDATE autopay SET enabled = 0, status = 'off', covers_until = ? WHERE account_id = ?",
-            (latest.row["statement_date"], account_id),
+            (latest.row_date.isoformat(), account_id),
         )
     else:
         conn.execute(
@@ -99,13 +93,13 @@ def state(conn: sqlite3.Connection, *, account_id: str, today: dt.date) -> Autop
            WHERE a.account_id = ?""",
         (account_id,),
     ).fetchone()
-    views = billing.statements(conn, account_id, today)
+    views = billing_statements.statements(conn, account_id, today)
     if row is None:
         return Autopay(enabled=False, status="off")
     pending = [
         v
         for v in views
-        if not v.row["autopay_checked"]
+        if not v.autopay_checked
         and v.balance_cents > 0
         and row["covers_from"] is not None
         and billing.covers(row, v.row_date)
@@ -114,15 +108,15 @@ def state(conn: sqlite3.Connection, *, account_id: str, today: dt.date) -> Autop
     if pending:
         next_date, next_amount = pending[0].due_date, pending[0].balance_cents
     elif row["enabled"]:
-        upcoming = billing.next_statement_date(conn, account_id)
-        next_date = upcoming + billing.DUE_AFTER if upcoming else None
+        upcoming = billing_statements.next_statement_date(conn, account_id)
+        next_date = upcoming + DUE_AFTER if upcoming else None
     latest = views[-1] if views else None
     status: AutopayStatus
     if row["status"] == "needs_attention":
         status = "needs_attention"
     elif not row["enabled"]:
         status = "off"
-    elif latest is None or latest.row["statement_date"] < row["covers_from"]:
+    elif latest is None or latest.row_date.isoformat() < row["covers_from"]:
         status = "pending"
     else:
         status = "active"

@@ -143,13 +143,13 @@ def require_manager(scope: str) -> Callable[[Principal], Principal]:
 
 def _catch_up(db: Database, account_id: str, now: dt.datetime) -> None:
     """Apply what the clock has passed for this account (a write only when there is some)."""
-    from spectrum_cli.sandbox import billing
+    from spectrum_cli.sandbox.domain import statements
 
     with db.read() as conn:
-        if billing.next_event(conn, account_id, now.date()) is None:
+        if statements.next_event(conn, account_id, now.date()) is None:
             return
     with db.write() as conn:
-        billing.catch_up(conn, account_id=account_id, today=now.date(), now=now)
+        statements.catch_up(conn, account_id=account_id, today=now.date(), now=now)
 
 
 def caught_up(check: Callable[..., Principal]) -> Callable[..., Principal]:

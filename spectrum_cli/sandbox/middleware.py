@@ -10,19 +10,23 @@ import secrets
 import sqlite3
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import anyio.to_thread
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from spectrum_cli.api import routes
 from spectrum_cli.api.routes import IDEMPOTENCY_REQUIRED, SECRET_FIELDS, SECRET_RESPONSES
 from spectrum_cli.sandbox import clock
 from spectrum_cli.sandbox.db import Database
 from spectrum_cli.sandbox.errors import APIError, error_response, request_id_var
 from spectrum_cli.sandbox.instances import ServerInstance
 from spectrum_cli.sandbox.keys import ServerKeys
-from spectrum_cli.sandbox.principals import principal_for_token
+from spectrum_cli.sandbox.principals import Principal, principal_for_token
 from spectrum_cli.sandbox.routing import ReplayProbe, replay_probe
+from spectrum_cli.sandbox.store import idempotency
 
 IDEMPOTENCY_TTL = dt.timedelta(hours=48)
 # A key is "running" while the server process that took it is alive and still runs it (see
@@ -82,33 +86,6 @@ class FaultMiddleware:
     def __init__(self, app: ASGIApp, db: Database, kinds: frozenset[str]) -> None:
         self.app, self.db, self.kinds = app, db, kinds
 
-    def _take_rule(self, method: str, path: str) -> dict[str, Any] | None:
-        with self.db.read() as conn:
-            rows = conn.execute("SELECT seq, rule FROM faults ORDER BY seq").fetchall()
-        if not rows:
-            return None
-        for row in rows:
-            rule: dict[str, Any] = json.loads(row["rule"])
-            if rule["kind"] not in self.kinds:
-                continue
-            if rule["method"] in ("*", method) and fnmatch.fnmatchcase(path, rule["path"]):
-                with self.db.write() as conn:
-                    left = conn.execute(
-                        "SELECT remaining FROM faults WHERE seq = ?", (row["seq"],)
-                    ).fetchone()
-                    if left is None:
-                        continue  # another request used it up
-                    if left["remaining"] is not None:
-                        if left["remaining"] <= 1:
-                            conn.execute("DELETE FROM faults WHERE seq = ?", (row["seq"],))
-                        else:
-                            conn.execute(
-                                "UPDATE faults SET remaining = remaining - 1 WHERE seq = ?",
-                                (row["seq"],),
-                            )
-                return rule
-        return None
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         if scope["type"] != "http" or not path.startswith("/v1/") or path.startswith("/v1/sandbox"):
@@ -117,48 +94,94 @@ class FaultMiddleware:
         rule = await anyio.to_thread.run_sync(self._take_rule, scope["method"], path)
         if rule is None:
             await self.app(scope, receive, send)
-            return
-        kind = rule["kind"]
-        if kind == "delay":
+        elif rule["kind"] == "delay":
             await anyio.sleep(rule["delay_ms"] / 1000)
             await self.app(scope, receive, send)
-        elif kind == "error":
-            response = error_response(
-                rule["status"],
-                "api",
-                "injected_fault",
-                "The service is temporarily unavailable; try again.",
-            )
-            await _send_response(response, scope, receive, send)
-        elif kind == "rate_limit":
-            response = error_response(
-                429,
-                "rate_limit",
-                "rate_limited",
-                "Too many requests; slow down.",
-                headers={"Retry-After": str(rule["retry_after"])},
-            )
+        elif rule["kind"] in _INJECTED_ANSWERS:
+            response = _INJECTED_ANSWERS[rule["kind"]](rule)
             await _send_response(response, scope, receive, send)
         else:
-            if kind == "drop_after":
+            await self._break_reply(rule["kind"], scope, receive, send)
 
-                async def swallow(message: Message) -> None:
-                    return None
+    def _take_rule(self, method: str, path: str) -> dict[str, Any] | None:
+        """The first stored rule of this instance's kinds that matches the request, used up
+        by one if it is good for a number of requests."""
+        with self.db.read() as conn:
+            rows = conn.execute("SELECT seq, rule FROM faults ORDER BY seq").fetchall()
+        for row in rows:
+            rule: dict[str, Any] = json.loads(row["rule"])
+            matches = rule["method"] in ("*", method) and fnmatch.fnmatchcase(path, rule["path"])
+            if rule["kind"] in self.kinds and matches and self._use_once(row["seq"]):
+                return rule
+        return None
 
-                await self.app(scope, receive, swallow)
-            # A started response with a body that never comes: the peer sees a broken reply.
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 200,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")],
-                }
-            )
-            raise ConnectionDropped(f"{kind} fault on {scope['method']} {path}")
+    def _use_once(self, seq: int) -> bool:
+        """Count one use of a rule; False if another request used it up meanwhile."""
+        with self.db.write() as conn:
+            left = conn.execute("SELECT remaining FROM faults WHERE seq = ?", (seq,)).fetchone()
+            if left is None:
+                return False
+            if left["remaining"] is not None and left["remaining"] <= 1:
+                conn.execute("DELETE FROM faults WHERE seq = ?", (seq,))
+            elif left["remaining"] is not None:
+                conn.execute("UPDATE faults SET remaining = remaining - 1 WHERE seq = ?", (seq,))
+        return True
+
+    async def _break_reply(self, kind: str, scope: Scope, receive: Receive, send: Send) -> None:
+        """`drop_after` runs the request and loses its answer, `drop_before` does not run it;
+        either way a started response with a body that never comes: a broken reply."""
+        if kind == "drop_after":
+
+            async def swallow(message: Message) -> None:
+                return None
+
+            await self.app(scope, receive, swallow)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")],
+            }
+        )
+        raise ConnectionDropped(f"{kind} fault on {scope['method']} {scope.get('path', '')}")
+
+
+def _injected_error(rule: dict[str, Any]) -> JSONResponse:
+    return error_response(
+        rule["status"],
+        "api",
+        "injected_fault",
+        "The service is temporarily unavailable; try again.",
+    )
+
+
+def _injected_rate_limit(rule: dict[str, Any]) -> JSONResponse:
+    return error_response(
+        429,
+        "rate_limit",
+        "rate_limited",
+        "Too many requests; slow down.",
+        headers={"Retry-After": str(rule["retry_after"])},
+    )
+
+
+_INJECTED_ANSWERS = {"error": _injected_error, "rate_limit": _injected_rate_limit}
+
+
+@dataclass(frozen=True)
+class _Keyed:
+    """A request under an Idempotency-Key."""
+
+    scope_id: str  # the principal behind the bearer token, or "anonymous"
+    key: str
+    fingerprint: str
+    payer: str | None = None  # the account a payment made by the request would be on
 
 
 class IdempotencyMiddleware:
-    """Idempotency-Key semantics of DESIGN §3, for every unsafe method.
+    """Idempotency-Key semantics for every unsafe method: the first request with a key runs
+    and its answer is kept; the same request again gets that answer; another request with
+    the key, or one while the first still runs, is refused (409).
 
     A key is scoped to the principal behind the bearer token (or to anonymous callers), so one
     user can never replay another's response. Answers that carry new secrets are never kept.
@@ -171,107 +194,49 @@ class IdempotencyMiddleware:
         self._running: set[tuple[str, str]] = set()  # keys this process is running now
         self._running_guard = threading.Lock()
 
-    def _scope_for(self, authorization: str | None) -> str:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not _takes_keys(scope):
+            await self.app(scope, receive, send)
+            return
+        key = _header(scope, b"idempotency-key")
+        refusal = _key_refusal(scope, key)
+        if refusal is not None:
+            await _send_response(refusal, scope, receive, send)
+            return
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        if body is None:
+            return  # the client went away
+        request = await self._keyed(scope, key, body)
+        state, record = await anyio.to_thread.run_sync(self._begin, request)
+        if state == "new":
+            await self._run_and_record(request, scope, _resend(body, receive), send)
+        elif state == "replay":
+            assert record is not None
+            await self._replay(record, scope, _resend(body, receive), send)
+        else:
+            await _send_response(_REFUSALS[state](), scope, receive, send)
+
+    async def _keyed(self, scope: Scope, key: str, body: bytes) -> _Keyed:
+        authorization = _header(scope, b"authorization")
+        principal = await anyio.to_thread.run_sync(self._principal, authorization)
+        fingerprint = self._fingerprint(scope, body)
+        if principal is None:
+            return _Keyed("anonymous", key, fingerprint)
+        pays = (scope["method"], scope.get("path", "")) == ("POST", routes.PAYMENTS)
+        payer = principal.account_id if pays else None
+        return _Keyed(f"user:{principal.user_id}", key, fingerprint, payer)
+
+    def _principal(self, authorization: str | None) -> Principal | None:
         if not authorization or not authorization.lower().startswith("bearer "):
-            return "anonymous"
+            return None
         with self.db.read() as conn:
             try:
-                principal = principal_for_token(conn, authorization[7:].strip(), clock.now(conn))
+                return principal_for_token(conn, authorization[7:].strip(), clock.now(conn))
             except APIError:
-                return "anonymous"
-        return f"user:{principal.user_id}"
-
-    def _begin(self, scope_id: str, key: str, fingerprint: str) -> tuple[str, sqlite3.Row | None]:
-        instance = self.instance.claim()
-        with self.db.write() as conn:
-            now = clock.now(conn)
-            conn.execute(
-                "DELETE FROM idempotency_keys WHERE created_at < ? AND "
-                "(state = 'done' OR started_at IS NULL OR started_at < ?)",
-                (clock.iso(now - IDEMPOTENCY_TTL), time.time() - IDEMPOTENCY_TTL.total_seconds()),
-            )
-            row = conn.execute(
-                "SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?", (scope_id, key)
-            ).fetchone()
-            if row is None:
-                conn.execute(
-                    """INSERT INTO idempotency_keys
-                       (scope, key, fingerprint, state, created_at, instance, started_at)
-                       VALUES (?, ?, ?, 'running', ?, ?, ?)""",
-                    (scope_id, key, fingerprint, clock.iso(now), instance, time.time()),
-                )
-                return self._started(scope_id, key)
-            if row["fingerprint"] != fingerprint:
-                return "reused", row
-            if row["state"] == "done":
-                return "replay", row
-            if not self._abandoned(scope_id, key, row):
-                return "in_use", row
-            conn.execute(
-                """UPDATE idempotency_keys SET created_at = ?, instance = ?, started_at = ?
-                   WHERE scope = ? AND key = ?""",
-                (clock.iso(now), instance, time.time(), scope_id, key),
-            )
-            return self._started(scope_id, key)
-
-    def _started(self, scope_id: str, key: str) -> tuple[str, None]:
-        with self._running_guard:
-            self._running.add((scope_id, key))
-        return "new", None
-
-    def _abandoned(self, scope_id: str, key: str, row: sqlite3.Row) -> bool:
-        """Whether no live request runs this key any more: its process died, or (in this
-        process) it ended without recording its outcome."""
-        if row["instance"] == self.instance.id:
-            with self._running_guard:
-                return (scope_id, key) not in self._running
-        alive = self.instance.alive(row["instance"])
-        if alive is None:
-            started = row["started_at"] or 0.0
-            return time.time() - started > ABANDONED_AFTER.total_seconds()
-        return not alive
-
-    def _finish(
-        self, scope_id: str, key: str, status: int | None, headers: list[Any], body: bytes
-    ) -> None:
-        """Record the outcome. If the store cannot take it (a full disk), the key is released
-        rather than left running: the request is over either way."""
-        try:
-            self._record(scope_id, key, status, headers, body)
-        except sqlite3.Error:
-            log.warning("could not record an idempotent request's outcome", exc_info=True)
-            try:
-                with self.db.write() as conn:
-                    conn.execute(
-                        "DELETE FROM idempotency_keys WHERE scope = ? AND key = ?", (scope_id, key)
-                    )
-            except sqlite3.Error:
-                pass  # still 'running' under this process, which no longer runs it: abandoned
-        finally:
-            with self._running_guard:
-                self._running.discard((scope_id, key))
-
-    def _record(
-        self, scope_id: str, key: str, status: int | None, headers: list[Any], body: bytes
-    ) -> None:
-        with self.db.write() as conn:
-            # Keep only answers that reflect the request's outcome; a crash, an auth failure or
-            # a rate limit did not run the request, so the same key may try again.
-            if status is None or status >= 500 or status in (401, 429):
-                conn.execute(
-                    "DELETE FROM idempotency_keys WHERE scope = ? AND key = ?", (scope_id, key)
-                )
-                return
-            kept = [
-                [k.decode("latin-1"), v.decode("latin-1")]
-                for k, v in headers
-                if k.lower() not in (b"x-request-id", b"content-length")
-            ]
-            conn.execute(
-                """UPDATE idempotency_keys SET state = 'done', status = ?, headers = ?, body = ?
-                   WHERE scope = ? AND key = ?""",
-                (status, json.dumps(kept), body, scope_id, key),
-            )
+                return None
 
     def _fingerprint(self, scope: Scope, body: bytes) -> str:
         """A keyed hash of the request with every secret field blanked: the table never holds
@@ -284,7 +249,104 @@ class IdempotencyMiddleware:
         ]
         return self.keys.digest("fingerprint", b"\0".join(parts))
 
-    async def _replay(self, row: sqlite3.Row, scope: Scope, receive: Receive, send: Send) -> None:
+    def _begin(self, request: _Keyed) -> tuple[str, idempotency.KeyRecord | None]:
+        """Take the key ("new"), or say why not: "replay", "reused" or "in_use"."""
+        scope_id, key = request.scope_id, request.key
+        instance = self.instance.claim()
+        with self.db.write() as conn:
+            now = clock.now(conn)
+            idempotency.forget_expired(
+                conn,
+                created_before=now - IDEMPOTENCY_TTL,
+                started_before=time.time() - IDEMPOTENCY_TTL.total_seconds(),
+            )
+            record = idempotency.find(conn, scope=scope_id, key=key)
+            claim = idempotency.Claim(created_at=now, instance=instance, started_at=time.time())
+            if record is None:
+                if _paid_by_another_request(conn, request):
+                    return "reused", None
+                idempotency.start(
+                    conn, scope=scope_id, key=key, fingerprint=request.fingerprint, claim=claim
+                )
+                return self._started(request)
+            if record.fingerprint != request.fingerprint:
+                return "reused", record
+            if record.state == "done":
+                return "replay", record
+            if not self._abandoned(request, record):
+                return "in_use", record
+            idempotency.restart(conn, scope=scope_id, key=key, claim=claim)
+            return self._started(request)
+
+    def _started(self, request: _Keyed) -> tuple[str, None]:
+        with self._running_guard:
+            self._running.add((request.scope_id, request.key))
+        return "new", None
+
+    def _abandoned(self, request: _Keyed, record: idempotency.KeyRecord) -> bool:
+        """Whether no live request runs this key any more: its process died, or (in this
+        process) it ended without recording its outcome."""
+        if record.instance == self.instance.id:
+            with self._running_guard:
+                return (request.scope_id, request.key) not in self._running
+        alive = self.instance.alive(record.instance)
+        if alive is None:
+            started = record.started_at or 0.0
+            return time.time() - started > ABANDONED_AFTER.total_seconds()
+        return not alive
+
+    async def _run_and_record(
+        self, request: _Keyed, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        answer = _Capture(send)
+        running = idempotency.request_fingerprint.set(request.fingerprint)
+        try:
+            await self.app(scope, receive, answer)
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(self._finish, request, None, [], b"")
+            raise
+        finally:
+            idempotency.request_fingerprint.reset(running)
+        body = b"".join(answer.body)
+        await anyio.to_thread.run_sync(self._finish, request, answer.status, answer.headers, body)
+
+    def _finish(self, request: _Keyed, status: int | None, headers: list[Any], body: bytes) -> None:
+        """Record the outcome. If the store cannot take it (a full disk), the key is released
+        rather than left running: the request is over either way."""
+        scope_id, key = request.scope_id, request.key
+        try:
+            self._record(request, status, headers, body)
+        except sqlite3.Error:
+            log.warning("could not record an idempotent request's outcome", exc_info=True)
+            try:
+                with self.db.write() as conn:
+                    idempotency.release(conn, scope=scope_id, key=key)
+            except sqlite3.Error:
+                pass  # still 'running' under this process, which no longer runs it: abandoned
+        finally:
+            with self._running_guard:
+                self._running.discard((scope_id, key))
+
+    def _record(self, request: _Keyed, status: int | None, headers: list[Any], body: bytes) -> None:
+        with self.db.write() as conn:
+            # Keep only answers that reflect the request's outcome; a crash, an auth failure or
+            # a rate limit did not run the request, so the same key may try again.
+            if status is None or status >= 500 or status in (401, 429):
+                idempotency.release(conn, scope=request.scope_id, key=request.key)
+                return
+            idempotency.finish(
+                conn,
+                scope=request.scope_id,
+                key=request.key,
+                status=status,
+                headers=_kept_headers(headers),
+                body=body,
+            )
+
+    async def _replay(
+        self, record: idempotency.KeyRecord, scope: Scope, receive: Receive, send: Send
+    ) -> None:
         """Answer from the store only if the request passes the route's checks again now: the
         token may have been revoked, or be another of the user's with fewer scopes."""
         refusal: list[Message] = []
@@ -302,101 +364,103 @@ class IdempotencyMiddleware:
             for message in refusal:
                 await send(message)
             return
-        headers = [
-            (k.encode("latin-1"), v.encode("latin-1")) for k, v in json.loads(row["headers"])
-        ]
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in record.headers]
         headers.append((b"idempotent-replayed", b"true"))
-        await send({"type": "http.response.start", "status": row["status"], "headers": headers})
-        await send({"type": "http.response.body", "body": row["body"] or b""})
+        await send({"type": "http.response.start", "status": record.status, "headers": headers})
+        await send({"type": "http.response.body", "body": record.body})
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] not in UNSAFE_METHODS
-            or (scope["method"], scope.get("path", "")) in SECRET_RESPONSES
-        ):
-            await self.app(scope, receive, send)
-            return
-        key = _header(scope, b"idempotency-key")
-        if key is None:
-            route = (scope["method"], scope.get("path", ""))
-            if route in IDEMPOTENCY_REQUIRED:
-                response = error_response(
-                    400,
-                    "invalid_request",
-                    "idempotency_key_required",
-                    "This request moves money and needs an Idempotency-Key header.",
-                    param="Idempotency-Key",
-                )
-                await _send_response(response, scope, receive, send)
-                return
-            await self.app(scope, receive, send)
-            return
-        if not 1 <= len(key) <= 255:
-            response = error_response(
-                400,
-                "invalid_request",
-                "invalid_idempotency_key",
-                "Idempotency-Key must be 1 to 255 characters.",
-                param="Idempotency-Key",
-            )
-            await _send_response(response, scope, receive, send)
-            return
 
-        body = await _read_body(receive)
-        if body is None:
-            return  # the client went away
-        fingerprint = self._fingerprint(scope, body)
-        scope_id = await anyio.to_thread.run_sync(self._scope_for, _header(scope, b"authorization"))
-        state, row = await anyio.to_thread.run_sync(self._begin, scope_id, key, fingerprint)
-        if state == "reused":
-            response = error_response(
-                409,
-                "conflict",
-                "idempotency_key_reused",
-                "This Idempotency-Key was used with a different request; use a new key.",
-                param="Idempotency-Key",
-            )
-            await _send_response(response, scope, receive, send)
-            return
-        if state == "in_use":
-            response = error_response(
-                409,
-                "conflict",
-                "idempotency_key_in_use",
-                "An earlier request with this Idempotency-Key is still in progress; "
-                "send it again shortly.",
-                param="Idempotency-Key",
-                headers={"Retry-After": "1"},
-            )
-            await _send_response(response, scope, receive, send)
-            return
-        if state == "replay":
-            assert row is not None
-            await self._replay(row, scope, _resend(body, receive), send)
-            return
+def _paid_by_another_request(conn: sqlite3.Connection, request: _Keyed) -> bool:
+    """Whether a payment made under the key, which remembers the fingerprint of the request
+    that made it, was made by a different request: then, even with the key's record lost,
+    the key is refused as it would be with it. (A payment made before payments remembered
+    fingerprints is left to the payments route, which compares amount and statement.)"""
+    if request.payer is None:
+        return False
+    made_by = idempotency.payment_fingerprint(conn, account_id=request.payer, key=request.key)
+    return made_by is not None and made_by != request.fingerprint
 
-        status: int | None = None
-        headers_out: list[Any] = []
-        body_out: list[bytes] = []
 
-        async def capture(message: Message) -> None:
-            nonlocal status, headers_out
-            if message["type"] == "http.response.start":
-                status, headers_out = message["status"], list(message.get("headers", []))
-            elif message["type"] == "http.response.body":
-                body_out.append(message.get("body", b""))
-            await send(message)
+class _Capture:
+    """A send that passes the response on and keeps its status, headers and body."""
 
-        try:
-            await self.app(scope, _resend(body, receive), capture)
-        except BaseException:
-            with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(self._finish, scope_id, key, None, [], b"")
-            raise
-        await anyio.to_thread.run_sync(
-            self._finish, scope_id, key, status, headers_out, b"".join(body_out)
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.status: int | None = None
+        self.headers: list[Any] = []
+        self.body: list[bytes] = []
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status, self.headers = message["status"], list(message.get("headers", []))
+        elif message["type"] == "http.response.body":
+            self.body.append(message.get("body", b""))
+        await self.send(message)
+
+
+def _takes_keys(scope: Scope) -> bool:
+    """Unsafe methods take Idempotency-Keys, except routes whose answers carry new secrets."""
+    return (
+        scope["type"] == "http"
+        and scope["method"] in UNSAFE_METHODS
+        and (scope["method"], scope.get("path", "")) not in SECRET_RESPONSES
+    )
+
+
+def _key_refusal(scope: Scope, key: str | None) -> JSONResponse | None:
+    """The 400 for a missing key where the route needs one, or for a key of the wrong size."""
+    if key is None:
+        if (scope["method"], scope.get("path", "")) not in IDEMPOTENCY_REQUIRED:
+            return None
+        return error_response(
+            400,
+            "invalid_request",
+            "idempotency_key_required",
+            "This request moves money and needs an Idempotency-Key header.",
+            param="Idempotency-Key",
         )
+    if 1 <= len(key) <= 255:
+        return None
+    return error_response(
+        400,
+        "invalid_request",
+        "invalid_idempotency_key",
+        "Idempotency-Key must be 1 to 255 characters.",
+        param="Idempotency-Key",
+    )
+
+
+def _key_reused() -> JSONResponse:
+    return error_response(
+        409,
+        "conflict",
+        "idempotency_key_reused",
+        "This Idempotency-Key was used with a different request; use a new key.",
+        param="Idempotency-Key",
+    )
+
+
+def _key_in_use() -> JSONResponse:
+    return error_response(
+        409,
+        "conflict",
+        "idempotency_key_in_use",
+        "An earlier request with this Idempotency-Key is still in progress; send it again shortly.",
+        param="Idempotency-Key",
+        headers={"Retry-After": "1"},
+    )
+
+
+_REFUSALS = {"reused": _key_reused, "in_use": _key_in_use}
+
+
+def _kept_headers(headers: list[Any]) -> list[tuple[str, str]]:
+    """The headers a replay repeats: not the first answer's request id or length."""
+    return [
+        (k.decode("latin-1"), v.decode("latin-1"))
+        for k, v in headers
+        if k.lower() not in (b"x-request-id", b"content-length")
+    ]
 
 
 async def _read_body(receive: Receive) -> bytes | None:

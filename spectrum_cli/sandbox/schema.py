@@ -349,4 +349,40 @@ MIGRATIONS: list[str] = [
     ALTER TABLE idempotency_keys ADD COLUMN instance TEXT;
     ALTER TABLE idempotency_keys ADD COLUMN started_at REAL;
     """,
+    # 13: a payment remembers the fingerprint of the request that made it beside its key, so
+    # with the key's record lost a different request under the key is still refused
+    """
+    ALTER TABLE payments ADD COLUMN request_fingerprint TEXT;
+    """,
+    # 14: line items carry what they charge in fields (a code, the plan, the regular price,
+    # the equipment model, the mobile line and its usage), and statements store what they
+    # tell as alert objects (kind and data) in `messages`; older plain texts stay readable.
+    # Older charges get the fields their kind and the services table say.
+    """
+    ALTER TABLE charges ADD COLUMN code TEXT;
+    ALTER TABLE charges ADD COLUMN plan_name TEXT;
+    ALTER TABLE charges ADD COLUMN regular_price_cents INTEGER;
+    ALTER TABLE charges ADD COLUMN equipment_model TEXT;
+    ALTER TABLE charges ADD COLUMN line_id TEXT;
+    ALTER TABLE charges ADD COLUMN line_name TEXT;
+    ALTER TABLE charges ADD COLUMN usage_quantity INTEGER;
+    ALTER TABLE charges ADD COLUMN usage_unit TEXT;
+    ALTER TABLE charges ADD COLUMN usage_start TEXT;
+    ALTER TABLE charges ADD COLUMN usage_end TEXT;
+
+    UPDATE charges SET code = 'activation_fee' WHERE kind = 'one_time';
+    UPDATE charges SET code = 'broadcast_tv_surcharge' WHERE kind = 'surcharge';
+    UPDATE charges SET code = 'sales_tax' WHERE kind = 'tax';
+    UPDATE charges SET code = 'late_fee' WHERE kind = 'late_fee';
+    UPDATE charges SET code = description, plan_name = description WHERE kind = 'service';
+    UPDATE charges SET code = description, equipment_model = description
+        WHERE kind = 'equipment';
+    UPDATE charges SET
+        plan_name = (SELECT s.plan_name FROM services s
+                     WHERE s.account_id = charges.account_id AND s.kind = charges.service_kind),
+        regular_price_cents = (SELECT s.monthly_price_cents FROM services s
+                     WHERE s.account_id = charges.account_id AND s.kind = charges.service_kind)
+        WHERE kind = 'promo_discount';
+    UPDATE charges SET code = plan_name WHERE kind = 'promo_discount';
+    """,
 ]

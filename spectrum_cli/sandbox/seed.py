@@ -8,8 +8,11 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from spectrum_cli.sandbox import billing, clock
+from spectrum_cli.sandbox.domain import statements
+from spectrum_cli.sandbox.domain.calendar import DUE_AFTER, add_months
 from spectrum_cli.sandbox.faq_corpus import ARTICLES
 from spectrum_cli.sandbox.security import hash_password
+from spectrum_cli.sandbox.store import statements as statements_store
 
 
 @dataclass(frozen=True)
@@ -197,81 +200,104 @@ def seed(conn: sqlite3.Connection, *, now: dt.datetime) -> None:
     stamp = clock.iso(now)
     ids: dict[str, str] = {}
     for a in ACCOUNTS:
-        account_id = ids[a.key] = f"acct_{a.number[-4:]}"
-        latest = today - dt.timedelta(days=a.latest_statement_days_ago)
-        while latest.day > 28:  # cycle days run 1-28 so every month has one
-            latest -= dt.timedelta(days=1)
-        first = billing.add_months(latest, -HISTORY_MONTHS, latest.day)
-        address = json.dumps(a.address)
-        conn.execute(
-            """INSERT INTO accounts (id, number, security_code_hash, holder_name, status,
-               cycle_day, service_address, billing_address, billing_start, created_at)
-               VALUES (?, ?, ?, ?, 'active', ?, ?, ?, ?, ?)""",
-            (
-                account_id,
-                a.number,
-                hash_password(a.security_code),
-                a.holder_name,
-                latest.day,
-                address,
-                address,
-                first.isoformat(),
-                stamp,
-            ),
-        )
-        for kind, values in (("email", a.emails), ("phone", a.phones)):
-            for i, value in enumerate(values):
-                conn.execute(
-                    "INSERT INTO contacts (account_id, kind, value, is_primary) "
-                    "VALUES (?, ?, ?, ?)",
-                    (account_id, kind, value, int(i == 0)),
-                )
-        for i, s in enumerate(a.services):
-            promo_days = s.get("promo_days")
-            conn.execute(
-                """INSERT INTO services (id, account_id, kind, plan_name, monthly_price_cents,
-                   promo_price_cents, promo_ends_on, lines) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    f"svc_{a.number[-4:]}_{i}",
-                    account_id,
-                    s["kind"],
-                    s["plan_name"],
-                    s["price"],
-                    s.get("promo"),
-                    (today + dt.timedelta(days=int(promo_days))).isoformat()  # type: ignore[call-overload]
-                    if promo_days
-                    else None,
-                    json.dumps(s.get("lines", [])),
-                ),
-            )
-        for i, (kind, model, service_kind, fee) in enumerate(a.equipment):
-            conn.execute(
-                """INSERT INTO equipment (id, account_id, kind, model, service_kind,
-                   monthly_fee_cents) VALUES (?, ?, ?, ?, ?, ?)""",
-                (f"eq_{a.number[-4:]}_{i}", account_id, kind, model, service_kind, fee),
-            )
-        cards = a.cards + ((a.autopay_card,) if a.autopay_card else ())
-        for i, (brand, last4, month, years, behavior) in enumerate(cards):
-            method_id = f"pm_{a.number[-4:]}_{i}"
-            conn.execute(
-                """INSERT INTO payment_methods (id, account_id, type, brand, last4, exp_month,
-                   exp_year, behavior, is_default, created_at)
-                   VALUES (?, ?, 'card', ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    method_id,
-                    account_id,
-                    brand,
-                    last4,
-                    month,
-                    today.year + years,
-                    behavior,
-                    int(i == 0),
-                    stamp,
-                ),
-            )
+        account_id = ids[a.key] = _seed_account(conn, a, today=today, stamp=stamp)
+        _seed_services(conn, a, account_id=account_id, today=today)
+        _seed_cards(conn, a, account_id=account_id, today=today, stamp=stamp)
     for a in ACCOUNTS:
         _bill_history(conn, account_id=ids[a.key], account=a, today=today)
     conn.executemany("INSERT INTO faq (id, category, title, body) VALUES (?, ?, ?, ?)", ARTICLES)
+    _seed_personas(conn, ids, stamp=stamp)
+
+
+def _seed_account(conn: sqlite3.Connection, a: AccountSeed, *, today: dt.date, stamp: str) -> str:
+    """The account and its contacts, billed from a year before its latest statement."""
+    account_id = f"acct_{a.number[-4:]}"
+    latest = today - dt.timedelta(days=a.latest_statement_days_ago)
+    while latest.day > 28:  # cycle days run 1-28 so every month has one
+        latest -= dt.timedelta(days=1)
+    first = add_months(latest, -HISTORY_MONTHS, latest.day)
+    address = json.dumps(a.address)
+    conn.execute(
+        """INSERT INTO accounts (id, number, security_code_hash, holder_name, status,
+           cycle_day, service_address, billing_address, billing_start, created_at)
+           VALUES (?, ?, ?, ?, 'active', ?, ?, ?, ?, ?)""",
+        (
+            account_id,
+            a.number,
+            hash_password(a.security_code),
+            a.holder_name,
+            latest.day,
+            address,
+            address,
+            first.isoformat(),
+            stamp,
+        ),
+    )
+    for kind, values in (("email", a.emails), ("phone", a.phones)):
+        for i, value in enumerate(values):
+            conn.execute(
+                "INSERT INTO contacts (account_id, kind, value, is_primary) VALUES (?, ?, ?, ?)",
+                (account_id, kind, value, int(i == 0)),
+            )
+    return account_id
+
+
+def _seed_services(
+    conn: sqlite3.Connection, a: AccountSeed, *, account_id: str, today: dt.date
+) -> None:
+    """Services (promotions end relative to today) and equipment."""
+    for i, s in enumerate(a.services):
+        promo_days = s.get("promo_days")
+        conn.execute(
+            """INSERT INTO services (id, account_id, kind, plan_name, monthly_price_cents,
+               promo_price_cents, promo_ends_on, lines) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                f"svc_{a.number[-4:]}_{i}",
+                account_id,
+                s["kind"],
+                s["plan_name"],
+                s["price"],
+                s.get("promo"),
+                (today + dt.timedelta(days=int(promo_days))).isoformat()  # type: ignore[call-overload]
+                if promo_days
+                else None,
+                json.dumps(s.get("lines", [])),
+            ),
+        )
+    for i, (kind, model, service_kind, fee) in enumerate(a.equipment):
+        conn.execute(
+            """INSERT INTO equipment (id, account_id, kind, model, service_kind,
+               monthly_fee_cents) VALUES (?, ?, ?, ?, ?, ?)""",
+            (f"eq_{a.number[-4:]}_{i}", account_id, kind, model, service_kind, fee),
+        )
+
+
+def _seed_cards(
+    conn: sqlite3.Connection, a: AccountSeed, *, account_id: str, today: dt.date, stamp: str
+) -> None:
+    """The cards on file, the first one the default (the autopay card last)."""
+    cards = a.cards + ((a.autopay_card,) if a.autopay_card else ())
+    for i, (brand, last4, month, years, behavior) in enumerate(cards):
+        conn.execute(
+            """INSERT INTO payment_methods (id, account_id, type, brand, last4, exp_month,
+               exp_year, behavior, is_default, created_at)
+               VALUES (?, ?, 'card', ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                f"pm_{a.number[-4:]}_{i}",
+                account_id,
+                brand,
+                last4,
+                month,
+                today.year + years,
+                behavior,
+                int(i == 0),
+                stamp,
+            ),
+        )
+
+
+def _seed_personas(conn: sqlite3.Connection, ids: dict[str, str], *, stamp: str) -> None:
+    """The users who sign in, and the persona list the sandbox shows."""
     for position, p in enumerate(PERSONAS):
         user_id = f"usr_{p.username}"
         hashed = hash_password(p.password)
@@ -299,39 +325,36 @@ def _bill_history(
         "SELECT id FROM payment_methods WHERE account_id = ? ORDER BY is_default DESC, id LIMIT 1",
         (account_id,),
     ).fetchone()[0]
-    day = billing.next_statement_date(conn, account_id)
+    day = statements.next_statement_date(conn, account_id)
     while day is not None and day <= today:
         noon = dt.datetime.combine(day, dt.time(12), dt.UTC)
-        billing.catch_up(conn, account_id=account_id, today=day, now=noon)
-        statement = conn.execute(
-            "SELECT * FROM statements WHERE account_id = ? ORDER BY statement_date DESC LIMIT 1",
-            (account_id,),
-        ).fetchone()
-        following = billing.next_statement_date(conn, account_id)
+        statements.catch_up(conn, account_id=account_id, today=day, now=noon)
+        statement = statements_store.latest_statement(conn, account_id=account_id)
+        assert statement is not None
+        following = statements.next_statement_date(conn, account_id)
         is_latest = following is None or following > today
-        if statement["amount_due_cents"] > 0 and (account.pays_latest or not is_latest):
-            offset = billing.DUE_AFTER if account.autopay_card else dt.timedelta(days=8)
+        if statement.amount_due_cents > 0 and (account.pays_latest or not is_latest):
+            offset = DUE_AFTER if account.autopay_card else dt.timedelta(days=8)
             billing.record_settled_payment(
                 conn,
                 account_id=account_id,
-                statement_id=statement["id"],
-                amount_cents=statement["amount_due_cents"],
+                statement_id=statement.id,
+                amount_cents=statement.amount_due_cents,
                 method_id=method_id,
                 day=min(day + offset, today),
                 kind="autopay" if account.autopay_card else "one_time",
             )
         day = following
     if account.autopay_card:  # on from the latest statement; the history above stands in
-        latest = conn.execute(
-            "SELECT MAX(statement_date) FROM statements WHERE account_id = ?", (account_id,)
-        ).fetchone()[0]
+        latest = statements_store.latest_statement(conn, account_id=account_id)
+        assert latest is not None
         conn.execute(
             "INSERT INTO autopay (account_id, enabled, method_id, status, covers_from) "
             "VALUES (?, 1, ?, 'active', ?)",
-            (account_id, method_id, latest),
+            (account_id, method_id, latest.statement_date.isoformat()),
         )
     now = dt.datetime.combine(today, dt.time(12), dt.UTC)
-    billing.catch_up(conn, account_id=account_id, today=today, now=now)
+    statements.catch_up(conn, account_id=account_id, today=today, now=now)
 
 
 def is_seeded(conn: sqlite3.Connection) -> bool:

@@ -9,7 +9,8 @@ import sqlite3
 
 from spectrum_cli.api.money import usd
 from spectrum_cli.api.support import ChatMessage, FaqHit, Ticket
-from spectrum_cli.sandbox import billing, outages
+from spectrum_cli.sandbox import outages
+from spectrum_cli.sandbox.domain import balances, statements
 from spectrum_cli.sandbox.errors import not_found
 from spectrum_cli.sandbox.security import new_id
 from spectrum_cli.sandbox.store import support as store
@@ -172,15 +173,15 @@ def agent_reply(conn: sqlite3.Connection, *, account_id: str, text: str, now: dt
     ticket."""
     lowered = text.lower()
     if any(w in lowered for w in ("balance", "owe", "how much", "amount due")):
-        views = billing.statements(conn, account_id, now.date())
-        owed = billing.owed_cents(conn, account_id)
+        views = statements.statements(conn, account_id, now.date())
+        owed = balances.owed_cents(conn, account_id)
         latest = views[-1] if views else None
         if owed <= 0:
             return "Your balance is $0.00: nothing is due. Thanks for staying current!"
         due = f", due {latest.due_date.isoformat()}" if latest and latest.balance_cents else ""
         return f"Your current balance is {usd(owed)}{due}."
     if "due" in lowered or ("when" in lowered and "bill" in lowered):
-        views = billing.statements(conn, account_id, now.date())
+        views = statements.statements(conn, account_id, now.date())
         if views and views[-1].balance_cents > 0:
             return (
                 f"Your bill of {usd(views[-1].balance_cents)} is due "

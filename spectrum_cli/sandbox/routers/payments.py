@@ -11,6 +11,7 @@ from spectrum_cli.api import routes
 from spectrum_cli.api.billing import Balance, Payment, PaymentCreate, PaymentList
 from spectrum_cli.sandbox import billing
 from spectrum_cli.sandbox.deps import BillingReader, DbDep, NowDep, PaymentsWriter
+from spectrum_cli.sandbox.domain import balances
 from spectrum_cli.sandbox.errors import APIError, not_found
 from spectrum_cli.sandbox.routing import new_router
 
@@ -59,10 +60,10 @@ def balance(principal: BillingReader, db: DbDep, now: NowDep) -> Balance:
     with db.read() as conn:
         account_id = principal.account_id
         return Balance(
-            balance_cents=billing.owed_cents(conn, account_id),
-            unbilled_cents=billing.unbilled_cents(conn, account_id),
-            scheduled_cents=billing.scheduled_cents(conn, account_id),
-            payable_cents=billing.payable_cents(conn, account_id),
+            balance_cents=balances.owed_cents(conn, account_id),
+            unbilled_cents=balances.unbilled_cents(conn, account_id),
+            scheduled_cents=balances.scheduled_cents(conn, account_id),
+            payable_cents=balances.payable_cents(conn, account_id),
         )
 
 

@@ -2,61 +2,51 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import sqlite3
 from typing import Annotated
 
 from fastapi import Query, Response
 
 from spectrum_cli.api import routes
-from spectrum_cli.api.billing import LineItem, Statement, StatementList, StatementSummary
-from spectrum_cli.sandbox import billing
+from spectrum_cli.api.billing import Statement, StatementList, StatementSummary
 from spectrum_cli.sandbox.deps import BillingReader, DbDep, NowDep
+from spectrum_cli.sandbox.domain import statements
+from spectrum_cli.sandbox.domain.statements import StatementView
 from spectrum_cli.sandbox.errors import not_found
 from spectrum_cli.sandbox.routing import new_router
 from spectrum_cli.sandbox.security import mask_account_number
+from spectrum_cli.sandbox.store import accounts as accounts_store
+from spectrum_cli.sandbox.store import statements as statements_store
 
 router = new_router(tags=["statements"])
 
 
-def summary(view: billing.StatementView) -> StatementSummary:
+def summary(view: StatementView) -> StatementSummary:
     row = view.row
     return StatementSummary(
-        id=row["id"],
-        statement_date=row["statement_date"],
-        due_date=row["due_date"],
-        period_start=row["period_start"],
-        period_end=row["period_end"],
-        previous_balance_cents=row["previous_balance_cents"],
-        payments_received_cents=row["previous_balance_cents"]
+        id=row.id,
+        statement_date=row.statement_date,
+        due_date=row.due_date,
+        period_start=row.period_start,
+        period_end=row.period_end,
+        previous_balance_cents=row.previous_balance_cents,
+        payments_received_cents=row.previous_balance_cents
         + view.total_cents
-        - row["amount_due_cents"],
+        - row.amount_due_cents,
         total_cents=view.total_cents,
-        amount_due_cents=row["amount_due_cents"],
+        amount_due_cents=row.amount_due_cents,
         balance_cents=view.balance_cents,
-        status=view.status,  # type: ignore[arg-type]
+        status=view.status,
         days_until_due=view.days_until_due,
     )
 
 
-def detail(conn: sqlite3.Connection, view: billing.StatementView) -> Statement:
-    items = conn.execute(
-        "SELECT * FROM charges WHERE statement_id = ? ORDER BY seq", (view.id,)
-    ).fetchall()
+def detail(conn: sqlite3.Connection, view: StatementView) -> Statement:
     return Statement(
         **summary(view).model_dump(),
-        line_items=[
-            LineItem(
-                kind=i["kind"],
-                description=i["description"],
-                amount_cents=i["amount_cents"],
-                service_kind=i["service_kind"],
-                promo_ends_on=i["promo_ends_on"],
-            )
-            for i in items
-        ],
-        messages=json.loads(view.row["messages"]),
+        line_items=statements_store.line_items(conn, statement_id=view.id),
+        messages=list(view.row.messages),
+        alerts=list(view.row.alerts),
     )
 
 
@@ -70,7 +60,7 @@ def list_statements(
 ) -> StatementList:
     """Newest first."""
     with db.read() as conn:
-        views = list(reversed(billing.statements(conn, principal.account_id, now.date())))
+        views = list(reversed(statements.statements(conn, principal.account_id, now.date())))
     if starting_after is not None:
         ids = [v.id for v in views]
         if starting_after not in ids:
@@ -81,14 +71,12 @@ def list_statements(
 
 def _find(
     db: DbDep, principal: BillingReader, now: NowDep, statement_id: str
-) -> tuple[Statement, sqlite3.Row]:
+) -> tuple[Statement, accounts_store.AccountRow]:
     with db.read() as conn:
-        view = billing.statement_view(conn, principal.account_id, statement_id, now.date())
+        view = statements.statement_view(conn, principal.account_id, statement_id, now.date())
         if view is None:
             raise not_found("statement", param="statement_id")
-        account = conn.execute(
-            "SELECT * FROM accounts WHERE id = ?", (principal.account_id,)
-        ).fetchone()
+        account = accounts_store.get_account(conn, account_id=principal.account_id)
         return detail(conn, view), account
 
 
@@ -98,18 +86,9 @@ def upcoming_statement(principal: BillingReader, db: DbDep, now: NowDep) -> Stat
     due are paid by their due dates: the engine runs to the next statement date in a
     transaction that is then rolled back."""
     with db.scratch() as conn:
-        issue_on = billing.next_statement_date(conn, principal.account_id)
-        if issue_on is None:
+        view = statements.upcoming_statement(conn, principal.account_id, now.date())
+        if view is None:
             raise not_found("upcoming statement")
-        # A late fee not yet assessed is for a due date still ahead: no fee is predicted.
-        conn.execute(
-            "UPDATE statements SET late_fee_checked = 1 WHERE account_id = ?",
-            (principal.account_id,),
-        )
-        noon = dt.datetime.combine(issue_on, dt.time(12), dt.UTC)
-        billing.catch_up(conn, account_id=principal.account_id, today=issue_on, now=noon)
-        view = billing.statement_view(conn, principal.account_id, "latest", now.date())
-        assert view is not None
         return detail(conn, view)
 
 
@@ -130,8 +109,8 @@ def statement_pdf(statement_id: str, principal: BillingReader, db: DbDep, now: N
     statement, account = _find(db, principal, now, statement_id)
     content = render(
         statement,
-        holder=account["holder_name"],
-        account_masked=mask_account_number(account["number"]),
+        holder=account.holder_name,
+        account_masked=mask_account_number(account.number),
     )
     return Response(
         content,
