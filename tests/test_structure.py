@@ -24,7 +24,6 @@ EXECUTE_CALLS = frozenset({"execute", "executemany", "executescript"})
 # "length:<path>::<function>".
 KNOWN_VIOLATIONS = frozenset(
     {
-        "imports:account.py",
         "sql:payment_methods.py",
         "sql:payments.py",
         "length:spectrum_cli/cli/account.py::show",

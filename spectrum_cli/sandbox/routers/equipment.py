@@ -10,9 +10,6 @@ from spectrum_cli.sandbox.deps import AccountReader, DbDep, NowDep, SupportWrite
 from spectrum_cli.sandbox.errors import APIError, not_found
 from spectrum_cli.sandbox.routing import new_router
 from spectrum_cli.sandbox.store import equipment as store
-from spectrum_cli.sandbox.store.equipment import equipment_model
-
-__all__ = ["equipment_model", "router"]  # equipment_model: the account summary's too
 
 router = new_router(tags=["equipment"])
 RESTART_TIME = dt.timedelta(minutes=2)

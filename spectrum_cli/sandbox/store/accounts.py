@@ -104,13 +104,6 @@ def billable_equipment(conn: sqlite3.Connection, *, account_id: str) -> list[Equ
     return [EquipmentCharge(r["model"], r["service_kind"], r["monthly_fee_cents"]) for r in rows]
 
 
-def equipment_rows(conn: sqlite3.Connection, *, account_id: str) -> list[sqlite3.Row]:
-    """Every device, as stored, for the equipment model (restart state included)."""
-    return conn.execute(
-        "SELECT * FROM equipment WHERE account_id = ? ORDER BY rowid", (account_id,)
-    ).fetchall()
-
-
 def account_users(conn: sqlite3.Connection, *, account_id: str) -> list[AccountUser]:
     rows = conn.execute(
         "SELECT username, role FROM users WHERE account_id = ? ORDER BY created_at, username",
