@@ -7,6 +7,7 @@ import sqlite3
 
 from spectrum_cli.api.recovery import UsernameRecoveryRequest
 from spectrum_cli.sandbox.security import DUMMY_HASH, verify_password
+from spectrum_cli.sandbox.store import accounts
 from spectrum_cli.sandbox.store import users as store
 
 
@@ -32,13 +33,12 @@ def matching_contacts(
             for c in phones
             if len(wanted) == 10 and _phone_digits(c.value) == wanted
         ]
-    account_id = store.account_id_by_number(conn, number=body.account_number or "")
-    account = store.account_profile(conn, account_id=account_id) if account_id else None
+    account = accounts.account_by_number(conn, number=body.account_number or "")
     # An unknown number still pays for a hash, so timing does not tell them apart.
     code_ok = verify_password(
         body.security_code or "", account.security_code_hash if account else DUMMY_HASH
     )
-    if not (account_id and code_ok):
+    if not (account and code_ok):
         return []
-    email = store.primary_contact(conn, account_id=account_id, kind="email")
-    return [(account_id, "email", email)] if email else []
+    email = store.primary_contact(conn, account_id=account.id, kind="email")
+    return [(account.id, "email", email)] if email else []

@@ -35,6 +35,7 @@ from spectrum_cli.sandbox.security import (
     mask_destination,
     verify_password,
 )
+from spectrum_cli.sandbox.store import accounts as accounts_store
 from spectrum_cli.sandbox.store import auth as auth_store
 from spectrum_cli.sandbox.store import users as users_store
 
@@ -160,7 +161,7 @@ def logout(principal: SessionPrincipal, db: DbDep, now: NowDep) -> Response:
 @router.get(routes.WHOAMI, response_model=WhoAmI)
 def whoami(principal: PrincipalDep, db: DbDep) -> WhoAmI:
     with db.read() as conn:
-        number = users_store.account_profile(conn, account_id=principal.account_id).number
+        number = accounts_store.get_account(conn, account_id=principal.account_id).number
     return WhoAmI(
         username=principal.username,
         role=principal.role,  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ from spectrum_cli.api.common import ServiceKind
 from spectrum_cli.api.support import FaqArticle, FaqHit, Ticket, TicketMessage
 from spectrum_cli.sandbox import clock
 from spectrum_cli.sandbox.security import new_id
+from spectrum_cli.sandbox.store import accounts
 
 # --- FAQ -----------------------------------------------------------------------------------
 
@@ -267,10 +268,8 @@ def outages_at_service_address(
 ) -> list[OutageRow]:
     """Outages not yet restored at the ZIP code (its first five digits) the account is
     served at, oldest first."""
-    account = conn.execute(
-        "SELECT service_address FROM accounts WHERE id = ?", (account_id,)
-    ).fetchone()
-    zip5 = json.loads(account["service_address"])["zip"][:5]
+    account = accounts.get_account(conn, account_id=account_id)
+    zip5 = account.service_address["zip"][:5]
     rows = conn.execute(
         "SELECT * FROM outages WHERE zip = ? AND estimated_restore_at > ? ORDER BY started_at",
         (zip5, clock.iso(now)),

@@ -11,6 +11,7 @@ from typing import Any
 from spectrum_cli.api.common import Channel
 from spectrum_cli.api.profile import ContactEmail, ContactPhone, NotificationPrefs, Profile
 from spectrum_cli.sandbox import clock
+from spectrum_cli.sandbox.store import accounts
 
 # --- users ---------------------------------------------------------------------------------
 
@@ -137,35 +138,6 @@ def replace_contacts(
 # --- the account as its users see it ------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AccountProfile:
-    number: str
-    security_code_hash: str
-    billing_address: dict[str, Any]
-    paperless: bool
-    version: int
-
-
-def _account_profile(row: sqlite3.Row) -> AccountProfile:
-    return AccountProfile(
-        number=row["number"],
-        security_code_hash=row["security_code_hash"],
-        billing_address=json.loads(row["billing_address"]),
-        paperless=bool(row["paperless"]),
-        version=row["profile_version"],
-    )
-
-
-def account_profile(conn: sqlite3.Connection, *, account_id: str) -> AccountProfile:
-    row = conn.execute("SELECT * FROM accounts WHERE id = ?", (account_id,)).fetchone()
-    return _account_profile(row)
-
-
-def account_id_by_number(conn: sqlite3.Connection, *, number: str) -> str | None:
-    row = conn.execute("SELECT id FROM accounts WHERE number = ?", (number,)).fetchone()
-    return str(row["id"]) if row else None
-
-
 def set_billing_address(conn: sqlite3.Connection, *, account_id: str, address_json: str) -> None:
     conn.execute("UPDATE accounts SET billing_address = ? WHERE id = ?", (address_json, account_id))
 
@@ -219,7 +191,7 @@ def personas(conn: sqlite3.Connection) -> list[PersonaRow]:
 def profile(conn: sqlite3.Connection, *, account_id: str, user_id: str) -> Profile:
     """The account's contacts and address, with the user's own notification preferences;
     its ETag changes with every change to the account's part."""
-    account = account_profile(conn, account_id=account_id)
+    account = accounts.get_account(conn, account_id=account_id)
     found = contacts(conn, account_id=account_id)
     return Profile(
         emails=[
@@ -233,5 +205,5 @@ def profile(conn: sqlite3.Connection, *, account_id: str, user_id: str) -> Profi
         notifications=NotificationPrefs.model_validate(
             user_by_id(conn, user_id=user_id).notifications
         ),
-        etag=f'"{account.version}"',
+        etag=f'"{account.profile_version}"',
     )
