@@ -1,4 +1,4 @@
-"""Who may change what (DESIGN §3, security model), in one place.
+"""Who may change what, in one place.
 
 The account's contacts (its emails and phones, which are also where recovery codes go) and
 its address decide who can take the account over, so changing them needs the head of
@@ -13,9 +13,9 @@ import datetime as dt
 import sqlite3
 
 from spectrum_cli.api.profile import STEP_UP_FIELDS
-from spectrum_cli.sandbox import clock
 from spectrum_cli.sandbox.errors import APIError
 from spectrum_cli.sandbox.principals import Principal
+from spectrum_cli.sandbox.store import auth as auth_store
 
 REAUTH_WINDOW = dt.timedelta(minutes=5)
 MANAGERS = frozenset({"head_of_household", "administrator"})
@@ -53,21 +53,15 @@ def record_reauthentication(
     """The session just confirmed its password; returns when that confirmation lapses."""
     if principal.token_kind != "session" or principal.family_id is None:
         raise session_required("security settings")
-    conn.execute(
-        """INSERT INTO reauthentications (family_id, confirmed_at) VALUES (?, ?)
-           ON CONFLICT (family_id) DO UPDATE SET confirmed_at = excluded.confirmed_at""",
-        (principal.family_id, clock.iso(now)),
-    )
+    auth_store.record_reauthentication(conn, family_id=principal.family_id, at=now)
     return now + REAUTH_WINDOW
 
 
 def _recently_reauthenticated(
     conn: sqlite3.Connection, principal: Principal, now: dt.datetime
 ) -> bool:
-    row = conn.execute(
-        "SELECT confirmed_at FROM reauthentications WHERE family_id = ?", (principal.family_id,)
-    ).fetchone()
-    return row is not None and now - clock.parse(row["confirmed_at"]) <= REAUTH_WINDOW
+    confirmed_at = auth_store.reauthenticated_at(conn, family_id=principal.family_id)
+    return confirmed_at is not None and now - confirmed_at <= REAUTH_WINDOW
 
 
 def check_profile_change(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
+from spectrum_cli.sandbox.store.clock import clock_offset, set_clock_offset
+
 # Sandbox time stays within a century of real time, so date arithmetic never overflows.
 MAX_OFFSET_YEARS = 100
 MAX_OFFSET_SECONDS = MAX_OFFSET_YEARS * 365 * 86400
@@ -15,7 +17,7 @@ def utcnow() -> dt.datetime:
 
 
 def offset(conn: sqlite3.Connection) -> int:
-    stored = int(conn.execute("SELECT offset_seconds FROM clock WHERE id = 1").fetchone()[0])
+    stored = clock_offset(conn)
     # A store written before the bound existed may hold any offset; `now` must still work.
     return max(-MAX_OFFSET_SECONDS, min(stored, MAX_OFFSET_SECONDS))
 
@@ -25,7 +27,7 @@ def now(conn: sqlite3.Connection) -> dt.datetime:
 
 
 def advance(conn: sqlite3.Connection, *, seconds: int) -> None:
-    conn.execute("UPDATE clock SET offset_seconds = ? WHERE id = 1", (offset(conn) + seconds,))
+    set_clock_offset(conn, seconds=offset(conn) + seconds)
 
 
 def iso(moment: dt.datetime) -> str:

@@ -7,9 +7,12 @@ import datetime as dt
 import hmac
 import sqlite3
 
-from spectrum_cli.sandbox import clock, outbox
 from spectrum_cli.sandbox.keys import ServerKeys
 from spectrum_cli.sandbox.security import new_code, new_id
+from spectrum_cli.sandbox.store import auth as auth_store
+from spectrum_cli.sandbox.store import outbox
+from spectrum_cli.sandbox.store.auth import Challenge
+from spectrum_cli.sandbox.store.users import User, primary_contact
 
 TTL = {"mfa": dt.timedelta(minutes=10), "password_reset": dt.timedelta(minutes=15)}
 _ID_PREFIX = {"mfa": "mfa", "password_reset": "rst"}
@@ -33,31 +36,27 @@ def send(
     keys: ServerKeys,
     *,
     purpose: str,
-    user: sqlite3.Row,
+    user: User,
     channel: str,
     now: dt.datetime,
 ) -> tuple[str, str]:
     """Make a code and send it to the user's contact on file; the user's older live codes
     for ``purpose`` die. Returns the challenge id and where the code went."""
-    conn.execute(
-        "UPDATE challenges SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL",
-        (clock.iso(now), user["id"], purpose),
-    )
+    auth_store.retire_challenges(conn, user_id=user.id, purpose=purpose, now=now)
     challenge_id, code, ttl = new_id(_ID_PREFIX[purpose]), new_code(), TTL[purpose]
-    conn.execute(
-        """INSERT INTO challenges (id, purpose, user_id, code_hash, channel, expires_at)
-           VALUES (?, ?, ?, ?, ?, ?)""",
-        (
-            challenge_id,
-            purpose,
-            user["id"],
-            code_hash(keys, challenge_id, code),
-            channel,
-            clock.iso(now + ttl),
-        ),
+    challenge = Challenge(
+        id=challenge_id,
+        purpose=purpose,
+        user_id=user.id,
+        code_hash=code_hash(keys, challenge_id, code),
+        channel=channel,
+        expires_at=now + ttl,
+        attempts=0,
+        used_at=None,
     )
+    auth_store.insert_challenge(conn, challenge=challenge)
     kind = "phone" if channel == "sms" else "email"
-    to = outbox.primary_contact(conn, account_id=user["account_id"], kind=kind) or ""
+    to = primary_contact(conn, account_id=user.account_id, kind=kind) or ""
     subject, text = _MESSAGES[purpose]
     minutes = int(ttl.total_seconds()) // 60
     outbox.send(
@@ -72,5 +71,5 @@ def send(
     return challenge_id, to
 
 
-def matches(keys: ServerKeys, challenge: sqlite3.Row, code: str) -> bool:
-    return hmac.compare_digest(code_hash(keys, challenge["id"], code), challenge["code_hash"])
+def matches(keys: ServerKeys, challenge: Challenge, code: str) -> bool:
+    return hmac.compare_digest(code_hash(keys, challenge.id, code), challenge.code_hash)

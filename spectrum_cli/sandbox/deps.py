@@ -16,6 +16,7 @@ from spectrum_cli.sandbox.db import Database
 from spectrum_cli.sandbox.errors import APIError
 from spectrum_cli.sandbox.keys import ServerKeys
 from spectrum_cli.sandbox.principals import Principal, principal_for_token, unauthenticated
+from spectrum_cli.sandbox.store import auth as auth_store
 
 _bearer = HTTPBearer(auto_error=False, description="An access token or a scoped API token.")
 
@@ -85,10 +86,7 @@ def get_principal(
         principal = principal_for_token(conn, credentials.credentials, now)
     if principal.token_kind == "api_token":
         with db.write() as conn:
-            conn.execute(
-                "UPDATE tokens SET last_used_at = ? WHERE id = ?",
-                (clock.iso(now), principal.token_id),
-            )
+            auth_store.touch_token(conn, token_id=principal.token_id, now=now)
         left = int((principal.expires_at - now).total_seconds())
         response.headers[routes.TOKEN_EXPIRES_AT_HEADER] = clock.iso(principal.expires_at)
         response.headers[routes.TOKEN_EXPIRES_IN_HEADER] = str(left)

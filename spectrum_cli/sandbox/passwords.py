@@ -5,17 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-from spectrum_cli.sandbox import clock, throttle
+from spectrum_cli.sandbox import throttle
 from spectrum_cli.sandbox.db import Database
 from spectrum_cli.sandbox.errors import APIError, invalid
 from spectrum_cli.sandbox.keys import ServerKeys
-from spectrum_cli.sandbox.principals import Principal, revoke_credentials
+from spectrum_cli.sandbox.principals import Principal
 from spectrum_cli.sandbox.security import (
     PASSWORD_HISTORY,
     hash_password,
     password_problems,
     verify_password,
 )
+from spectrum_cli.sandbox.store import auth as auth_store
+from spectrum_cli.sandbox.store import users as users_store
 
 
 def confirm_current_password(
@@ -32,9 +34,7 @@ def confirm_current_password(
     subject = throttle.username_key(keys, principal.username)
     with db.write() as conn:
         throttle.reserve_sign_in(conn, subject=subject, now=now)
-        stored = conn.execute(
-            "SELECT password_hash FROM users WHERE id = ?", (principal.user_id,)
-        ).fetchone()["password_hash"]
+        stored = users_store.user_by_id(conn, user_id=principal.user_id).password_hash
     if not verify_password(password, stored):
         with db.write() as conn:
             throttle.sign_in_failed(conn, subject=subject, now=now)
@@ -51,8 +51,8 @@ def confirm_current_password(
         throttle.sign_in_succeeded(conn, subject=subject)
 
 
-def check_new_password(conn: sqlite3.Connection, *, user_id: str, password: str) -> None:
-    """Refuse a password that breaks a rule or repeats one of the last five."""
+def check_strength(password: str) -> None:
+    """Refuse a new password that breaks a rule."""
     problems = password_problems(password)
     if problems:
         raise invalid(
@@ -60,12 +60,13 @@ def check_new_password(conn: sqlite3.Connection, *, user_id: str, password: str)
             "The new password must " + ", ".join(problems) + ".",
             param="new_password",
         )
-    recent = conn.execute(
-        """SELECT password_hash FROM password_history WHERE user_id = ?
-           ORDER BY created_at DESC, rowid DESC LIMIT ?""",
-        (user_id, PASSWORD_HISTORY),
-    ).fetchall()
-    if any(verify_password(password, r["password_hash"]) for r in recent):
+
+
+def check_new_password(conn: sqlite3.Connection, *, user_id: str, password: str) -> None:
+    """Refuse a password that breaks a rule or repeats one of the last five."""
+    check_strength(password)
+    recent = users_store.recent_password_hashes(conn, user_id=user_id, limit=PASSWORD_HISTORY)
+    if any(verify_password(password, stored) for stored in recent):
         raise invalid(
             "password_reused",
             f"The new password must differ from the last {PASSWORD_HISTORY}.",
@@ -84,9 +85,5 @@ def set_password(
     """Store the new password and revoke the user's sessions (except ``keep_family``) and API
     tokens: whoever knew the old password may have made them. Returns what was revoked."""
     hashed = hash_password(password)
-    conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (hashed, user_id))
-    conn.execute(
-        "INSERT INTO password_history (user_id, password_hash, created_at) VALUES (?, ?, ?)",
-        (user_id, hashed, clock.iso(now)),
-    )
-    return revoke_credentials(conn, user_id=user_id, now=now, keep_family=keep_family)
+    users_store.set_password_hash(conn, user_id=user_id, password_hash=hashed, now=now)
+    return auth_store.revoke_user_tokens(conn, user_id=user_id, now=now, keep_family=keep_family)

@@ -13,9 +13,10 @@ import sqlite3
 
 from fastapi import Request
 
-from spectrum_cli.sandbox import clock
 from spectrum_cli.sandbox.errors import APIError
 from spectrum_cli.sandbox.keys import ServerKeys
+from spectrum_cli.sandbox.principals import unauthenticated
+from spectrum_cli.sandbox.store import auth as store
 
 SIGN_IN_ATTEMPTS = 5  # passwords checked per username before it locks
 LOCKOUT = dt.timedelta(minutes=15)
@@ -62,63 +63,33 @@ def reserve_sign_in(conn: sqlite3.Connection, *, subject: str, now: dt.datetime)
     than the limit; right passwords only hold a slot while they run, so five concurrent
     correct sign-ins (five cron jobs) never lock anyone.
     """
-    conn.execute(
-        "DELETE FROM login_failures WHERE COALESCE(locked_until, window_ends) <= ?",
-        (clock.iso(now),),
-    )
-    row = conn.execute(
-        "SELECT attempts, pending, locked_until FROM login_failures WHERE username_key = ?",
-        (subject,),
-    ).fetchone()
-    if row and (row["locked_until"] or row["attempts"] >= SIGN_IN_ATTEMPTS):
-        raise APIError(
-            401,
-            "authentication",
+    count = store.sign_in_count(conn, subject=subject, now=now)
+    if count and (count.locked_until or count.attempts >= SIGN_IN_ATTEMPTS):
+        raise unauthenticated(
             "account_locked",
             "Too many failed sign-ins: try again in 15 minutes, or reset the password.",
-            headers={"WWW-Authenticate": 'Bearer realm="spectrum"'},
         )
-    if row and row["attempts"] + row["pending"] >= SIGN_IN_ATTEMPTS:
+    if count and count.attempts + count.pending >= SIGN_IN_ATTEMPTS:
         raise rate_limited(1, "Other sign-ins for this username are being checked; try again.")
-    conn.execute(
-        """INSERT INTO login_failures (username_key, attempts, pending, window_ends)
-           VALUES (?, 0, 1, ?)
-           ON CONFLICT (username_key) DO UPDATE SET pending = pending + 1""",
-        (subject, clock.iso(now + LOCKOUT)),
-    )
+    store.start_sign_in(conn, subject=subject, window_ends=now + LOCKOUT)
 
 
 def sign_in_failed(conn: sqlite3.Connection, *, subject: str, now: dt.datetime) -> None:
     """The reserved check failed: it counts as a failure, and the limit'th one locks."""
-    attempts = conn.execute(
-        """UPDATE login_failures SET pending = MAX(pending - 1, 0), attempts = attempts + 1
-           WHERE username_key = ? RETURNING attempts""",
-        (subject,),
-    ).fetchone()
-    if attempts is not None and attempts[0] >= SIGN_IN_ATTEMPTS:
-        conn.execute(
-            "UPDATE login_failures SET locked_until = ? WHERE username_key = ?",
-            (clock.iso(now + LOCKOUT), subject),
-        )
+    attempts = store.fail_sign_in(conn, subject=subject)
+    if attempts is not None and attempts >= SIGN_IN_ATTEMPTS:
+        store.lock_sign_in(conn, subject=subject, until=now + LOCKOUT)
 
 
 def sign_in_succeeded(conn: sqlite3.Connection, *, subject: str) -> None:
     """The reserved check passed: earlier failures are forgotten, unless they already locked
     the username (a lock stands its 15 minutes)."""
-    conn.execute(
-        """UPDATE login_failures SET pending = MAX(pending - 1, 0), attempts = 0
-           WHERE username_key = ? AND locked_until IS NULL""",
-        (subject,),
-    )
-    conn.execute(
-        "DELETE FROM login_failures WHERE username_key = ? AND attempts = 0 AND pending = 0",
-        (subject,),
-    )
+    store.pass_sign_in(conn, subject=subject)
 
 
 def unlock(conn: sqlite3.Connection, *, subject: str) -> None:
     """A completed password reset ends the lock: its owner proved control of the contact."""
-    conn.execute("DELETE FROM login_failures WHERE username_key = ?", (subject,))
+    store.clear_sign_in(conn, subject=subject)
 
 
 # --- sliding windows -----------------------------------------------------------------------
@@ -128,24 +99,26 @@ def _retry_after(
     conn: sqlite3.Connection, *, bucket: str, subject: str, limit: int, now: dt.datetime
 ) -> int | None:
     """Seconds until another event fits in the window, or None when one fits now."""
-    since = clock.iso(now - WINDOW)
-    conn.execute("DELETE FROM throttle_events WHERE bucket = ? AND at <= ?", (bucket, since))
-    rows = conn.execute(
-        """SELECT at FROM throttle_events WHERE bucket = ? AND subject = ? AND at > ?
-           ORDER BY at DESC LIMIT ?""",
-        (bucket, subject, since, limit),
-    ).fetchall()
-    if len(rows) < limit:
+    events = store.recent_events(
+        conn, bucket=bucket, subject=subject, since=now - WINDOW, limit=limit
+    )
+    if len(events) < limit:
         return None
-    frees_at = clock.parse(rows[-1]["at"]) + WINDOW
+    frees_at = events[-1] + WINDOW
     return max(1, math.ceil((frees_at - now).total_seconds()))
 
 
-def _record(conn: sqlite3.Connection, *, bucket: str, subject: str, now: dt.datetime) -> None:
-    conn.execute(
-        "INSERT INTO throttle_events (bucket, subject, at) VALUES (?, ?, ?)",
-        (bucket, subject, clock.iso(now)),
-    )
+def _longest_wait(
+    conn: sqlite3.Connection, checks: tuple[tuple[str, str, int], ...], now: dt.datetime
+) -> int | None:
+    """The longest Retry-After among (bucket, subject, limit) checks; None when all fit."""
+    waits = [
+        wait
+        for bucket, subject, limit in checks
+        if (wait := _retry_after(conn, bucket=bucket, subject=subject, limit=limit, now=now))
+        is not None
+    ]
+    return max(waits) if waits else None
 
 
 def take_code_request(
@@ -153,46 +126,30 @@ def take_code_request(
 ) -> int | None:
     """Count a request for a new code (sign-in or reset) if the username and the client are
     under their limits; otherwise the Retry-After seconds, and nothing is counted."""
-    retry = [
-        _retry_after(conn, bucket=bucket, subject=subject, limit=limit, now=now)
-        for bucket, subject, limit in (
-            (CODE_REQUEST_USER, user, USER_CODE_REQUESTS),
-            (CODE_REQUEST_CLIENT, client, CLIENT_CODE_REQUESTS),
-        )
-    ]
-    waits = [r for r in retry if r is not None]
-    if waits:
-        return max(waits)
-    _record(conn, bucket=CODE_REQUEST_USER, subject=user, now=now)
-    _record(conn, bucket=CODE_REQUEST_CLIENT, subject=client, now=now)
-    return None
+    checks = (
+        (CODE_REQUEST_USER, user, USER_CODE_REQUESTS),
+        (CODE_REQUEST_CLIENT, client, CLIENT_CODE_REQUESTS),
+    )
+    wait = _longest_wait(conn, checks, now)
+    if wait is None:
+        for bucket, subject, _ in checks:
+            store.record_event(conn, bucket=bucket, subject=subject, at=now)
+    return wait
 
 
 def code_guess_wait(
     conn: sqlite3.Connection, *, user: str, client: str, now: dt.datetime
 ) -> int | None:
     """Retry-After seconds when the username or client has used up its wrong codes."""
-    waits = [
-        r
-        for r in (
-            _retry_after(
-                conn, bucket=CODE_FAILURE_USER, subject=user, limit=USER_CODE_FAILURES, now=now
-            ),
-            _retry_after(
-                conn,
-                bucket=CODE_FAILURE_CLIENT,
-                subject=client,
-                limit=CLIENT_CODE_FAILURES,
-                now=now,
-            ),
-        )
-        if r is not None
-    ]
-    return max(waits) if waits else None
+    checks = (
+        (CODE_FAILURE_USER, user, USER_CODE_FAILURES),
+        (CODE_FAILURE_CLIENT, client, CLIENT_CODE_FAILURES),
+    )
+    return _longest_wait(conn, checks, now)
 
 
 def record_wrong_code(
     conn: sqlite3.Connection, *, user: str, client: str, now: dt.datetime
 ) -> None:
-    _record(conn, bucket=CODE_FAILURE_USER, subject=user, now=now)
-    _record(conn, bucket=CODE_FAILURE_CLIENT, subject=client, now=now)
+    store.record_event(conn, bucket=CODE_FAILURE_USER, subject=user, at=now)
+    store.record_event(conn, bucket=CODE_FAILURE_CLIENT, subject=client, at=now)

@@ -25,10 +25,10 @@ from spectrum_cli.sandbox import usage as usage_model
 from spectrum_cli.sandbox.deps import AccountReader, DbDep, NowDep, SummaryReader
 from spectrum_cli.sandbox.domain import balances, statements
 from spectrum_cli.sandbox.errors import invalid
-from spectrum_cli.sandbox.routers.equipment import equipment_model
 from spectrum_cli.sandbox.routing import new_router
 from spectrum_cli.sandbox.security import mask_account_number
 from spectrum_cli.sandbox.store import accounts as accounts_store
+from spectrum_cli.sandbox.store import equipment as equipment_store
 from spectrum_cli.sandbox.store import statements as statements_store
 from spectrum_cli.sandbox.store.accounts import ServiceRow
 
@@ -119,7 +119,7 @@ def account_summary(principal: SummaryReader, db: DbDep, now: NowDep) -> Account
         alerts = _alerts(conn, account_id, views, services, autopay_alerts, now)
         owed = balances.owed_cents(conn, account_id)
         unbilled = balances.unbilled_cents(conn, account_id)
-        equipment = accounts_store.equipment_rows(conn, account_id=account_id)
+        equipment = equipment_store.equipment(conn, account_id=account_id, now=now)
         users = accounts_store.account_users(conn, account_id=account_id)
     latest = views[-1] if views else None
     return AccountSummary(
@@ -135,7 +135,7 @@ def account_summary(principal: SummaryReader, db: DbDep, now: NowDep) -> Account
         autopay=autopay_summary,
         alerts=alerts,
         services=services,
-        equipment=[equipment_model(e, now) for e in equipment],
+        equipment=equipment,
         users=users,
     )
 

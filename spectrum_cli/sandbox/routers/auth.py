@@ -22,16 +22,11 @@ from spectrum_cli.api.auth import (
     Session,
     WhoAmI,
 )
-from spectrum_cli.sandbox import access, clock, codes, throttle
+from spectrum_cli.sandbox import access, codes, throttle
 from spectrum_cli.sandbox.deps import DbDep, KeysDep, NowDep, PrincipalDep, SessionPrincipal
 from spectrum_cli.sandbox.errors import not_found
 from spectrum_cli.sandbox.passwords import confirm_current_password
-from spectrum_cli.sandbox.principals import (
-    issue_api_token,
-    issue_session,
-    revoke_family,
-    unauthenticated,
-)
+from spectrum_cli.sandbox.principals import issue_api_token, issue_session, unauthenticated
 from spectrum_cli.sandbox.routing import new_router
 from spectrum_cli.sandbox.security import (
     DUMMY_HASH,
@@ -40,6 +35,9 @@ from spectrum_cli.sandbox.security import (
     mask_destination,
     verify_password,
 )
+from spectrum_cli.sandbox.store import accounts as accounts_store
+from spectrum_cli.sandbox.store import auth as auth_store
+from spectrum_cli.sandbox.store import users as users_store
 
 router = new_router(tags=["auth"])
 
@@ -56,16 +54,17 @@ def login(
     # user, so concurrent guesses cannot outrun the lock.
     with db.write() as conn:
         throttle.reserve_sign_in(conn, subject=subject, now=now)
-        user = conn.execute("SELECT * FROM users WHERE username = ?", (body.username,)).fetchone()
+        user = users_store.user_by_username(conn, username=body.username)
     # Unknown usernames still pay for a hash, so timing does not tell them apart.
-    ok = verify_password(body.password, user["password_hash"] if user else DUMMY_HASH)
+    ok = verify_password(body.password, user.password_hash if user else DUMMY_HASH)
     if not (user and ok):
         with db.write() as conn:
             throttle.sign_in_failed(conn, subject=subject, now=now)
         raise unauthenticated("invalid_credentials", "The username or password is incorrect.")
     with db.write() as conn:
         throttle.sign_in_succeeded(conn, subject=subject)
-        if not user["mfa_channel"]:
+        channel = user.mfa_channel
+        if not channel:
             return LoginResponse(
                 mfa_required=False, session=issue_session(conn, user=user, now=now)
             )
@@ -76,7 +75,6 @@ def login(
             now=now,
         )
         if wait is None:
-            channel = user["mfa_channel"]
             challenge_id, destination = codes.send(
                 conn, keys, purpose="mfa", user=user, channel=channel, now=now
             )
@@ -99,34 +97,28 @@ def verify_second_factor(
 ) -> Session:
     client = throttle.client_key(keys, request)
     with db.write() as conn:
-        row = conn.execute(
-            """SELECT c.*, u.username FROM challenges c JOIN users u ON u.id = c.user_id
-               WHERE c.id = ? AND c.purpose = 'mfa'""",
-            (body.challenge_id,),
-        ).fetchone()
+        row = auth_store.challenge_by_id(conn, challenge_id=body.challenge_id, purpose="mfa")
         if (
             row is None
-            or row["used_at"]
-            or row["attempts"] >= throttle.CODE_ATTEMPTS
-            or clock.parse(row["expires_at"]) <= now
+            or row.used_at
+            or row.attempts >= throttle.CODE_ATTEMPTS
+            or row.expires_at <= now
         ):
             raise unauthenticated(
                 "challenge_expired", "The sign-in code has expired or was used; sign in again."
             )
-        user_key = throttle.username_key(keys, row["username"])
+        user = users_store.user_by_id(conn, user_id=row.user_id)
+        user_key = throttle.username_key(keys, user.username)
         wait = throttle.code_guess_wait(conn, user=user_key, client=client, now=now)
         if wait is not None:
             raise throttle.rate_limited(wait, WRONG_CODES_REFUSED)
         if not codes.matches(keys, row, body.code):
-            conn.execute("UPDATE challenges SET attempts = attempts + 1 WHERE id = ?", (row["id"],))
+            auth_store.count_wrong_code(conn, challenge_id=row.id)
             throttle.record_wrong_code(conn, user=user_key, client=client, now=now)
             # Commit the attempt, then answer 401.
             error = unauthenticated("invalid_code", "The sign-in code is incorrect.")
         else:
-            conn.execute(
-                "UPDATE challenges SET used_at = ? WHERE id = ?", (clock.iso(now), row["id"])
-            )
-            user = conn.execute("SELECT * FROM users WHERE id = ?", (row["user_id"],)).fetchone()
+            auth_store.use_challenge(conn, challenge_id=row.id, now=now)
             return issue_session(conn, user=user, now=now)
     raise error
 
@@ -134,36 +126,27 @@ def verify_second_factor(
 @router.post(routes.REFRESH, response_model=Session)
 def refresh(body: RefreshRequest, db: DbDep, now: NowDep) -> Session:
     with db.write() as conn:
-        row = conn.execute(
-            "SELECT * FROM tokens WHERE token_hash = ? AND kind = 'refresh'",
-            (hash_token(body.refresh_token),),
-        ).fetchone()
-        if row is None or row["revoked_at"]:
+        row = auth_store.token_by_hash(
+            conn, token_hash=hash_token(body.refresh_token), kinds=("refresh",)
+        )
+        if row is None or row.revoked_at or row.family_id is None:
             raise unauthenticated(
                 "invalid_refresh_token", "The refresh token is not valid; sign in again."
             )
-        if row["used_at"]:
+        if row.used_at:
             # A refresh token used twice means it leaked: end every session of its family.
-            revoke_family(conn, family_id=row["family_id"], now=now)
+            auth_store.revoke_family(conn, family_id=row.family_id, now=now)
             error = unauthenticated(
                 "refresh_token_reused", "The refresh token was already used; sign in again."
             )
-        elif clock.parse(row["expires_at"]) <= now:
+        elif row.expires_at <= now:
             raise unauthenticated(
                 "refresh_token_expired", "The session has expired; sign in again."
             )
         else:
-            conn.execute(
-                "UPDATE tokens SET used_at = ? WHERE token_hash = ?",
-                (clock.iso(now), row["token_hash"]),
-            )
-            conn.execute(
-                """UPDATE tokens SET revoked_at = ? WHERE family_id = ? AND kind = 'access'
-                   AND revoked_at IS NULL""",
-                (clock.iso(now), row["family_id"]),
-            )
-            user = conn.execute("SELECT * FROM users WHERE id = ?", (row["user_id"],)).fetchone()
-            return issue_session(conn, user=user, now=now, family_id=row["family_id"])
+            auth_store.use_refresh_token(conn, token=row, now=now)
+            user = users_store.user_by_id(conn, user_id=row.user_id)
+            return issue_session(conn, user=user, now=now, family_id=row.family_id)
     raise error
 
 
@@ -171,16 +154,14 @@ def refresh(body: RefreshRequest, db: DbDep, now: NowDep) -> Session:
 def logout(principal: SessionPrincipal, db: DbDep, now: NowDep) -> Response:
     with db.write() as conn:
         assert principal.family_id is not None
-        revoke_family(conn, family_id=principal.family_id, now=now)
+        auth_store.revoke_family(conn, family_id=principal.family_id, now=now)
     return Response(status_code=204)
 
 
 @router.get(routes.WHOAMI, response_model=WhoAmI)
 def whoami(principal: PrincipalDep, db: DbDep) -> WhoAmI:
     with db.read() as conn:
-        number = conn.execute(
-            "SELECT number FROM accounts WHERE id = ?", (principal.account_id,)
-        ).fetchone()["number"]
+        number = accounts_store.get_account(conn, account_id=principal.account_id).number
     return WhoAmI(
         username=principal.username,
         role=principal.role,  # type: ignore[arg-type]
@@ -192,26 +173,21 @@ def whoami(principal: PrincipalDep, db: DbDep) -> WhoAmI:
     )
 
 
-def _api_token(row: object) -> dict[str, object]:
-    r = dict(row)  # type: ignore[call-overload]
+def _api_token(token: auth_store.Token) -> dict[str, object]:
     return {
-        "id": r["id"],
-        "name": r["name"],
-        "scopes": r["scopes"].split(),
-        "created_at": r["created_at"],
-        "expires_at": r["expires_at"],
-        "last_used_at": r["last_used_at"],
+        "id": token.id,
+        "name": token.name,
+        "scopes": list(token.scopes),
+        "created_at": token.created_at,
+        "expires_at": token.expires_at,
+        "last_used_at": token.last_used_at,
     }
 
 
 @router.get(routes.TOKENS, response_model=ApiTokenList)
 def list_tokens(principal: SessionPrincipal, db: DbDep) -> ApiTokenList:
     with db.read() as conn:
-        rows = conn.execute(
-            """SELECT * FROM tokens WHERE user_id = ? AND kind = 'api' AND revoked_at IS NULL
-               ORDER BY created_at, id""",
-            (principal.user_id,),
-        ).fetchall()
+        rows = auth_store.live_api_tokens(conn, user_id=principal.user_id)
     return ApiTokenList(data=[ApiToken(**_api_token(r)) for r in rows])  # type: ignore[arg-type]
 
 
@@ -229,18 +205,17 @@ def create_token(
             now=now,
             ttl=dt.timedelta(days=body.expires_in_days),
         )
-        row = conn.execute("SELECT * FROM tokens WHERE id = ?", (token_id,)).fetchone()
+        row = auth_store.token_by_id(conn, token_id=token_id)
     return CreatedApiToken(**_api_token(row), token=secret)  # type: ignore[arg-type]
 
 
 @router.delete(routes.TOKEN, status_code=204, response_class=Response)
 def revoke_token(token_id: str, principal: SessionPrincipal, db: DbDep, now: NowDep) -> Response:
     with db.write() as conn:
-        revoked = conn.execute(
-            """UPDATE tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? AND user_id = ?
-               AND kind = 'api'""",
-            (clock.iso(now), token_id, principal.user_id),
-        ).rowcount  # a revoked token stays as it was: revoking it again is nothing to do
+        # a revoked token stays as it was: revoking it again is nothing to do
+        revoked = auth_store.revoke_api_token(
+            conn, token_id=token_id, user_id=principal.user_id, now=now
+        )
     if not revoked:
         raise not_found("API token", param="token_id")
     return Response(status_code=204)

@@ -11,15 +11,8 @@ from fastapi import Depends, Header, Request, Response
 
 from spectrum_cli.api import routes
 from spectrum_cli.api.common import PasswordChanged
-from spectrum_cli.api.profile import (
-    ContactEmail,
-    ContactPhone,
-    NotificationPrefs,
-    PasswordChange,
-    Profile,
-    ProfilePatch,
-)
-from spectrum_cli.sandbox import access, outbox
+from spectrum_cli.api.profile import PasswordChange, Profile, ProfilePatch
+from spectrum_cli.sandbox import access
 from spectrum_cli.sandbox.deps import (
     AccountReader,
     DbDep,
@@ -36,39 +29,16 @@ from spectrum_cli.sandbox.passwords import (
 )
 from spectrum_cli.sandbox.principals import Principal
 from spectrum_cli.sandbox.routing import new_router
+from spectrum_cli.sandbox.store import outbox
+from spectrum_cli.sandbox.store import users as store
 
 router = new_router(tags=["profile"])
-
-
-def load(conn: sqlite3.Connection, account_id: str, user_id: str) -> Profile:
-    """The account's contacts and address, with the caller's own notification preferences."""
-    account = conn.execute("SELECT * FROM accounts WHERE id = ?", (account_id,)).fetchone()
-    prefs = conn.execute("SELECT notifications FROM users WHERE id = ?", (user_id,)).fetchone()
-    contacts = conn.execute(
-        "SELECT * FROM contacts WHERE account_id = ? ORDER BY rowid", (account_id,)
-    ).fetchall()
-    return Profile(
-        emails=[
-            ContactEmail(address=c["value"], primary=bool(c["is_primary"]))
-            for c in contacts
-            if c["kind"] == "email"
-        ],
-        phones=[
-            ContactPhone(number=c["value"], primary=bool(c["is_primary"]))
-            for c in contacts
-            if c["kind"] == "phone"
-        ],
-        billing_address=json.loads(account["billing_address"]),
-        paperless=bool(account["paperless"]),
-        notifications=NotificationPrefs.model_validate(json.loads(prefs["notifications"])),
-        etag=f'"{account["profile_version"]}"',
-    )
 
 
 @router.get(routes.PROFILE, response_model=Profile)
 def get_profile(principal: AccountReader, db: DbDep, response: Response) -> Profile:
     with db.read() as conn:
-        profile = load(conn, principal.account_id, principal.user_id)
+        profile = store.profile(conn, account_id=principal.account_id, user_id=principal.user_id)
     response.headers["ETag"] = profile.etag
     return profile
 
@@ -126,7 +96,7 @@ def patch_profile(
         )
     fields = set(body.model_fields_set)
     with db.write() as conn:
-        current = load(conn, principal.account_id, principal.user_id)
+        current = store.profile(conn, account_id=principal.account_id, user_id=principal.user_id)
         if if_match.strip() not in (current.etag, "*"):
             raise APIError(
                 412,
@@ -136,13 +106,10 @@ def patch_profile(
                 param="If-Match",
             )
         _apply(conn, principal, body)
-        conn.execute(
-            "UPDATE accounts SET profile_version = profile_version + 1 WHERE id = ?",
-            (principal.account_id,),
-        )
+        store.bump_profile_version(conn, account_id=principal.account_id)
         if fields & access.CONTACT_FIELDS:
             _tell_previous_contacts(conn, current, changed_by=principal.username, now=now)
-        profile = load(conn, principal.account_id, principal.user_id)
+        profile = store.profile(conn, account_id=principal.account_id, user_id=principal.user_id)
     response.headers["ETag"] = profile.etag
     return profile
 
@@ -150,23 +117,19 @@ def patch_profile(
 def _apply(conn: sqlite3.Connection, principal: Principal, body: ProfilePatch) -> None:
     account_id = principal.account_id
     if body.emails is not None:
-        _replace_contacts(conn, account_id, "email", [(e.address, e.primary) for e in body.emails])
+        emails = [(e.address, e.primary) for e in body.emails]
+        store.replace_contacts(conn, account_id=account_id, kind="email", values=emails)
     if body.phones is not None:
-        _replace_contacts(conn, account_id, "phone", [(p.number, p.primary) for p in body.phones])
+        phones = [(p.number, p.primary) for p in body.phones]
+        store.replace_contacts(conn, account_id=account_id, kind="phone", values=phones)
     if body.billing_address is not None:
-        conn.execute(
-            "UPDATE accounts SET billing_address = ? WHERE id = ?",
-            (body.billing_address.model_dump_json(), account_id),
-        )
+        address = body.billing_address.model_dump_json()
+        store.set_billing_address(conn, account_id=account_id, address_json=address)
     if body.paperless is not None:
-        conn.execute(
-            "UPDATE accounts SET paperless = ? WHERE id = ?", (int(body.paperless), account_id)
-        )
+        store.set_paperless(conn, account_id=account_id, paperless=body.paperless)
     if body.notifications is not None:
-        conn.execute(
-            "UPDATE users SET notifications = ? WHERE id = ?",
-            (body.notifications.model_dump_json(), principal.user_id),
-        )
+        prefs = body.notifications.model_dump_json()
+        store.set_notifications(conn, user_id=principal.user_id, prefs_json=prefs)
 
 
 def _tell_previous_contacts(
@@ -183,16 +146,6 @@ def _tell_previous_contacts(
         outbox.send(conn, channel="email", to=email.address, subject=subject, body=text, now=now)
     for phone in before.phones:
         outbox.send(conn, channel="sms", to=phone.number, subject=subject, body=text, now=now)
-
-
-def _replace_contacts(
-    conn: sqlite3.Connection, account_id: str, kind: str, values: list[tuple[str, bool]]
-) -> None:
-    conn.execute("DELETE FROM contacts WHERE account_id = ? AND kind = ?", (account_id, kind))
-    conn.executemany(
-        "INSERT INTO contacts (account_id, kind, value, is_primary) VALUES (?, ?, ?, ?)",
-        [(account_id, kind, value, int(primary)) for value, primary in values],
-    )
 
 
 @router.post(routes.PROFILE_PASSWORD, response_model=PasswordChanged)

@@ -7,7 +7,6 @@ passwords without it: the outbox holds every reset code, so this is a master key
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Annotated
 
 from fastapi import Depends, Query, Response
@@ -22,15 +21,19 @@ from spectrum_cli.api.sandbox import (
     FaultSet,
     OutageCreate,
     OutboxList,
-    OutboxMessage,
     Persona,
     PersonaList,
 )
-from spectrum_cli.sandbox import clock, seed
+from spectrum_cli.sandbox import clock, outages, seed
 from spectrum_cli.sandbox.deps import DbDep, SandboxKeyGiven, require_sandbox_key
 from spectrum_cli.sandbox.errors import invalid
 from spectrum_cli.sandbox.routing import new_router
 from spectrum_cli.sandbox.security import mask_account_number, new_id
+from spectrum_cli.sandbox.store import outbox
+from spectrum_cli.sandbox.store import sandbox as store
+from spectrum_cli.sandbox.store import support as support_store
+from spectrum_cli.sandbox.store import users as users_store
+from spectrum_cli.sandbox.store.support import OutageRow
 
 router = new_router(tags=["sandbox"])
 controls = new_router(tags=["sandbox"], dependencies=[Depends(require_sandbox_key)])
@@ -39,20 +42,16 @@ controls = new_router(tags=["sandbox"], dependencies=[Depends(require_sandbox_ke
 @router.get(routes.SANDBOX_PERSONAS, response_model=PersonaList)
 def personas(db: DbDep, with_passwords: SandboxKeyGiven) -> PersonaList:
     with db.read() as conn:
-        rows = conn.execute(
-            """SELECT p.username, p.password, p.summary, u.role, u.mfa_channel, a.number
-               FROM personas p JOIN users u ON u.username = p.username
-               JOIN accounts a ON a.id = u.account_id ORDER BY p.position"""
-        ).fetchall()
+        rows = users_store.personas(conn)
     return PersonaList(
         data=[
             Persona(
-                username=r["username"],
-                password=r["password"] if with_passwords else None,
-                role=r["role"],
-                summary=r["summary"],
-                second_factor=r["mfa_channel"],
-                account_number_masked=mask_account_number(r["number"]),
+                username=r.username,
+                password=r.password if with_passwords else None,
+                role=r.role,  # type: ignore[arg-type]
+                summary=r.summary,
+                second_factor=r.mfa_channel,  # type: ignore[arg-type]
+                account_number_masked=mask_account_number(r.account_number),
             )
             for r in rows
         ]
@@ -103,57 +102,31 @@ def list_outbox(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> OutboxList:
-    sql = "SELECT * FROM outbox"
-    args: list[object] = []
-    if to:
-        sql += " WHERE recipient = ?"
-        args.append(to)
-    sql += " ORDER BY seq DESC LIMIT ?"
-    args.append(limit + 1)
     with db.read() as conn:
-        rows = conn.execute(sql, args).fetchall()
-    return OutboxList(
-        data=[
-            OutboxMessage(
-                id=r["id"],
-                channel=r["channel"],
-                to=r["recipient"],
-                subject=r["subject"],
-                body=r["body"],
-                code=r["code"],
-                created_at=r["created_at"],
-            )
-            for r in rows[:limit]
-        ],
-        has_more=len(rows) > limit,
-    )
+        rows = outbox.messages(conn, to=to or None, limit=limit + 1)
+    return OutboxList(data=rows[:limit], has_more=len(rows) > limit)
 
 
 @controls.get(routes.SANDBOX_FAULTS, response_model=FaultList)
 def list_faults(db: DbDep) -> FaultList:
     with db.read() as conn:
-        rows = conn.execute("SELECT rule, remaining FROM faults ORDER BY seq").fetchall()
-    return FaultList(
-        data=[FaultRule(**{**json.loads(r["rule"]), "times": r["remaining"]}) for r in rows]
-    )
+        rules = store.fault_rules(conn)
+    return FaultList(data=[FaultRule(**rule) for rule in rules])
 
 
 @controls.put(routes.SANDBOX_FAULTS, response_model=FaultList)
 def set_faults(body: FaultSet, db: DbDep) -> FaultList:
     with db.write() as conn:
-        conn.execute("DELETE FROM faults")
-        for rule in body.faults:
-            conn.execute(
-                "INSERT INTO faults (rule, remaining) VALUES (?, ?)",
-                (rule.model_dump_json(), rule.times),
-            )
+        store.replace_fault_rules(
+            conn, rules=[(rule.model_dump_json(), rule.times) for rule in body.faults]
+        )
     return list_faults(db)
 
 
 @controls.delete(routes.SANDBOX_FAULTS, status_code=204, response_class=Response)
 def clear_faults(db: DbDep) -> Response:
     with db.write() as conn:
-        conn.execute("DELETE FROM faults")
+        store.replace_fault_rules(conn, rules=[])
     return Response(status_code=204)
 
 
@@ -161,9 +134,7 @@ def clear_faults(db: DbDep) -> Response:
 def reset(db: DbDep) -> Response:
     """Erase everything and seed the personas again, with the clock back at real time."""
     with db.write() as conn:
-        for table in seed.RESET_TABLES:
-            conn.execute(f"DELETE FROM {table}")
-        conn.execute("UPDATE clock SET offset_seconds = 0 WHERE id = 1")
+        store.erase(conn, tables=seed.RESET_TABLES)
         seed.seed(conn, now=clock.now(conn))
     return Response(status_code=204)
 
@@ -173,35 +144,23 @@ def raise_outage(body: OutageCreate, db: DbDep) -> Outage:
     """Start an outage for every account whose service address has this ZIP code."""
     with db.write() as conn:
         now = clock.now(conn)
-        outage_id = new_id("out")
-        restore = now + dt.timedelta(minutes=body.restore_in_minutes)
-        conn.execute(
-            "INSERT INTO outages (id, zip, services, message, started_at, estimated_restore_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                outage_id,
-                body.zip,
-                json.dumps(body.services),
-                body.message,
-                clock.iso(now),
-                clock.iso(restore),
-            ),
+        outage = OutageRow(
+            id=new_id("out"),
+            zip=body.zip,
+            services=list(body.services),
+            message=body.message,
+            started_at=now,
+            estimated_restore_at=now + dt.timedelta(minutes=body.restore_in_minutes),
         )
-    return Outage(
-        id=outage_id,
-        services=body.services,
-        status="investigating",
-        message=body.message,
-        started_at=now,
-        estimated_restore_at=restore,
-    )
+        support_store.insert_outage(conn, outage=outage)
+    return outages.outage_model(outage, now)
 
 
 @controls.delete(routes.SANDBOX_OUTAGES, status_code=204, response_class=Response)
 def end_outages(db: DbDep) -> Response:
     """End every outage now."""
     with db.write() as conn:
-        conn.execute("DELETE FROM outages")
+        support_store.end_outages(conn)
     return Response(status_code=204)
 
 

@@ -22,6 +22,9 @@ class AccountRow:
     service_address: dict[str, Any]
     billing_address: dict[str, Any]
     billing_start: dt.date | None
+    paperless: bool
+    profile_version: int  # the profile's ETag: one more with every change
+    security_code_hash: str
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,9 @@ def _account(row: sqlite3.Row) -> AccountRow:
         service_address=json.loads(row["service_address"]),
         billing_address=json.loads(row["billing_address"]),
         billing_start=_date(row["billing_start"]),
+        paperless=bool(row["paperless"]),
+        profile_version=row["profile_version"],
+        security_code_hash=row["security_code_hash"],
     )
 
 
@@ -77,6 +83,11 @@ def get_account(conn: sqlite3.Connection, *, account_id: str) -> AccountRow:
     if row is None:
         raise LookupError(f"no account {account_id}")
     return _account(row)
+
+
+def account_by_number(conn: sqlite3.Connection, *, number: str) -> AccountRow | None:
+    row = conn.execute("SELECT * FROM accounts WHERE number = ?", (number,)).fetchone()
+    return _account(row) if row else None
 
 
 def services(conn: sqlite3.Connection, *, account_id: str) -> list[ServiceRow]:
@@ -102,13 +113,6 @@ def billable_equipment(conn: sqlite3.Connection, *, account_id: str) -> list[Equ
         (account_id,),
     ).fetchall()
     return [EquipmentCharge(r["model"], r["service_kind"], r["monthly_fee_cents"]) for r in rows]
-
-
-def equipment_rows(conn: sqlite3.Connection, *, account_id: str) -> list[sqlite3.Row]:
-    """Every device, as stored, for the equipment model (restart state included)."""
-    return conn.execute(
-        "SELECT * FROM equipment WHERE account_id = ? ORDER BY rowid", (account_id,)
-    ).fetchall()
 
 
 def account_users(conn: sqlite3.Connection, *, account_id: str) -> list[AccountUser]:
