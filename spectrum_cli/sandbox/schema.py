@@ -349,4 +349,10 @@ MIGRATIONS: list[str] = [
     ALTER TABLE idempotency_keys ADD COLUMN instance TEXT;
     ALTER TABLE idempotency_keys ADD COLUMN started_at REAL;
     """,
+    # 13: autopay keeps the day and amount of its last failed charge beside the reason, so
+    # what it tells about the failure is data, not only words
+    """
+    ALTER TABLE autopay ADD COLUMN failed_on TEXT;
+    ALTER TABLE autopay ADD COLUMN failed_amount_cents INTEGER;
+    """,
 ]

@@ -8,6 +8,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from spectrum_cli.sandbox import billing, clock
+from spectrum_cli.sandbox.domain import payments
 from spectrum_cli.sandbox.faq_corpus import ARTICLES
 from spectrum_cli.sandbox.security import hash_password
 
@@ -311,7 +312,7 @@ def _bill_history(
         is_latest = following is None or following > today
         if statement["amount_due_cents"] > 0 and (account.pays_latest or not is_latest):
             offset = billing.DUE_AFTER if account.autopay_card else dt.timedelta(days=8)
-            billing.record_settled_payment(
+            payments.record_settled_payment(
                 conn,
                 account_id=account_id,
                 statement_id=statement["id"],

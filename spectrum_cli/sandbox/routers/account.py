@@ -22,9 +22,10 @@ from spectrum_cli.api.account import (
     UsageReport,
 )
 from spectrum_cli.api.common import RequestDate, ServiceKind
-from spectrum_cli.sandbox import autopay, billing, outages
+from spectrum_cli.sandbox import billing, outages
 from spectrum_cli.sandbox import usage as usage_model
 from spectrum_cli.sandbox.deps import AccountReader, DbDep, NowDep, SummaryReader
+from spectrum_cli.sandbox.domain import autopay
 from spectrum_cli.sandbox.errors import invalid
 from spectrum_cli.sandbox.routers.equipment import equipment_model
 from spectrum_cli.sandbox.routing import new_router
@@ -69,10 +70,7 @@ def _autopay(
         method_id=state.method_id,
         method_label=state.method_label,
     )
-    alerts = []
-    if state.last_failure_reason:
-        alerts.append(Alert(kind="autopay_failed", message=state.last_failure_reason))
-    alerts += [Alert(kind="card_expiring", message=w) for w in state.warnings if "expires" in w]
+    alerts = [a for a in state.alerts if a.kind in ("autopay_failed", "card_expiring")]
     return summary, alerts
 
 
