@@ -109,8 +109,16 @@ def test_a_failing_card_leaves_the_balance_due_and_raises_an_alert(
     assert payment["failure_code"] == "card_declined"
     shown = run(casey, "autopay", "show")
     assert "needs attention" in shown and "failed: The card was declined" in shown
+    state = data(casey, "autopay", "show")
+    [failed] = state["alerts"]
+    assert failed["kind"] == "autopay_failed" and [failed["message"]] == state["warnings"]
+    assert (failed["effective_on"], failed["amount_cents"]) == (
+        bill["due_date"],
+        bill["balance_cents"],
+    )
     summary = data(casey, "account", "show")
-    assert "autopay_failed" in [a["kind"] for a in summary["alerts"]]
+    [alert] = [a for a in summary["alerts"] if a["kind"] == "autopay_failed"]
+    assert alert["effective_on"] == bill["due_date"]  # the dashboard passes the fields on
     assert summary["balance_cents"] >= bill["balance_cents"]
     assert data(casey, "bill", "show", bill["id"])["balance_cents"] == bill["balance_cents"]
 

@@ -24,8 +24,6 @@ EXECUTE_CALLS = frozenset({"execute", "executemany", "executescript"})
 # "length:<path>::<function>".
 KNOWN_VIOLATIONS = frozenset(
     {
-        "sql:payment_methods.py",
-        "sql:payments.py",
         "length:spectrum_cli/cli/account.py::show",
         "length:spectrum_cli/cli/auth.py::login",
         "length:spectrum_cli/cli/bill.py::pay",
@@ -35,11 +33,6 @@ KNOWN_VIOLATIONS = frozenset(
         "length:spectrum_cli/cli/profile.py::edit",
         "length:spectrum_cli/cli/usage.py::usage",
         "length:spectrum_cli/client/_client.py::SpectrumClient.request",
-        "length:spectrum_cli/sandbox/autopay.py::state",
-        "length:spectrum_cli/sandbox/billing.py::_charge_autopay",
-        "length:spectrum_cli/sandbox/billing.py::create_payment",
-        "length:spectrum_cli/sandbox/billing.py::issue_statement",
-        "length:spectrum_cli/sandbox/routers/payments.py::create_payment",
     }
 )
 

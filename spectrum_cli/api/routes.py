@@ -59,7 +59,7 @@ ID_SHAPES: dict[str, tuple[str, str]] = {
     # placeholder: (what it names, pattern)
     "token_id": ("API token", r"tok_[a-z0-9_]{1,64}"),
     "statement_id": ("statement", rf"st_[a-z0-9_]{{1,64}}|{LATEST}"),
-    # a payment's id, or its confirmation number (the alphabet of sandbox/billing.py)
+    # a payment's id, or its confirmation number (the alphabet of sandbox/domain/payments.py)
     "payment_id": ("payment", r"pay_[a-z0-9_]{1,64}|SPX-[A-HJ-NP-Z2-9]{8}"),
     "method_id": ("payment method", r"pm_[a-z0-9_]{1,64}"),
     "article_id": ("FAQ article", r"faq_[a-z0-9_]{1,64}"),

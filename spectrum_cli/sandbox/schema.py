@@ -385,4 +385,10 @@ MIGRATIONS: list[str] = [
         WHERE kind = 'promo_discount';
     UPDATE charges SET code = plan_name WHERE kind = 'promo_discount';
     """,
+    # 15: autopay keeps the day and amount of its last failed charge beside the reason, so
+    # what it tells about the failure is data, not only words
+    """
+    ALTER TABLE autopay ADD COLUMN failed_on TEXT;
+    ALTER TABLE autopay ADD COLUMN failed_amount_cents INTEGER;
+    """,
 ]

@@ -7,8 +7,8 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 
-from spectrum_cli.sandbox import billing, clock
-from spectrum_cli.sandbox.domain import statements
+from spectrum_cli.sandbox import clock
+from spectrum_cli.sandbox.domain import payments, statements
 from spectrum_cli.sandbox.domain.calendar import DUE_AFTER, add_months
 from spectrum_cli.sandbox.faq_corpus import ARTICLES
 from spectrum_cli.sandbox.security import hash_password
@@ -335,7 +335,7 @@ def _bill_history(
         is_latest = following is None or following > today
         if statement.amount_due_cents > 0 and (account.pays_latest or not is_latest):
             offset = DUE_AFTER if account.autopay_card else dt.timedelta(days=8)
-            billing.record_settled_payment(
+            payments.record_settled_payment(
                 conn,
                 account_id=account_id,
                 statement_id=statement.id,

@@ -111,17 +111,17 @@ def catch_up(
     conn: sqlite3.Connection, *, account_id: str, today: dt.date, now: dt.datetime
 ) -> None:
     """Apply every dated event up to and including ``today``, in date order."""
-    # Payments read statements, so the payment steps are imported here, not at the top.
-    from spectrum_cli.sandbox import billing
+    # Charging reads statements, so it is imported here, not at the top.
+    from spectrum_cli.sandbox.domain import charging
 
     while (event := next_event(conn, account_id, today)) is not None:
         day, _, kind, ref = event
         if kind == "charge":
-            billing._attempt(conn, payment_id=ref, day=day, now=now)
+            charging.attempt(conn, payment_id=ref, day=day, now=now)
         elif kind == "autopay":
-            billing._charge_autopay(conn, account_id=account_id, statement_id=ref, day=day, now=now)
+            charging.charge_autopay(conn, account_id=account_id, statement_id=ref, day=day, now=now)
         elif kind == "settle":
-            billing._settle(conn, payment_id=ref, day=day)
+            charging.settle(conn, payment_id=ref, day=day)
         elif kind == "late_fee":
             _assess_late_fee(conn, account_id=account_id, statement_id=ref, day=day)
         else:
@@ -157,9 +157,10 @@ def _payment_events(conn: sqlite3.Connection, account_id: str) -> list[Event]:
 def _statement_events(conn: sqlite3.Connection, account_id: str) -> list[Event]:
     """The late-fee check the day after each due date, and autopay on the due date of each
     statement it covers."""
-    from spectrum_cli.sandbox.billing import covers
+    from spectrum_cli.sandbox.domain.charging import covers
+    from spectrum_cli.sandbox.store import autopay as autopay_store
 
-    autopay = conn.execute("SELECT * FROM autopay WHERE account_id = ?", (account_id,)).fetchone()
+    autopay = autopay_store.get(conn, account_id=account_id)
     events: list[Event] = []
     for row in statements_store.statements_to_check(conn, account_id=account_id):
         if not row.late_fee_checked:

@@ -20,10 +20,10 @@ from spectrum_cli.api.account import (
     UsageReport,
 )
 from spectrum_cli.api.common import RequestDate, ServiceKind
-from spectrum_cli.sandbox import autopay, outages
+from spectrum_cli.sandbox import outages
 from spectrum_cli.sandbox import usage as usage_model
 from spectrum_cli.sandbox.deps import AccountReader, DbDep, NowDep, SummaryReader
-from spectrum_cli.sandbox.domain import balances, statements
+from spectrum_cli.sandbox.domain import autopay, balances, statements
 from spectrum_cli.sandbox.errors import invalid
 from spectrum_cli.sandbox.routing import new_router
 from spectrum_cli.sandbox.security import mask_account_number
@@ -71,8 +71,6 @@ def _autopay(
         method_label=state.method_label,
     )
     alerts = [a for a in state.alerts if a.kind in SUMMARY_AUTOPAY_ALERTS]
-    if state.last_failure_reason and not any(a.kind == "autopay_failed" for a in alerts):
-        alerts.insert(0, Alert(kind="autopay_failed", message=state.last_failure_reason))
     return summary, alerts
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from spectrum_cli.api import routes
 from spectrum_cli.api.billing import Autopay, AutopayUpdate
-from spectrum_cli.sandbox import autopay
 from spectrum_cli.sandbox.deps import AutopayManager, BillingReader, DbDep, NowDep
+from spectrum_cli.sandbox.domain import autopay
 from spectrum_cli.sandbox.routing import new_router
 
 router = new_router(tags=["autopay"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from typing import Annotated
 
@@ -9,28 +10,31 @@ from fastapi import Header, Query, Response
 
 from spectrum_cli.api import routes
 from spectrum_cli.api.billing import Balance, Payment, PaymentCreate, PaymentList
-from spectrum_cli.sandbox import billing
 from spectrum_cli.sandbox.deps import BillingReader, DbDep, NowDep, PaymentsWriter
-from spectrum_cli.sandbox.domain import balances
-from spectrum_cli.sandbox.errors import APIError, not_found
+from spectrum_cli.sandbox.domain import balances, payments
+from spectrum_cli.sandbox.errors import not_found
 from spectrum_cli.sandbox.routing import new_router
+from spectrum_cli.sandbox.store import payments as store
 
 router = new_router(tags=["payments"])
 
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        description="Required: a retry with the same key never pays twice.",
+    ),
+]
 
-def payment_model(row: sqlite3.Row) -> Payment:
-    return Payment(**{k: row[k] for k in Payment.model_fields if k in row.keys()})
 
-
-def _get(conn: sqlite3.Connection, account_id: str, payment_id: str) -> sqlite3.Row:
+def _find(conn: sqlite3.Connection, account_id: str, ref: str) -> Payment:
     """A payment by its id or its confirmation number."""
-    row = conn.execute(
-        "SELECT * FROM payments WHERE (id = ? OR confirmation_number = ?) AND account_id = ?",
-        (payment_id, payment_id, account_id),
-    ).fetchone()
-    if row is None:
+    payment = store.find(conn, account_id=account_id, ref=ref)
+    if payment is None:
         raise not_found("payment", param="payment_id")
-    return row  # type: ignore[no-any-return]
+    return payment
 
 
 @router.get(routes.PAYMENTS, response_model=PaymentList)
@@ -43,14 +47,12 @@ def list_payments(
 ) -> PaymentList:
     """Newest first."""
     with db.read() as conn:
-        before = None
         if starting_after is not None:
-            before = _get(conn, principal.account_id, starting_after)["seq"]
-        rows = conn.execute(
-            "SELECT * FROM payments WHERE account_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
-            (principal.account_id, before if before is not None else 2**62, limit + 1),
-        ).fetchall()
-    return PaymentList(data=[payment_model(r) for r in rows[:limit]], has_more=len(rows) > limit)
+            _find(conn, principal.account_id, starting_after)
+        found = store.page(
+            conn, account_id=principal.account_id, after=starting_after, limit=limit + 1
+        )
+    return PaymentList(data=found[:limit], has_more=len(found) > limit)
 
 
 @router.get(routes.BALANCE, response_model=Balance)
@@ -67,6 +69,24 @@ def balance(principal: BillingReader, db: DbDep, now: NowDep) -> Balance:
         )
 
 
+def _pay(
+    conn: sqlite3.Connection, account_id: str, body: PaymentCreate, key: str, now: dt.datetime
+) -> Payment:
+    payment_id = payments.create_payment(
+        conn,
+        account_id=account_id,
+        amount_cents=body.amount_cents,
+        method_id=body.method_id,
+        statement_id=body.statement_id,
+        scheduled_for=body.scheduled_for,
+        kind="one_time",
+        now=now,
+        idempotency_key=key,
+        applies_to=body.applies_to,
+    )
+    return store.get(conn, payment_id=payment_id)
+
+
 @router.post(routes.PAYMENTS, response_model=Payment, status_code=201)
 def create_payment(
     body: PaymentCreate,
@@ -74,77 +94,32 @@ def create_payment(
     db: DbDep,
     now: NowDep,
     response: Response,
-    idempotency_key: Annotated[
-        str,
-        Header(
-            alias="Idempotency-Key",
-            min_length=1,
-            max_length=255,
-            description="Required: a retry with the same key never pays twice.",
-        ),
-    ],
+    idempotency_key: IdempotencyKey,
 ) -> Payment:
     """Pay now or on `scheduled_for`. Needs an Idempotency-Key. A declined card answers 402
     and the failed payment is kept in the history."""
     with db.write() as conn:
-        earlier = conn.execute(
-            "SELECT * FROM payments WHERE account_id = ? AND idempotency_key = ?",
-            (principal.account_id, idempotency_key),
-        ).fetchone()
-        if earlier is not None:
-            # The idempotency record was lost (say, the server died mid-reply), but the
-            # payment itself remembers its key: answer with it instead of paying again.
-            if (earlier["amount_cents"], earlier["statement_id"]) != (
-                body.amount_cents,
-                earlier["statement_id"] if body.statement_id == "latest" else body.statement_id,
-            ):
-                raise APIError(
-                    409,
-                    "conflict",
-                    "idempotency_key_reused",
-                    "This Idempotency-Key paid a different amount; use a new key.",
-                    param="Idempotency-Key",
-                )
-            payment_id = earlier["id"]
+        payment = payments.kept_payment(
+            conn,
+            account_id=principal.account_id,
+            idempotency_key=idempotency_key,
+            amount_cents=body.amount_cents,
+            statement_id=body.statement_id,
+        )
+        if payment is not None:
             response.headers[routes.IDEMPOTENT_REPLAYED_HEADER] = "true"
         else:
-            payment_id = billing.create_payment(
-                conn,
-                account_id=principal.account_id,
-                amount_cents=body.amount_cents,
-                method_id=body.method_id,
-                statement_id=body.statement_id,
-                scheduled_for=body.scheduled_for,
-                kind="one_time",
-                now=now,
-                idempotency_key=idempotency_key,
-                applies_to=body.applies_to,
-            )
-        row = _get(conn, principal.account_id, payment_id)
-    if row["status"] == "failed":
-        raise APIError(
-            402,
-            "payment",
-            row["failure_code"],
-            f"{row['failure_reason']} Payment {row['id']} was not made; nothing was charged.",
-            param="method_id",
-        )
-    return payment_model(row)
+            payment = _pay(conn, principal.account_id, body, idempotency_key, now)
+    if payment.status == "failed":
+        raise payments.declined(payment)
+    return payment
 
 
 @router.get(routes.PAYMENT, response_model=Payment)
 def get_payment(payment_id: str, principal: BillingReader, db: DbDep, now: NowDep) -> Payment:
     """One payment, by its id or its confirmation number (`SPX-...`)."""
     with db.read() as conn:
-        return payment_model(_get(conn, principal.account_id, payment_id))
-
-
-_STATE_PHRASES = {
-    "processing": "is being processed",
-    "succeeded": "has already been made",
-    "failed": "failed",
-    "returned": "was returned",
-}
+        return _find(conn, principal.account_id, payment_id)
 
 
 @router.post(routes.PAYMENT_CANCEL, response_model=Payment)
@@ -152,17 +127,5 @@ def cancel_payment(payment_id: str, principal: PaymentsWriter, db: DbDep, now: N
     """Cancel a scheduled payment before it starts processing (by id or confirmation
     number)."""
     with db.write() as conn:
-        row = _get(conn, principal.account_id, payment_id)
-        if row["status"] == "canceled":  # nothing to do: the answer is the payment as it is
-            return payment_model(row)
-        if row["status"] != "scheduled":
-            raise APIError(
-                409,
-                "conflict",
-                "payment_not_cancelable",
-                f"Payment {payment_id} {_STATE_PHRASES.get(row['status'], row['status'])}; "
-                "only a scheduled payment can be canceled.",
-                param="payment_id",
-            )
-        conn.execute("UPDATE payments SET status = 'canceled' WHERE id = ?", (row["id"],))
-        return payment_model(_get(conn, principal.account_id, payment_id))
+        payment = _find(conn, principal.account_id, payment_id)
+        return payments.cancel_payment(conn, payment=payment, named_as=payment_id)
