@@ -27,6 +27,7 @@ from spectrum_cli.sandbox.keys import ServerKeys
 from spectrum_cli.sandbox.principals import Principal, principal_for_token
 from spectrum_cli.sandbox.routing import ReplayProbe, replay_probe
 from spectrum_cli.sandbox.store import idempotency
+from spectrum_cli.sandbox.store import sandbox as sandbox_store
 
 IDEMPOTENCY_TTL = dt.timedelta(hours=48)
 # A key is "running" while the server process that took it is alive and still runs it (see
@@ -107,25 +108,17 @@ class FaultMiddleware:
         """The first stored rule of this instance's kinds that matches the request, used up
         by one if it is good for a number of requests."""
         with self.db.read() as conn:
-            rows = conn.execute("SELECT seq, rule FROM faults ORDER BY seq").fetchall()
-        for row in rows:
-            rule: dict[str, Any] = json.loads(row["rule"])
+            rules = sandbox_store.numbered_fault_rules(conn)
+        for seq, rule in rules:
             matches = rule["method"] in ("*", method) and fnmatch.fnmatchcase(path, rule["path"])
-            if rule["kind"] in self.kinds and matches and self._use_once(row["seq"]):
+            if rule["kind"] in self.kinds and matches and self._use_once(seq):
                 return rule
         return None
 
     def _use_once(self, seq: int) -> bool:
         """Count one use of a rule; False if another request used it up meanwhile."""
         with self.db.write() as conn:
-            left = conn.execute("SELECT remaining FROM faults WHERE seq = ?", (seq,)).fetchone()
-            if left is None:
-                return False
-            if left["remaining"] is not None and left["remaining"] <= 1:
-                conn.execute("DELETE FROM faults WHERE seq = ?", (seq,))
-            elif left["remaining"] is not None:
-                conn.execute("UPDATE faults SET remaining = remaining - 1 WHERE seq = ?", (seq,))
-        return True
+            return sandbox_store.use_fault_rule(conn, seq=seq)
 
     async def _break_reply(self, kind: str, scope: Scope, receive: Receive, send: Send) -> None:
         """`drop_after` runs the request and loses its answer, `drop_before` does not run it;

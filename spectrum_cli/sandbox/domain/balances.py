@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from dataclasses import dataclass
 
+from spectrum_cli.sandbox.store import payments as payments_store
 from spectrum_cli.sandbox.store import statements as statements_store
 
 
@@ -23,19 +23,9 @@ def unbilled_cents(conn: sqlite3.Connection, account_id: str) -> int:
     return statements_store.charges_total(conn, account_id=account_id, unbilled=True)
 
 
-def _payments_cents(conn: sqlite3.Connection, account_id: str, statuses: tuple[str, ...]) -> int:
-    marks = ", ".join("?" * len(statuses))
-    row = conn.execute(
-        "SELECT COALESCE(SUM(amount_cents), 0) FROM payments WHERE account_id = ? "
-        f"AND status IN ({marks})",
-        (account_id, *statuses),
-    ).fetchone()
-    return int(row[0])
-
-
 def credited_cents(conn: sqlite3.Connection, account_id: str) -> int:
     """Payments that count against the balance: succeeded, and processing ones."""
-    return _payments_cents(conn, account_id, ("succeeded", "processing"))
+    return payments_store.total(conn, account_id=account_id, statuses=("succeeded", "processing"))
 
 
 def owed_cents(conn: sqlite3.Connection, account_id: str) -> int:
@@ -45,7 +35,7 @@ def owed_cents(conn: sqlite3.Connection, account_id: str) -> int:
 
 def scheduled_cents(conn: sqlite3.Connection, account_id: str) -> int:
     """Payments scheduled for a later date."""
-    return _payments_cents(conn, account_id, ("scheduled",))
+    return payments_store.total(conn, account_id=account_id, statuses=("scheduled",))
 
 
 def payable_cents(conn: sqlite3.Connection, account_id: str) -> int:
@@ -53,32 +43,8 @@ def payable_cents(conn: sqlite3.Connection, account_id: str) -> int:
     return max(0, owed_cents(conn, account_id) - scheduled_cents(conn, account_id))
 
 
-@dataclass(frozen=True)
-class ReturnedPayment:
-    id: str
-    statement_id: str | None
-    confirmation_number: str
-    amount_cents: int
-    made_on: dt.date
-    returned_on: dt.date
-
-
 def returned_since(
     conn: sqlite3.Connection, account_id: str, day: dt.date
-) -> list[ReturnedPayment]:
+) -> list[payments_store.ReturnedPayment]:
     """Payments the bank returned on or after ``day``: each is owed again."""
-    rows = conn.execute(
-        "SELECT * FROM payments WHERE account_id = ? AND status = 'returned' AND settled_at >= ?",
-        (account_id, day.isoformat()),
-    ).fetchall()
-    return [
-        ReturnedPayment(
-            id=r["id"],
-            statement_id=r["statement_id"],
-            confirmation_number=r["confirmation_number"],
-            amount_cents=r["amount_cents"],
-            made_on=dt.date.fromisoformat(r["created_at"][:10]),
-            returned_on=dt.date.fromisoformat(r["settled_at"][:10]),
-        )
-        for r in rows
-    ]
+    return payments_store.returned_since(conn, account_id=account_id, day=day)

@@ -23,6 +23,7 @@ from spectrum_cli.api.money import usd
 from spectrum_cli.sandbox.domain import balances
 from spectrum_cli.sandbox.domain.calendar import DUE_AFTER, add_months
 from spectrum_cli.sandbox.store import accounts as accounts_store
+from spectrum_cli.sandbox.store import payments as payments_store
 from spectrum_cli.sandbox.store import statements as statements_store
 from spectrum_cli.sandbox.store.accounts import EquipmentCharge, ServiceRow
 from spectrum_cli.sandbox.store.statements import StatementRow
@@ -141,16 +142,11 @@ def next_event(conn: sqlite3.Connection, account_id: str, today: dt.date) -> Eve
 
 def _payment_events(conn: sqlite3.Connection, account_id: str) -> list[Event]:
     """Scheduled payments are charged on their date; bank payments settle on theirs."""
-    rows = conn.execute(
-        "SELECT id, status, scheduled_for, settle_on FROM payments WHERE account_id = ? "
-        "AND status IN ('scheduled', 'processing')",
-        (account_id,),
-    ).fetchall()
     return [
-        (dt.date.fromisoformat(r["scheduled_for"]), 0, "charge", r["id"])
-        if r["status"] == "scheduled"
-        else (dt.date.fromisoformat(r["settle_on"]), 0, "settle", r["id"])
-        for r in rows
+        (p.scheduled_for, 0, "charge", p.id)
+        if p.settle_on is None
+        else (p.settle_on, 0, "settle", p.id)
+        for p in payments_store.pending(conn, account_id=account_id)
     ]
 
 
@@ -530,7 +526,7 @@ def past_due_alerts(views: list[StatementView]) -> list[Alert]:
 
 
 def _paid_for(
-    returned: balances.ReturnedPayment, views: list[StatementView]
+    returned: payments_store.ReturnedPayment, views: list[StatementView]
 ) -> StatementView | None:
     """The statement a payment paid: the one it named, else the latest issued by then."""
     named = next((v for v in views if v.id == returned.statement_id), None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from dataclasses import dataclass
 
 from spectrum_cli.api.billing import Payment
 
@@ -147,3 +148,71 @@ def in_flight_with(conn: sqlite3.Connection, *, method_id: str) -> bool:
         (method_id,),
     ).fetchone()
     return row is not None
+
+
+def total(conn: sqlite3.Connection, *, account_id: str, statuses: tuple[str, ...]) -> int:
+    """The sum of the account's payments in any of ``statuses``."""
+    marks = ", ".join("?" * len(statuses))
+    row = conn.execute(
+        "SELECT COALESCE(SUM(amount_cents), 0) FROM payments WHERE account_id = ? "
+        f"AND status IN ({marks})",
+        (account_id, *statuses),
+    ).fetchone()
+    return int(row[0])
+
+
+@dataclass(frozen=True)
+class PendingPayment:
+    """A payment still to be charged (on ``scheduled_for``) or settled (on ``settle_on``)."""
+
+    id: str
+    scheduled_for: dt.date
+    settle_on: dt.date | None
+
+
+def pending(conn: sqlite3.Connection, *, account_id: str) -> list[PendingPayment]:
+    rows = conn.execute(
+        "SELECT id, status, scheduled_for, settle_on FROM payments WHERE account_id = ? "
+        "AND status IN ('scheduled', 'processing')",
+        (account_id,),
+    ).fetchall()
+    return [
+        PendingPayment(
+            id=r["id"],
+            scheduled_for=dt.date.fromisoformat(r["scheduled_for"]),
+            settle_on=dt.date.fromisoformat(r["settle_on"])
+            if r["status"] == "processing"
+            else None,
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class ReturnedPayment:
+    id: str
+    statement_id: str | None
+    confirmation_number: str
+    amount_cents: int
+    made_on: dt.date
+    returned_on: dt.date
+
+
+def returned_since(
+    conn: sqlite3.Connection, *, account_id: str, day: dt.date
+) -> list[ReturnedPayment]:
+    rows = conn.execute(
+        "SELECT * FROM payments WHERE account_id = ? AND status = 'returned' AND settled_at >= ?",
+        (account_id, day.isoformat()),
+    ).fetchall()
+    return [
+        ReturnedPayment(
+            id=r["id"],
+            statement_id=r["statement_id"],
+            confirmation_number=r["confirmation_number"],
+            amount_cents=r["amount_cents"],
+            made_on=dt.date.fromisoformat(r["created_at"][:10]),
+            returned_on=dt.date.fromisoformat(r["settled_at"][:10]),
+        )
+        for r in rows
+    ]

@@ -23,6 +23,24 @@ def replace_fault_rules(conn: sqlite3.Connection, *, rules: list[tuple[str, int 
     conn.executemany("INSERT INTO faults (rule, remaining) VALUES (?, ?)", rules)
 
 
+def numbered_fault_rules(conn: sqlite3.Connection) -> list[tuple[int, dict[str, Any]]]:
+    """The stored rules in order, each with its sequence number."""
+    rows = conn.execute("SELECT seq, rule FROM faults ORDER BY seq").fetchall()
+    return [(r["seq"], json.loads(r["rule"])) for r in rows]
+
+
+def use_fault_rule(conn: sqlite3.Connection, *, seq: int) -> bool:
+    """Count one use of a rule, deleting it at its last; False if it is gone already."""
+    left = conn.execute("SELECT remaining FROM faults WHERE seq = ?", (seq,)).fetchone()
+    if left is None:
+        return False
+    if left["remaining"] is not None and left["remaining"] <= 1:
+        conn.execute("DELETE FROM faults WHERE seq = ?", (seq,))
+    elif left["remaining"] is not None:
+        conn.execute("UPDATE faults SET remaining = remaining - 1 WHERE seq = ?", (seq,))
+    return True
+
+
 # --- reset ---------------------------------------------------------------------------------
 
 
