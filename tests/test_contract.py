@@ -1,4 +1,6 @@
-"""The contract: openapi.json is current, and the import rules of DESIGN §1 hold."""
+"""The contract: openapi.json is current, and the import rules hold: `api` imports only
+pydantic and the standard library, `client` never `cli` or `sandbox`, `sandbox` never `client`
+or `cli`."""
 
 from __future__ import annotations
 
