@@ -38,7 +38,7 @@ def period_of(day: dt.date, by: Period) -> str:
     return day.isoformat()
 
 
-ServiceArg = Annotated[ServiceOption, typer.Option(help="Which service.")]
+WhichServiceOption = Annotated[ServiceOption, typer.Option(help="Which service.")]
 DaysOption = Annotated[
     int | None,
     typer.Option(min=1, max=367, help="The N days up to --to [default: 30].", show_default=False),
@@ -68,7 +68,7 @@ _RAW_COLUMNS: list[tuple[str, Any]] = [
 
 def usage(
     ctx: typer.Context,
-    service: ServiceArg = ServiceOption.internet,
+    service: WhichServiceOption = ServiceOption.internet,
     days: DaysOption = None,
     from_: FromOption = None,
     to: ToOption = None,
