@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Start-up cost of `spectrum` as ratios to a bare `python -c pass` (DESIGN §9).
+"""Start-up cost of `spectrum` as ratios to a bare `python -c pass`, so machines compare.
 
     python benchmarks/startup.py [--runs 30]
 

@@ -4,7 +4,7 @@ drops connections (before and after committing), answers 503 bursts and 429s, an
 slower than the client's timeout. After each attempt the CLI's exit status and message must
 agree with the server's records, and no idempotency key may ever pay twice.
 
-    python scripts/fault_campaign.py --attempts 500 --seed 7
+    python -m scripts.fault_campaign --attempts 500 --seed 7
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from spectrum_cli.api.sandbox import FaultRule
+from spectrum_cli.client import SpectrumClient
 
-from spectrum_cli.api.sandbox import FaultRule  # noqa: E402
-from spectrum_cli.client import SpectrumClient  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 FAULTS = ["none", "drop_before", "drop_after", "error", "rate_limit", "slow"]
 
@@ -153,7 +152,6 @@ def main() -> None:
     parser.add_argument("--attempts", type=int, default=500)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
     from tests.helpers import serve_sandbox
 
     workdir = Path(tempfile.mkdtemp(prefix="spectrum-campaign-db-"))

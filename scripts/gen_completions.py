@@ -3,7 +3,7 @@
 
 The scripts are static: a TAB never starts Python. Only profile names are read at TAB time,
 from config.toml, with sed. A test regenerates them and fails when the checked-in files are
-stale:  python scripts/gen_completions.py
+stale:  python -m scripts.gen_completions
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 
 @dataclass

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A bounded loopback load on a served sandbox: reads and idempotent payments.
 
-    python scripts/load.py --seconds 20 --connections 32
+    python -m scripts.load --seconds 20 --connections 32
 
 Prints requests/s, p50 and p99 latency and the errors (anything but 2xx) per route.
 Traffic goes only to the sandbox this script starts on 127.0.0.1; it stops by itself.
@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -20,7 +19,6 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 ROUTES = [
     ("GET", "/v1/account"),

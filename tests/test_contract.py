@@ -1,4 +1,6 @@
-"""The contract: openapi.json is current, and the import rules of DESIGN §1 hold."""
+"""The contract: openapi.json is current, and the import rules hold: `api` imports only
+pydantic and the standard library, `client` never `cli` or `sandbox`, `sandbox` never `client`
+or `cli`."""
 
 from __future__ import annotations
 
@@ -12,13 +14,10 @@ from tests.helpers import REPO
 
 
 def test_openapi_json_is_current() -> None:
-    sys.path.insert(0, str(REPO / "scripts"))
-    try:
-        from export_openapi import render
-    finally:
-        sys.path.pop(0)
+    from scripts.export_openapi import render
+
     committed = (REPO / "openapi.json").read_text(encoding="utf-8")
-    assert committed == render(), "openapi.json is stale: run scripts/export_openapi.py"
+    assert committed == render(), "openapi.json is stale: run python -m scripts.export_openapi"
 
 
 def test_every_error_answer_is_documented_as_the_envelope() -> None:

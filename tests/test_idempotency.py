@@ -1,4 +1,6 @@
-"""Idempotency-Key semantics (DESIGN §3), proven against a served sandbox."""
+"""Idempotency-Key semantics, proven against a served sandbox: a replay returns the first
+answer, the same key with another body is 409 idempotency_key_reused, and a key whose first
+request is still running is 409 idempotency_key_in_use."""
 
 from __future__ import annotations
 

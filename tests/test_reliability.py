@@ -9,17 +9,16 @@ import re
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import tomllib
 from pathlib import Path
 
 import httpx
 
+from scripts.fault_campaign import run_campaign
 from spectrum_cli.client import SpectrumClient
 from tests.helpers import (
     HANG_GUARD,
-    REPO,
     ServedSandbox,
     copy_store,
     isolated_env,
@@ -31,9 +30,6 @@ from tests.helpers import (
     start_spectrum,
     wait_for,
 )
-
-sys.path.insert(0, str(REPO / "scripts"))
-from fault_campaign import run_campaign
 
 
 def scoped_token(url: str, *scopes: str) -> str:
@@ -388,7 +384,7 @@ def test_random_command_lines_never_print_a_traceback(tmp_path: Path) -> None:
 def test_a_short_concurrent_load_has_no_errors(fresh_served: ServedSandbox) -> None:
     import asyncio
 
-    from load import run
+    from scripts.load import run
 
     token = scoped_token(fresh_served.url, "account:read", "billing:read", "payments:write")
     stats = asyncio.run(run(fresh_served.url, token, seconds=3, connections=8))

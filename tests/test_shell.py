@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,14 +12,13 @@ from tests.helpers import REPO, SPECTRUM, isolated_env, require_tool, spectrum
 
 
 def test_completion_scripts_are_current() -> None:
-    sys.path.insert(0, str(REPO / "scripts"))
-    try:
-        from gen_completions import render
-    finally:
-        sys.path.pop(0)
+    from scripts.gen_completions import render
+
     for name, text in render().items():
         committed = (REPO / "completions" / name).read_text(encoding="utf-8")
-        assert committed == text, f"completions/{name} is stale: run scripts/gen_completions.py"
+        assert committed == text, (
+            f"completions/{name} is stale: run python -m scripts.gen_completions"
+        )
 
 
 def complete(line: str, env: dict[str, str]) -> list[str]:

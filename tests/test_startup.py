@@ -1,4 +1,5 @@
-"""Import discipline (DESIGN §9): cheap commands load none of the heavy modules."""
+"""Import discipline: cheap commands (--help, --version) load none of the heavy modules, which
+are imported inside the functions that use them so that help and tab completion stay fast."""
 
 from __future__ import annotations
 

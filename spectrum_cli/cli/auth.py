@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,6 +13,9 @@ from spectrum_cli.cli.errors import CliError
 from spectrum_cli.cli.options import OutputOption, YesOption
 from spectrum_cli.cli.output import keyed
 from spectrum_cli.cli.status import ExitStatus
+
+if TYPE_CHECKING:
+    from spectrum_cli.api.auth import MfaChallenge, Session
 
 app = new_app("Who is signed in, and scoped API tokens for cron and CI.")
 token_app = new_app("Create, list and revoke scoped API tokens (for cron and CI).")
@@ -53,26 +56,32 @@ def _choose_store(state: State, requested: Store | None) -> tuple[Store, str | N
     )
 
 
+UsernameOption = Annotated[str | None, typer.Option(help="Username [default: the profile's].")]
+PasswordStdinOption = Annotated[
+    bool,
+    typer.Option(
+        "--password-stdin", help="Read the password from the first line of standard input."
+    ),
+]
+CodeStdinOption = Annotated[
+    bool,
+    typer.Option(
+        "--code-stdin",
+        help="Read the second-factor code from the next line of standard input "
+        "(it is read after the code is sent).",
+    ),
+]
+StoreOption = Annotated[
+    Store | None, typer.Option(help="Where to keep the session [default: keyring].")
+]
+
+
 def login(
     ctx: typer.Context,
-    username: Annotated[str | None, typer.Option(help="Username [default: the profile's].")] = None,
-    password_stdin: Annotated[
-        bool,
-        typer.Option(
-            "--password-stdin", help="Read the password from the first line of standard input."
-        ),
-    ] = False,
-    code_stdin: Annotated[
-        bool,
-        typer.Option(
-            "--code-stdin",
-            help="Read the second-factor code from the next line of standard input "
-            "(it is read after the code is sent).",
-        ),
-    ] = False,
-    store: Annotated[
-        Store | None, typer.Option(help="Where to keep the session [default: keyring].")
-    ] = None,
+    username: UsernameOption = None,
+    password_stdin: PasswordStdinOption = False,
+    code_stdin: CodeStdinOption = False,
+    store: StoreOption = None,
 ) -> None:
     """Sign in and keep the session for the next commands.
 
@@ -95,19 +104,27 @@ def login(
     client = state.client(authenticated=False)
     result = client.auth.login(username, password)
     if result.mfa_required and result.challenge is not None:
-        challenge = result.challenge
-        state.out.message(
-            f"A sign-in code was sent by {challenge.channel} to {challenge.destination_masked}."
-        )
-        code = (
-            state.read_line("the sign-in code")
-            if code_stdin
-            else state.ask("Code", "--code-stdin", secret=True)
-        )
-        session = client.auth.verify_code(challenge.challenge_id, code.strip())
+        session = _second_factor(state, client, result.challenge, code_stdin)
     else:
         assert result.session is not None
         session = result.session
+    _keep_session(state, session, where, notice)
+
+
+def _second_factor(state: State, client: Any, challenge: MfaChallenge, code_stdin: bool) -> Session:
+    """The session, once the code sent for ``challenge`` is given back."""
+    state.out.message(
+        f"A sign-in code was sent by {challenge.channel} to {challenge.destination_masked}."
+    )
+    code = (
+        state.read_line("the sign-in code")
+        if code_stdin
+        else state.ask("Code", "--code-stdin", secret=True)
+    )
+    return client.auth.verify_code(challenge.challenge_id, code.strip())
+
+
+def _keep_session(state: State, session: Session, where: Store, notice: str | None) -> None:
     from spectrum_cli.credentials import Credential
 
     saved = state.credentials.save(

@@ -208,65 +208,70 @@ def _make_folder(directory: Path) -> None:
         raise path_error("create the folder", directory, exc, hint=_DIR_HINT) from None
 
 
+PayStatementArg = Annotated[
+    str | None,
+    typer.Argument(help="With --statement: which statement [default: latest].", show_default=False),
+]
+PayAmountOption = Annotated[
+    str | None, typer.Option(help="How much, e.g. 45.10 or $1,234.50.", show_default=False)
+]
+PayBalanceOption = Annotated[
+    bool,
+    typer.Option(
+        "--balance",
+        help="Pay the account balance: everything owed now, every statement and the "
+        "charges since (never twice).",
+    ),
+]
+PayStatementOption = Annotated[
+    bool,
+    typer.Option(
+        "--statement",
+        help="Pay what is unpaid on one statement: the one named after it, or the latest "
+        "(never twice).",
+    ),
+]
+PayMethodOption = Annotated[
+    str | None,
+    typer.Option(help="Payment method id from `payment-methods list` [default: the default one]."),
+]
+PayOnOption = Annotated[
+    str | None, typer.Option(help="Schedule for this date (YYYY-MM-DD) instead of paying now.")
+]
+IfDueWithinOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Pay only if the statement (the latest unless named) is unpaid and due within "
+        "this long (e.g. 5d); otherwise exit 0."
+    ),
+]
+MaxAmountOption = Annotated[str | None, typer.Option(help="Refuse (exit 9) to pay more than this.")]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Print the request that would be sent, and send nothing.")
+]
+PayKeyOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Your own key: the same key never pays twice [default: that of an unfinished "
+        "earlier run of the same payment, else a new one; with --if-due-within, one per "
+        "statement, amount and method]."
+    ),
+]
+
+
 @app.command()
 def pay(
     ctx: typer.Context,
-    statement_id: Annotated[
-        str | None,
-        typer.Argument(
-            help="With --statement: which statement [default: latest].", show_default=False
-        ),
-    ] = None,
-    amount: Annotated[
-        str | None, typer.Option(help="How much, e.g. 45.10 or $1,234.50.", show_default=False)
-    ] = None,
-    balance: Annotated[
-        bool,
-        typer.Option(
-            "--balance",
-            help="Pay the account balance: everything owed now, every statement and the "
-            "charges since (never twice).",
-        ),
-    ] = False,
-    statement: Annotated[
-        bool,
-        typer.Option(
-            "--statement",
-            help="Pay what is unpaid on one statement: the one named after it, or the latest "
-            "(never twice).",
-        ),
-    ] = False,
-    method: Annotated[
-        str | None,
-        typer.Option(
-            help="Payment method id from `payment-methods list` [default: the default one]."
-        ),
-    ] = None,
-    on: Annotated[
-        str | None, typer.Option(help="Schedule for this date (YYYY-MM-DD) instead of paying now.")
-    ] = None,
-    if_due_within: Annotated[
-        str | None,
-        typer.Option(
-            help="Pay only if the statement (the latest unless named) is unpaid and due within "
-            "this long (e.g. 5d); otherwise exit 0."
-        ),
-    ] = None,
-    max_amount: Annotated[
-        str | None, typer.Option(help="Refuse (exit 9) to pay more than this.")
-    ] = None,
-    dry_run: Annotated[
-        bool,
-        typer.Option("--dry-run", help="Print the request that would be sent, and send nothing."),
-    ] = False,
-    idempotency_key: Annotated[
-        str | None,
-        typer.Option(
-            help="Your own key: the same key never pays twice [default: that of an unfinished "
-            "earlier run of the same payment, else a new one; with --if-due-within, one per "
-            "statement, amount and method]."
-        ),
-    ] = None,
+    statement_id: PayStatementArg = None,
+    amount: PayAmountOption = None,
+    balance: PayBalanceOption = False,
+    statement: PayStatementOption = False,
+    method: PayMethodOption = None,
+    on: PayOnOption = None,
+    if_due_within: IfDueWithinOption = None,
+    max_amount: MaxAmountOption = None,
+    dry_run: DryRunOption = False,
+    idempotency_key: PayKeyOption = None,
     yes: YesOption = False,
     output: OutputOption = None,
 ) -> None:
@@ -288,40 +293,67 @@ def pay(
     asked = {"cents": cents, "balance": balance, "statement": which, "method": method}
     asked |= {"on": scheduled, "window": window, "cap": cap, "key": key}
     purpose = _purpose(state, asked)
+    # One sent before without a known outcome is sent again, the same.
     earlier = None if dry_run else _unfinished(state, purpose, asked)
-    if earlier is not None:  # sent before without a known outcome: send the same again
-        target, key, method = earlier
-    else:
-        target = _what_to_pay(state, client, cents, balance=balance, statement=which, window=window)
-        if target is None:
-            return
-        if key is None and window is not None and target.guarded is not None:
-            if method is not None and method == _default_method(client):
-                method = None  # naming the default card is the same line as leaving it out
-            key = _guard_key(state, target.guarded, target.cents, method, scheduled)
-    cents = target.cents
+    found = earlier if earlier is not None else _new_payment(state, client, asked)
+    if found is None:
+        return
+    target, key, method = found
+    _check_cap(target.cents, cap)
+    if dry_run:
+        _print_dry_run(state, target.cents, method, target, scheduled, key or "(new for each run)")
+        return
+    if not yes:
+        when = f"on {scheduled}" if scheduled else "now"
+        state.confirm(
+            f"Pay {_what(target.cents, target)} {when} with {method or 'the default method'}?"
+        )
+    _pay_once(state, client, _payment_body(target, method, scheduled), target, key, purpose)
+
+
+def _new_payment(
+    state: State, client: Any, asked: dict[str, Any]
+) -> tuple[_Target, str | None, str | None] | None:
+    """The target, idempotency key and method to pay with, or None (having said why) when
+    there is nothing to do."""
+    window, method, key = asked["window"], asked["method"], asked["key"]
+    target = _what_to_pay(
+        state,
+        client,
+        asked["cents"],
+        balance=asked["balance"],
+        statement=asked["statement"],
+        window=window,
+    )
+    if target is None:
+        return None
+    if key is None and window is not None and target.guarded is not None:
+        if method is not None and method == _default_method(client):
+            method = None  # naming the default card is the same line as leaving it out
+        key = _guard_key(state, target.guarded, target.cents, method, asked["on"])
+    return target, key, method
+
+
+def _payment_body(target: _Target, method: str | None, scheduled: Any) -> PaymentCreate:
+    from spectrum_cli.api.billing import PaymentCreate
+
+    return PaymentCreate(
+        amount_cents=target.cents,
+        method_id=method,
+        statement_id=target.statement_id,
+        scheduled_for=scheduled,
+        **({"applies_to": "balance"} if target.pays_balance else {}),
+    )
+
+
+def _check_cap(cents: int, cap: int | None) -> None:
+    """--max-amount: a payment over it is refused by the safety guard (exit 9)."""
     if cap is not None and cents > cap:
         raise CliError(
             f"Refusing to pay {money(cents)}: more than --max-amount {money(cap)}. "
             "Nothing was paid.",
             status=ExitStatus.GUARD,
         )
-    if dry_run:
-        _print_dry_run(state, cents, method, target, scheduled, key or "(new for each run)")
-        return
-    if not yes:
-        when = f"on {scheduled}" if scheduled else "now"
-        state.confirm(f"Pay {_what(cents, target)} {when} with {method or 'the default method'}?")
-    from spectrum_cli.api.billing import PaymentCreate
-
-    body = PaymentCreate(
-        amount_cents=cents,
-        method_id=method,
-        statement_id=target.statement_id,
-        scheduled_for=scheduled,
-        **({"applies_to": "balance"} if target.pays_balance else {}),
-    )
-    _pay_once(state, client, body, target, key, purpose)
 
 
 def _purpose(state: State, asked: dict[str, Any]) -> str:

@@ -94,6 +94,20 @@ def _id_hint(what: str) -> str:
     return f"Copy the id from `spectrum {listed}`." if listed else "Copy the id from a list."
 
 
+_HTTPS_HINT = "Point --api-url at https://...; plain http:// is for 127.0.0.1, ::1 and localhost."
+# A full disk passes: the same command works once there is room.
+_DISK_FULL_HINT = "Free some space on that disk, then run the same command again."
+_CREDENTIAL_HINT = "Sign in with `spectrum login --store file`, or set SPECTRUM_TOKEN."
+_SIGN_IN_HINT = "Sign in again: spectrum login"
+_ASK_HOLDER_HINT = "Ask the account's head of household or an administrator."
+_IN_PROGRESS_HINT = "Run the same command again shortly; it will not act twice."
+_TIMEOUT_HINT = "Try again later; -v shows each attempt."
+_UNREACHABLE_HINT = "Check --api-url and the network; `spectrum sandbox serve` runs a local API."
+_BUSY_HINT = "The service is busy; try again later."
+_FAILED_HINT = "The service failed; try again later."
+_VERSION_HINT = "The server does not speak this version of the Account API; check --api-url."
+
+
 def _classify(exc: BaseException) -> tuple[ExitStatus, str | None] | None:
     """(status, hint) for an expected failure, or None for a bug. Subclasses come first."""
     from pydantic import ValidationError
@@ -105,66 +119,36 @@ def _classify(exc: BaseException) -> tuple[ExitStatus, str | None] | None:
     from spectrum_cli.journal import JournalError
     from spectrum_cli.sandbox.problems import PortUnavailable, StoreError
 
-    code = getattr(exc, "code", None)
+    code = getattr(exc, "code", None) or ""
+    own_hint = getattr(exc, "hint", None)
     table: list[tuple[type[BaseException], ExitStatus, str | None]] = [
-        (CliError, getattr(exc, "status", ExitStatus.USAGE), getattr(exc, "hint", None)),
+        (CliError, getattr(exc, "status", ExitStatus.USAGE), own_hint),
         (ConfigError, ExitStatus.USAGE, None),
         (JournalError, ExitStatus.USAGE, None),
         (ValidationError, ExitStatus.USAGE, None),
         (c.InvalidIdError, ExitStatus.USAGE, _id_hint(getattr(exc, "what", ""))),
-        (
-            c.InsecureConnectionError,
-            ExitStatus.USAGE,
-            "Point --api-url at https://...; plain http:// is for 127.0.0.1, ::1 and localhost.",
-        ),
-        # A full disk passes: the same command works once there is room.
-        (
-            DiskFullError,
-            ExitStatus.UNREACHABLE,
-            "Free some space on that disk, then run the same command again.",
-        ),
-        (StoreError, ExitStatus.USAGE, getattr(exc, "hint", None) or _STORE_HINT),
-        (PathError, ExitStatus.USAGE, getattr(exc, "hint", None)),
-        (PortUnavailable, ExitStatus.USAGE, getattr(exc, "hint", None)),
-        (
-            CredentialError,
-            ExitStatus.AUTH,
-            "Sign in with `spectrum login --store file`, or set SPECTRUM_TOKEN.",
-        ),
-        (
-            c.AuthenticationError,
-            ExitStatus.AUTH,
-            _AUTH_HINTS.get(code or "", "Sign in again: spectrum login"),
-        ),
+        (c.InsecureConnectionError, ExitStatus.USAGE, _HTTPS_HINT),
+        (DiskFullError, ExitStatus.UNREACHABLE, _DISK_FULL_HINT),
+        (StoreError, ExitStatus.USAGE, own_hint or _STORE_HINT),
+        (PathError, ExitStatus.USAGE, own_hint),
+        (PortUnavailable, ExitStatus.USAGE, own_hint),
+        (CredentialError, ExitStatus.AUTH, _CREDENTIAL_HINT),
+        (c.AuthenticationError, ExitStatus.AUTH, _AUTH_HINTS.get(code, _SIGN_IN_HINT)),
         (
             c.PermissionDeniedError,
             ExitStatus.PERMISSION,
-            _PERMISSION_HINTS.get(
-                code or "", "Ask the account's head of household or an administrator."
-            ),
+            _PERMISSION_HINTS.get(code, _ASK_HOLDER_HINT),
         ),
         (c.NotFoundError, ExitStatus.NOT_FOUND, None),
-        (
-            c.RequestInProgressError,
-            ExitStatus.UNREACHABLE,
-            "Run the same command again shortly; it will not act twice.",
-        ),
-        (c.ConflictError, ExitStatus.CONFLICT, _CONFLICT_HINTS.get(code or "")),
+        (c.RequestInProgressError, ExitStatus.UNREACHABLE, _IN_PROGRESS_HINT),
+        (c.ConflictError, ExitStatus.CONFLICT, _CONFLICT_HINTS.get(code)),
         (c.PaymentError, ExitStatus.PAYMENT, None),
         (c.InvalidRequestError, ExitStatus.USAGE, None),
-        (c.APITimeoutError, ExitStatus.UNREACHABLE, "Try again later; -v shows each attempt."),
-        (
-            c.APIConnectionError,
-            ExitStatus.UNREACHABLE,
-            "Check --api-url and the network; `spectrum sandbox serve` runs a local API.",
-        ),
-        (c.RateLimitError, ExitStatus.UNREACHABLE, "The service is busy; try again later."),
-        (c.InternalServerError, ExitStatus.UNREACHABLE, "The service failed; try again later."),
-        (
-            c.APIResponseValidationError,
-            ExitStatus.ERROR,
-            "The server does not speak this version of the Account API; check --api-url.",
-        ),
+        (c.APITimeoutError, ExitStatus.UNREACHABLE, _TIMEOUT_HINT),
+        (c.APIConnectionError, ExitStatus.UNREACHABLE, _UNREACHABLE_HINT),
+        (c.RateLimitError, ExitStatus.UNREACHABLE, _BUSY_HINT),
+        (c.InternalServerError, ExitStatus.UNREACHABLE, _FAILED_HINT),
+        (c.APIResponseValidationError, ExitStatus.ERROR, _VERSION_HINT),
         (c.APIStatusError, ExitStatus.ERROR, None),
     ]
     for cls, status, hint in table:

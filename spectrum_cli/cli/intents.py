@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from spectrum_cli.cli.context import State
     from spectrum_cli.client import SpectrumClient
     from spectrum_cli.client._exceptions import APIStatusError
-    from spectrum_cli.journal import Journal
+    from spectrum_cli.journal import Intent, Journal
 
 T = TypeVar("T")
 
@@ -48,43 +48,15 @@ def send_once(
     new one. An interrupt or a lost connection leaves the intent open and says the outcome
     is unknown; ``what`` names the operation in that message ("payment"). With ``purpose``
     (see `Journal.unfinished`) a body free of secrets is kept, to send it again."""
-    from spectrum_cli.api.routes import SECRET_FIELDS
-    from spectrum_cli.client import APIConnectionError, APIStatusError, RequestInProgressError
-    from spectrum_cli.journal import redacted
+    from spectrum_cli.client import APIConnectionError
 
-    body = request[2]
     journal = journal_for(state)
     sent = request_fingerprint(state, request)
     try:
-        kept = dict(body) if purpose and body and redacted(body, SECRET_FIELDS) == body else None
+        kept = _kept_body(request[2]) if purpose else None
         intent = journal.begin(operation, sent, summary, key, purpose=purpose, body=kept)
-        if intent.busy:
-            state.out.message(
-                f"Another run is sending this {what} right now: waiting for it, then asking "
-                "the server for its outcome with the same idempotency key."
-            )
-            journal.wait_for_other(intent)
-        elif intent.reused:
-            state.out.message(
-                f"An earlier run did not finish sending this {what}: sending it again with the "
-                "same idempotency key, so it happens at most once."
-            )
-        try:
-            result = send(intent.idempotency_key)
-        except RequestInProgressError as exc:
-            raise CliError(
-                f"The {what} is still in progress on the server: its outcome is unknown.",
-                status=ExitStatus.UNREACHABLE,
-                hint=RERUN_IS_SAFE,
-            ) from exc
-        except APIStatusError as exc:
-            if _definite(exc):
-                journal.finish(intent)
-            raise
-        # The answer is shown before the intent is cleared: an interrupt in between leaves
-        # it open, and the rerun is told "already done" instead of acting again.
-        show(result, client.last_replayed)
-        _forget(state, journal, intent)
+        _announce(state, journal, intent, what)
+        _deliver(state, client, journal, intent, what, send, show)
     except APIConnectionError as exc:  # timeouts included
         raise CliError(
             f"The {what}'s outcome is unknown: {exc.message}",
@@ -98,6 +70,59 @@ def send_once(
             status=stop.status,
             hint=RERUN_IS_SAFE,
         ) from None
+
+
+def _kept_body(body: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The body, to send it again later; None when it holds a secret (never written down)."""
+    from spectrum_cli.api.routes import SECRET_FIELDS
+    from spectrum_cli.journal import redacted
+
+    return dict(body) if body and redacted(body, SECRET_FIELDS) == body else None
+
+
+def _announce(state: State, journal: Journal, intent: Intent, what: str) -> None:
+    """Say when the request is another run's, or an earlier run's, sent again (same key)."""
+    if intent.busy:
+        state.out.message(
+            f"Another run is sending this {what} right now: waiting for it, then asking "
+            "the server for its outcome with the same idempotency key."
+        )
+        journal.wait_for_other(intent)
+    elif intent.reused:
+        state.out.message(
+            f"An earlier run did not finish sending this {what}: sending it again with the "
+            "same idempotency key, so it happens at most once."
+        )
+
+
+def _deliver(
+    state: State,
+    client: SpectrumClient,
+    journal: Journal,
+    intent: Intent,
+    what: str,
+    send: Callable[[str], T],
+    show: Callable[[T, bool], None],
+) -> None:
+    """Send with the intent's key, show the answer, then clear the intent."""
+    from spectrum_cli.client import APIStatusError, RequestInProgressError
+
+    try:
+        result = send(intent.idempotency_key)
+    except RequestInProgressError as exc:
+        raise CliError(
+            f"The {what} is still in progress on the server: its outcome is unknown.",
+            status=ExitStatus.UNREACHABLE,
+            hint=RERUN_IS_SAFE,
+        ) from exc
+    except APIStatusError as exc:
+        if _definite(exc):
+            journal.finish(intent)
+        raise
+    # The answer is shown before the intent is cleared: an interrupt in between leaves
+    # it open, and the rerun is told "already done" instead of acting again.
+    show(result, client.last_replayed)
+    _forget(state, journal, intent)
 
 
 def _forget(state: State, journal: Journal, intent: Any) -> None:

@@ -63,64 +63,70 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+ProfileOption = Annotated[
+    str,
+    typer.Option("--profile", "-p", envvar="SPECTRUM_PROFILE", help="Config profile to use."),
+]
+GlobalOutputOption = Annotated[
+    OutputFormat | None,
+    typer.Option(
+        "--output",
+        "-o",
+        envvar="SPECTRUM_OUTPUT",
+        case_sensitive=False,
+        help="Output format [default: the profile's, else table].",
+        show_default=False,
+    ),
+]
+ApiUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        envvar="SPECTRUM_API_URL",
+        help="Account API base URL, or `sandbox` for the built-in "
+        "one [default: the profile's, else sandbox].",
+    ),
+]
+NoInputOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-input", help="Never prompt: fail with exit 2 instead, naming the flag to pass."
+    ),
+]
+VerboseOption = Annotated[
+    int,
+    typer.Option(
+        "--verbose",
+        "-v",
+        count=True,
+        help="Log requests and retries to stderr (secrets redacted).",
+    ),
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only data and errors.")]
+QueryOption = Annotated[
+    str | None,
+    typer.Option(
+        help="A JMESPath expression applied to the JSON output, e.g. 'data[0].id' "
+        "(implies -o json).",
+        show_default=False,
+    ),
+]
+VersionOption = Annotated[
+    bool,
+    typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+]
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
-    profile: Annotated[
-        str,
-        typer.Option("--profile", "-p", envvar="SPECTRUM_PROFILE", help="Config profile to use."),
-    ] = "default",
-    output: Annotated[
-        OutputFormat | None,
-        typer.Option(
-            "--output",
-            "-o",
-            envvar="SPECTRUM_OUTPUT",
-            case_sensitive=False,
-            help="Output format [default: the profile's, else table].",
-            show_default=False,
-        ),
-    ] = None,
-    api_url: Annotated[
-        str | None,
-        typer.Option(
-            envvar="SPECTRUM_API_URL",
-            help="Account API base URL, or `sandbox` for the built-in "
-            "one [default: the profile's, else sandbox].",
-        ),
-    ] = None,
-    no_input: Annotated[
-        bool,
-        typer.Option(
-            "--no-input", help="Never prompt: fail with exit 2 instead, naming the flag to pass."
-        ),
-    ] = False,
-    verbose: Annotated[
-        int,
-        typer.Option(
-            "--verbose",
-            "-v",
-            count=True,
-            help="Log requests and retries to stderr (secrets redacted).",
-        ),
-    ] = 0,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="Print only data and errors.")
-    ] = False,
-    query: Annotated[
-        str | None,
-        typer.Option(
-            help="A JMESPath expression applied to the JSON output, e.g. 'data[0].id' "
-            "(implies -o json).",
-            show_default=False,
-        ),
-    ] = None,
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, help="Print the version and exit."
-        ),
-    ] = False,
+    profile: ProfileOption = "default",
+    output: GlobalOutputOption = None,
+    api_url: ApiUrlOption = None,
+    no_input: NoInputOption = False,
+    verbose: VerboseOption = 0,
+    quiet: QuietOption = False,
+    query: QueryOption = None,
+    version: VersionOption = False,
 ) -> None:
     from spectrum_cli.config import check_profile_name
 
@@ -137,16 +143,21 @@ def root(
     ctx.call_on_close(state.close)
     check_profile_name(profile)
     if verbose:
-        import logging
+        _log_to_stderr(ctx, state)
 
-        from spectrum_cli.cli.output import TerminalWriter
 
-        handler = logging.StreamHandler(TerminalWriter(state.stderr))
-        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
-        logger = logging.getLogger("spectrum_cli")
-        logger.addHandler(handler)
-        logger.setLevel(logging.DEBUG)
-        ctx.call_on_close(lambda: logger.removeHandler(handler))  # one command, one handler
+def _log_to_stderr(ctx: typer.Context, state: State) -> None:
+    """-v: the client's log (requests, retries; secrets redacted) goes to stderr."""
+    import logging
+
+    from spectrum_cli.cli.output import TerminalWriter
+
+    handler = logging.StreamHandler(TerminalWriter(state.stderr))
+    handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    logger = logging.getLogger("spectrum_cli")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    ctx.call_on_close(lambda: logger.removeHandler(handler))  # one command, one handler
 
 
 def _interrupt(signum: int, frame: Any) -> None:

@@ -54,6 +54,12 @@ def money(cents: int | None) -> str:
     return "" if cents is None else usd(cents)
 
 
+def one_line_address(address: Any) -> str:
+    """A postal address on one line: street, unit, city, "STATE ZIP"; empty parts left out."""
+    parts = (address.line1, address.line2, address.city, f"{address.state} {address.zip}")
+    return ", ".join(p for p in parts if p)
+
+
 def count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 

@@ -10,7 +10,7 @@ from spectrum_cli.cli._typer import new_app
 from spectrum_cli.cli.context import State, get_state
 from spectrum_cli.cli.errors import CliError
 from spectrum_cli.cli.options import OutputOption
-from spectrum_cli.cli.output import revoked
+from spectrum_cli.cli.output import one_line_address, revoked
 
 if TYPE_CHECKING:
     from spectrum_cli.api.profile import Profile
@@ -33,7 +33,6 @@ def _show(state: State, profile: Profile) -> None:
             ],
         )
         return
-    address = profile.billing_address
     prefs = profile.notifications
     fields: list[tuple[str, Any]] = [
         (
@@ -47,19 +46,7 @@ def _show(state: State, profile: Profile) -> None:
                 or "none"
             ),
         ),
-        (
-            "Billing address",
-            lambda p: ", ".join(
-                x
-                for x in (
-                    address.line1,
-                    address.line2,
-                    address.city,
-                    f"{address.state} {address.zip}",
-                )
-                if x
-            ),
-        ),
+        ("Billing address", lambda p: one_line_address(p.billing_address)),
         ("Paperless", lambda p: p.paperless),
     ]
     for event in EVENTS:
@@ -83,8 +70,8 @@ def show(ctx: typer.Context, output: OutputOption = None) -> None:
 def _edit_contacts(
     items: list[Any],
     key: str,
-    add: list[str],
-    remove: list[str],
+    add: list[str] | None,
+    remove: list[str] | None,
     primary: str | None,
     what: str,
     normalize: Any,
@@ -93,12 +80,12 @@ def _edit_contacts(
     if not (add or remove or primary):
         return None
     current = [{key: getattr(i, key), "primary": i.primary} for i in items]
-    for value in remove:
+    for value in remove or []:
         match = [c for c in current if normalize(c[key]) == normalize(value)]
         if not match:
             raise CliError(f"{value} is not one of the profile's {what}s.")
         current.remove(match[0])
-    for value in add:
+    for value in add or []:
         if any(normalize(c[key]) == normalize(value) for c in current):
             raise CliError(f"{value} is already on the profile.")
         current.append({key: value, "primary": False})
@@ -119,54 +106,63 @@ def _loose_phone(value: str) -> str:
     return "".join(ch for ch in value if "0" <= ch <= "9")[-10:]
 
 
+AddEmailOption = Annotated[list[str] | None, typer.Option(help="Add an email (repeatable).")]
+RemoveEmailOption = Annotated[list[str] | None, typer.Option(help="Remove an email.")]
+PrimaryEmailOption = Annotated[str | None, typer.Option(help="Make this email the primary.")]
+AddPhoneOption = Annotated[list[str] | None, typer.Option(help="Add a phone (repeatable).")]
+RemovePhoneOption = Annotated[list[str] | None, typer.Option(help="Remove a phone.")]
+PrimaryPhoneOption = Annotated[str | None, typer.Option(help="Make this phone the primary.")]
+StreetOption = Annotated[
+    str | None,
+    typer.Option(help="Billing address: street (a new street clears the unit, unless --unit)."),
+]
+UnitOption = Annotated[str | None, typer.Option(help="Billing address: unit ('' to clear).")]
+CityOption = Annotated[str | None, typer.Option(help="Billing address: city.")]
+StateOption = Annotated[str | None, typer.Option("--state", help="Billing address: state code.")]
+ZipOption = Annotated[str | None, typer.Option("--zip", help="Billing address: ZIP or ZIP+4.")]
+PaperlessOption = Annotated[
+    bool | None,
+    typer.Option("--paperless/--paper", help="Paperless billing on or off.", show_default=False),
+]
+NotifyOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="EVENT:CHANNEL=on|off, e.g. bill_ready:sms=on (events: "
+        + ", ".join(EVENTS)
+        + "; channels: email, sms)."
+    ),
+]
+IfMatchOption = Annotated[
+    str | None,
+    typer.Option(help="Only change it if it is still at this etag (from `profile show -o json`)."),
+]
+ConfirmStdinOption = Annotated[
+    bool,
+    typer.Option(
+        "--password-stdin",
+        help="Read the password that confirms a contact or address change from stdin.",
+    ),
+]
+
+
 @app.command()
 def edit(
     ctx: typer.Context,
-    add_email: Annotated[list[str] | None, typer.Option(help="Add an email (repeatable).")] = None,
-    remove_email: Annotated[list[str] | None, typer.Option(help="Remove an email.")] = None,
-    primary_email: Annotated[str | None, typer.Option(help="Make this email the primary.")] = None,
-    add_phone: Annotated[list[str] | None, typer.Option(help="Add a phone (repeatable).")] = None,
-    remove_phone: Annotated[list[str] | None, typer.Option(help="Remove a phone.")] = None,
-    primary_phone: Annotated[str | None, typer.Option(help="Make this phone the primary.")] = None,
-    street: Annotated[
-        str | None,
-        typer.Option(help="Billing address: street (a new street clears the unit, unless --unit)."),
-    ] = None,
-    unit: Annotated[str | None, typer.Option(help="Billing address: unit ('' to clear).")] = None,
-    city: Annotated[str | None, typer.Option(help="Billing address: city.")] = None,
-    us_state: Annotated[
-        str | None, typer.Option("--state", help="Billing address: state code.")
-    ] = None,
-    zip_code: Annotated[
-        str | None, typer.Option("--zip", help="Billing address: ZIP or ZIP+4.")
-    ] = None,
-    paperless: Annotated[
-        bool | None,
-        typer.Option(
-            "--paperless/--paper", help="Paperless billing on or off.", show_default=False
-        ),
-    ] = None,
-    notify: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="EVENT:CHANNEL=on|off, e.g. bill_ready:sms=on (events: "
-            + ", ".join(EVENTS)
-            + "; channels: email, sms)."
-        ),
-    ] = None,
-    if_match: Annotated[
-        str | None,
-        typer.Option(
-            help="Only change it if it is still at this etag (from `profile show -o json`)."
-        ),
-    ] = None,
-    password_stdin: Annotated[
-        bool,
-        typer.Option(
-            "--password-stdin",
-            help="Read the password that confirms a contact or address change from stdin.",
-        ),
-    ] = False,
+    add_email: AddEmailOption = None,
+    remove_email: RemoveEmailOption = None,
+    primary_email: PrimaryEmailOption = None,
+    add_phone: AddPhoneOption = None,
+    remove_phone: RemovePhoneOption = None,
+    primary_phone: PrimaryPhoneOption = None,
+    street: StreetOption = None,
+    unit: UnitOption = None,
+    city: CityOption = None,
+    us_state: StateOption = None,
+    zip_code: ZipOption = None,
+    paperless: PaperlessOption = None,
+    notify: NotifyOption = None,
+    if_match: IfMatchOption = None,
+    password_stdin: ConfirmStdinOption = False,
     output: OutputOption = None,
 ) -> None:
     """Change contact details, the billing address, paperless billing or notifications.
@@ -180,53 +176,65 @@ def edit(
     state = get_state(ctx, output)
     client = state.client()
     current = client.profile.get()
-    changes: dict[str, Any] = {}
-    emails = _edit_contacts(
-        current.emails,
-        "address",
-        add_email or [],
-        remove_email or [],
-        primary_email,
-        "email",
-        str.lower,
-    )
-    if emails is not None:
-        changes["emails"] = emails
-    phones = _edit_contacts(
-        current.phones,
-        "number",
-        add_phone or [],
-        remove_phone or [],
-        primary_phone,
-        "phone",
-        _loose_phone,
-    )
-    if phones is not None:
-        changes["phones"] = phones
-    if any(v is not None for v in (street, unit, city, us_state, zip_code)):
-        address = current.billing_address.model_dump()
-        if street is not None and unit is None:
-            unit = ""  # the old unit belongs to the old street
-        for key, value in (
-            ("line1", street),
-            ("line2", unit),
-            ("city", city),
-            ("state", us_state),
-            ("zip", zip_code),
-        ):
-            if value is not None:
-                address[key] = value or None
-        changes["billing_address"] = address
-    if paperless is not None:
-        changes["paperless"] = paperless
-    if notify:
-        prefs = current.notifications.model_dump()
-        for item in notify:
-            event, channel, on = _parse_notify(item)
-            prefs[event][channel] = on
-        changes["notifications"] = prefs
+    emails = (add_email, remove_email, primary_email, "email", str.lower)
+    phones = (add_phone, remove_phone, primary_phone, "phone", _loose_phone)
+    changes = {
+        "emails": _edit_contacts(current.emails, "address", *emails),
+        "phones": _edit_contacts(current.phones, "number", *phones),
+        "billing_address": _edit_address(
+            current.billing_address, street, unit, city, us_state, zip_code
+        ),
+        "paperless": paperless,
+        "notifications": _edit_notifications(current.notifications, notify),
+    }
+    changes = {key: value for key, value in changes.items() if value is not None}
     if not changes:
         raise CliError("Nothing to change: pass at least one option (see --help).")
+    _step_up(state, client, changes, password_stdin)
+    updated = client.profile.update(_entity_tag(if_match) or current.etag, **changes)
+    _show(state, updated)
+    state.out.message("Profile updated.")
+
+
+def _edit_address(
+    current: Any,
+    street: str | None,
+    unit: str | None,
+    city: str | None,
+    us_state: str | None,
+    zip_code: str | None,
+) -> dict[str, Any] | None:
+    """The new billing address, or None when no part of it changes."""
+    if all(v is None for v in (street, unit, city, us_state, zip_code)):
+        return None
+    address: dict[str, Any] = current.model_dump()
+    if street is not None and unit is None:
+        unit = ""  # the old unit belongs to the old street
+    for key, value in (
+        ("line1", street),
+        ("line2", unit),
+        ("city", city),
+        ("state", us_state),
+        ("zip", zip_code),
+    ):
+        if value is not None:
+            address[key] = value or None
+    return address
+
+
+def _edit_notifications(current: Any, notify: list[str] | None) -> dict[str, Any] | None:
+    """The new notification settings, or None when --notify was not given."""
+    if not notify:
+        return None
+    prefs: dict[str, Any] = current.model_dump()
+    for item in notify:
+        event, channel, on = _parse_notify(item)
+        prefs[event][channel] = on
+    return prefs
+
+
+def _step_up(state: State, client: Any, changes: dict[str, Any], password_stdin: bool) -> None:
+    """Check the changes, then confirm with the password those that need it."""
     from spectrum_cli.api.profile import STEP_UP_FIELDS, ProfilePatch
 
     ProfilePatch.model_validate(changes)  # bad input fails before the password is asked for
@@ -236,9 +244,6 @@ def edit(
         else:
             secret = state.ask("Password (confirms this change)", "--password-stdin", secret=True)
         client.auth.reauthenticate(secret)
-    updated = client.profile.update(_entity_tag(if_match) or current.etag, **changes)
-    _show(state, updated)
-    state.out.message("Profile updated.")
 
 
 def _entity_tag(given: str | None) -> str | None:

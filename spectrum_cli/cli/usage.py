@@ -38,39 +38,48 @@ def period_of(day: dt.date, by: Period) -> str:
     return day.isoformat()
 
 
+WhichServiceOption = Annotated[ServiceOption, typer.Option(help="Which service.")]
+DaysOption = Annotated[
+    int | None,
+    typer.Option(min=1, max=367, help="The N days up to --to [default: 30].", show_default=False),
+]
+FromOption = Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")]
+ToOption = Annotated[
+    str | None, typer.Option("--to", help="Last day (YYYY-MM-DD) [default: today].")
+]
+ByOption = Annotated[Period, typer.Option(help="Add up by day, week or month.")]
+ChartOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--chart/--no-chart",
+        help="Draw a bar chart above the table [default: on a terminal].",
+        show_default=False,
+    ),
+]
+
+_RAW_COLUMNS: list[tuple[str, Any]] = [
+    ("date", lambda d: d.date),
+    ("service", lambda d: d.service),
+    ("line_id", lambda d: d.line_id),
+    ("data_mb", lambda d: d.data_mb),
+    ("voice_minutes", lambda d: d.voice_minutes),
+]
+
+
 def usage(
     ctx: typer.Context,
-    service: Annotated[ServiceOption, typer.Option(help="Which service.")] = ServiceOption.internet,
-    days: Annotated[
-        int | None,
-        typer.Option(
-            min=1, max=367, help="The N days up to --to [default: 30].", show_default=False
-        ),
-    ] = None,
-    from_: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
-    to: Annotated[
-        str | None, typer.Option("--to", help="Last day (YYYY-MM-DD) [default: today].")
-    ] = None,
-    by: Annotated[Period, typer.Option(help="Add up by day, week or month.")] = Period.day,
-    chart: Annotated[
-        bool | None,
-        typer.Option(
-            "--chart/--no-chart",
-            help="Draw a bar chart above the table [default: on a terminal].",
-            show_default=False,
-        ),
-    ] = None,
+    service: WhichServiceOption = ServiceOption.internet,
+    days: DaysOption = None,
+    from_: FromOption = None,
+    to: ToOption = None,
+    by: ByOption = Period.day,
+    chart: ChartOption = None,
     output: OutputOption = None,
 ) -> None:
     """Usage statistics: internet data, mobile data per line (with the by-the-gig charge so
     far this cycle), voice minutes. -o json and -o csv give the raw daily series."""
     state = get_state(ctx, output)
-    end = parse_date(to, option="--to") if to else None
-    start = parse_date(from_, option="--from") if from_ else None
-    if start is not None and end is not None and start > end:
-        raise CliError("--from must be on or before --to.")
-    if start is not None and days is not None:
-        raise CliError("Give --days or --from, not both: --days counts back from --to (or today).")
+    start, end = _date_range(from_, to, days)
     report = state.client().account.usage(
         service.value, start=start, end=end, days=30 if days is None else days
     )
@@ -79,26 +88,10 @@ def usage(
         out.data(report, [])
         return
     if out.format == "csv":
-        out.data(
-            report,
-            [
-                ("date", lambda d: d.date),
-                ("service", lambda d: d.service),
-                ("line_id", lambda d: d.line_id),
-                ("data_mb", lambda d: d.data_mb),
-                ("voice_minutes", lambda d: d.voice_minutes),
-            ],
-            rows=report.days,
-        )
+        out.data(report, _RAW_COLUMNS, rows=report.days)
         return
     unit = "min" if service is ServiceOption.voice else "GB"
-    exact: dict[tuple[str, str], float] = defaultdict(float)
-    for point in report.days:
-        value = point.voice_minutes if unit == "min" else (point.data_mb or 0) / 1024
-        exact[(period_of(point.date, by), point.line_id or "")] += value or 0
-    # The table shows each figure to a tenth, and the chart adds up those same tenths, so
-    # a period's bar is the sum of its lines as printed.
-    tenths = {key: round(value * 10) for key, value in exact.items()}
+    tenths = _tenths(report.days, by, unit)
     totals: dict[str, int] = defaultdict(int)
     for (period, _), value in tenths.items():
         totals[period] += value
@@ -106,20 +99,46 @@ def usage(
         width = shutil.get_terminal_size((80, 24)).columns
         bars = [(period, value / 10) for period, value in totals.items()]
         out.stdout.write(bar_chart(bars, width=width, unit=unit) + "\n")
-    rows: list[dict[str, Any]]
-    if any(line for _, line in tenths):
-        rows = [{"period": p, "line": line, unit: v / 10} for (p, line), v in tenths.items()]
-        columns = [
-            ("period", lambda r: r["period"]),
-            ("line", lambda r: r["line"]),
-            (unit, lambda r: f"{r[unit]:,.1f}"),
-        ]
-    else:
-        rows = [{"period": p, unit: v / 10} for p, v in totals.items()]
-        columns = [("period", lambda r: r["period"]), (unit, lambda r: f"{r[unit]:,.1f}")]
+    rows, columns = _table(tenths, totals, unit)
     out.data(rows, columns, rows=rows)
     if report.estimated_charge_cents is not None:
         out.message(
             f"By-the-gig charge so far this cycle: {money(report.estimated_charge_cents)} "
             "($20 for a line's first GB, $5 for each further GB begun)."
         )
+
+
+def _date_range(
+    from_: str | None, to: str | None, days: int | None
+) -> tuple[dt.date | None, dt.date | None]:
+    end = parse_date(to, option="--to") if to else None
+    start = parse_date(from_, option="--from") if from_ else None
+    if start is not None and end is not None and start > end:
+        raise CliError("--from must be on or before --to.")
+    if start is not None and days is not None:
+        raise CliError("Give --days or --from, not both: --days counts back from --to (or today).")
+    return start, end
+
+
+def _tenths(points: list[Any], by: Period, unit: str) -> dict[tuple[str, str], int]:
+    """Each (period, line)'s usage in tenths of ``unit``.
+
+    The table shows each figure to a tenth, and the chart adds up those same tenths, so a
+    period's bar is the sum of its lines as printed."""
+    exact: dict[tuple[str, str], float] = defaultdict(float)
+    for point in points:
+        value = point.voice_minutes if unit == "min" else (point.data_mb or 0) / 1024
+        exact[(period_of(point.date, by), point.line_id or "")] += value or 0
+    return {key: round(value * 10) for key, value in exact.items()}
+
+
+def _table(
+    tenths: dict[tuple[str, str], int], totals: dict[str, int], unit: str
+) -> tuple[list[dict[str, Any]], list[tuple[str, Any]]]:
+    """Rows per period and line when the service has lines, else per period."""
+    figure = (unit, lambda r: f"{r[unit]:,.1f}")
+    if any(line for _, line in tenths):
+        rows = [{"period": p, "line": line, unit: v / 10} for (p, line), v in tenths.items()]
+        return rows, [("period", lambda r: r["period"]), ("line", lambda r: r["line"]), figure]
+    rows = [{"period": p, unit: v / 10} for p, v in totals.items()]
+    return rows, [("period", lambda r: r["period"]), figure]

@@ -94,6 +94,21 @@ def _error_code(response: httpx.Response) -> str | None:
     return code if isinstance(code, str) else None
 
 
+def _never_sent(exc: httpx.TransportError) -> bool:
+    """The connection failed before the request went out, so it cannot have acted."""
+    return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+
+
+def _token_expired(response: httpx.Response) -> bool:
+    return response.status_code == 401 and _error_code(response) == "token_expired"
+
+
+def _replayed(response: httpx.Response) -> bool:
+    """Whether the server answered with its stored answer to an idempotency key used before."""
+    values = response.headers.get_list(routes.IDEMPOTENT_REPLAYED_HEADER, split_commas=True)
+    return "true" in (v.lower() for v in values)
+
+
 def is_loopback(host: str) -> bool:
     """127.0.0.0/8, ::1 or localhost: a host whose traffic never leaves this machine.
 
@@ -160,7 +175,7 @@ class SpectrumClient:
         self.token_expiry: tuple[dt.datetime, int] | None = None
         url = httpx.URL(self.base_url)
         plain_http = url.scheme == "http" and _reaches_network(transport)
-        # Credentials may cross plain http only to this machine (see `request`).
+        # Credentials may cross plain http only to this machine (see `_refuse_cleartext`).
         self._cleartext_remote = plain_http and not is_loopback(url.host)
         self._http = httpx.Client(
             # A proxy from the environment would carry loopback traffic off the machine.
@@ -285,44 +300,24 @@ class SpectrumClient:
         attempt = 0
         while True:
             bearer = self._bearer() if authenticated else None
-            if self._cleartext_remote and (
-                bearer
-                or (method, path) in routes.SECRET_REQUESTS
-                or routes.SANDBOX_KEY_HEADER in headers
-            ):
-                raise InsecureConnectionError(httpx.URL(self.base_url).host)
+            self._refuse_cleartext(method, path, headers, bearer)
             if bearer:
                 headers["Authorization"] = f"Bearer {bearer}"
             try:
                 response = self._send(method, path, json=json, params=params, headers=headers)
             except httpx.TransportError as exc:  # timeouts included
-                never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-                if attempt < self.max_retries and (replayable or never_sent):
+                if attempt < self.max_retries and (replayable or _never_sent(exc)):
                     self._wait(attempt, None, method, path, f"{type(exc).__name__}: {exc}")
                     attempt += 1
                     continue
-                if isinstance(exc, httpx.TimeoutException):
-                    raise APITimeoutError() from exc
-                raise APIConnectionError(
-                    f"Could not reach the Account API at {self.base_url} ({type(exc).__name__})."
-                ) from exc
-            if (
-                response.status_code == 401
-                and not refreshed
-                and authenticated
-                and self.session is not None
-                and _error_code(response) == "token_expired"
-            ):
+                raise self._connection_error(exc) from exc
+            expired = authenticated and self.session is not None and _token_expired(response)
+            if expired and not refreshed:
                 self._refresh_shared()
                 refreshed = True
                 continue
             if response.is_success:
-                self.last_replayed = "true" in (
-                    v.lower()
-                    for v in response.headers.get_list(
-                        routes.IDEMPOTENT_REPLAYED_HEADER, split_commas=True
-                    )
-                )
+                self.last_replayed = _replayed(response)
                 self._note_token_expiry(response)
                 return response
             if should_retry(response) and attempt < self.max_retries:
@@ -330,6 +325,24 @@ class SpectrumClient:
                 attempt += 1
                 continue
             raise self._status_error(response)
+
+    def _refuse_cleartext(
+        self, method: str, path: str, headers: dict[str, str], bearer: str | None
+    ) -> None:
+        """A password, code, token or sandbox key crosses plain http only to this machine."""
+        if self._cleartext_remote and (
+            bearer
+            or (method, path) in routes.SECRET_REQUESTS
+            or routes.SANDBOX_KEY_HEADER in headers
+        ):
+            raise InsecureConnectionError(httpx.URL(self.base_url).host)
+
+    def _connection_error(self, exc: httpx.TransportError) -> APIConnectionError:
+        if isinstance(exc, httpx.TimeoutException):
+            return APITimeoutError()
+        return APIConnectionError(
+            f"Could not reach the Account API at {self.base_url} ({type(exc).__name__})."
+        )
 
     def _note_token_expiry(self, response: httpx.Response) -> None:
         at = response.headers.get(routes.TOKEN_EXPIRES_AT_HEADER)

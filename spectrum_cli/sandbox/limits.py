@@ -1,4 +1,4 @@
-"""Refuse request bodies over the size limit before anything buffers them (DESIGN §3)."""
+"""Refuse request bodies over 64 KiB (413 body_too_large) before anything buffers them."""
 
 from __future__ import annotations
 
