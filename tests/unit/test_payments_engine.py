@@ -15,13 +15,12 @@ from dataclasses import replace
 import pytest
 
 from spectrum_cli.api.billing import BankAccountInput, PaymentMethodCreate
-from spectrum_cli.sandbox import seed
 from spectrum_cli.sandbox.domain import autopay, balances, methods, payments, statements
 from spectrum_cli.sandbox.domain.calendar import DUE_AFTER
 from spectrum_cli.sandbox.errors import APIError
-from spectrum_cli.sandbox.schema import MIGRATIONS
 from spectrum_cli.sandbox.store import methods as methods_store
 from spectrum_cli.sandbox.store import payments as payments_store
+from tests.unit import memory_store
 
 NOW = dt.datetime(2026, 3, 5, 12, tzinfo=dt.UTC)
 HARPER = "acct_6755"  # a balance due, autopay off, one Visa card
@@ -31,26 +30,16 @@ THURSDAY, FRIDAY, MONDAY = dt.date(2026, 3, 5), dt.date(2026, 3, 6), dt.date(202
 DUE = dt.date(2026, 3, 15)
 
 
-def _connect() -> sqlite3.Connection:
-    conn = sqlite3.connect(":memory:", isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    return conn
-
-
 @pytest.fixture(scope="module")
 def seeded() -> Iterator[sqlite3.Connection]:
-    conn = _connect()
-    for script in MIGRATIONS:
-        conn.executescript(script)
-    seed.seed(conn, now=NOW)
+    conn = memory_store.seeded(NOW)
     yield conn
     conn.close()
 
 
 @pytest.fixture
 def conn(seeded: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    copy = _connect()
-    seeded.backup(copy)
+    copy = memory_store.copy_of(seeded)
     yield copy
     copy.close()
 

@@ -14,44 +14,27 @@ from collections.abc import Iterator
 import pytest
 
 from spectrum_cli.api.billing import LineItem
-from spectrum_cli.sandbox import seed
-from spectrum_cli.sandbox.db import _statements
 from spectrum_cli.sandbox.domain import balances, statements
 from spectrum_cli.sandbox.domain.calendar import add_months
 from spectrum_cli.sandbox.schema import MIGRATIONS
 from spectrum_cli.sandbox.store import statements as statements_store
+from tests.unit import memory_store
 
 SEEDED_ON = dt.datetime(2026, 11, 2, 12, tzinfo=dt.UTC)
 HARPER = "acct_6755"  # no autopay, the latest statement unpaid, an internet promotion ending
 INTERNET = "Spectrum Internet Premier"
 
 
-def _connect() -> sqlite3.Connection:
-    conn = sqlite3.connect(":memory:", isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA foreign_keys = ON")
-    return conn
-
-
-def _migrate(conn: sqlite3.Connection, scripts: list[str]) -> None:
-    for script in scripts:
-        for statement in _statements(script):
-            conn.execute(statement)
-
-
 @pytest.fixture(scope="module")
 def seeded() -> Iterator[sqlite3.Connection]:
-    conn = _connect()
-    _migrate(conn, MIGRATIONS)
-    seed.seed(conn, now=SEEDED_ON)
+    conn = memory_store.seeded(SEEDED_ON)
     yield conn
     conn.close()
 
 
 @pytest.fixture
 def conn(seeded: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    copy = _connect()
-    seeded.backup(copy)
+    copy = memory_store.copy_of(seeded)
     yield copy
     copy.close()
 
@@ -216,7 +199,7 @@ def test_catch_up_is_idempotent_and_the_same_in_steps_or_at_once(
     catch_up(conn, target)
     assert _billing_tables(conn) == once
 
-    stepped = _connect()
+    stepped = memory_store.connect()
     seeded.backup(stepped)
     day = SEEDED_ON.date()
     while day < target:
@@ -239,8 +222,8 @@ def test_the_migration_gives_older_charges_their_fields() -> None:
     """The schema migration that adds line-item fields: charges stored before it get them from
     their kind and the services table."""
     step = next(i for i, m in enumerate(MIGRATIONS) if "ADD COLUMN equipment_model" in m)
-    conn = _connect()
-    _migrate(conn, MIGRATIONS[:step])
+    conn = memory_store.connect()
+    memory_store.migrate(conn, MIGRATIONS[:step])
     conn.execute(
         "INSERT INTO accounts (id, number, security_code_hash, holder_name, status, cycle_day, "
         "service_address, billing_address, created_at) VALUES ('acct_1', '1', 'x', 'A', "
@@ -271,7 +254,7 @@ def test_the_migration_gives_older_charges_their_fields() -> None:
         old,
     )
 
-    _migrate(conn, MIGRATIONS[step : step + 1])
+    memory_store.migrate(conn, MIGRATIONS[step : step + 1])
 
     items = statements_store.line_items(conn, statement_id="st")
     assert [i.code for i in items] == [
