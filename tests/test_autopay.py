@@ -116,6 +116,11 @@ def test_a_failing_card_leaves_the_balance_due_and_raises_an_alert(
         bill["due_date"],
         bill["balance_cents"],
     )
+    assert (failed["payment_id"], failed["statement_id"], failed["method_id"]) == (
+        payment["id"],
+        bill["id"],
+        payment["method_id"],
+    )
     summary = data(casey, "account", "show")
     [alert] = [a for a in summary["alerts"] if a["kind"] == "autopay_failed"]
     assert alert["effective_on"] == bill["due_date"]  # the dashboard passes the fields on

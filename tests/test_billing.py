@@ -315,6 +315,19 @@ def test_bad_payments_are_refused_with_the_field_at_fault(
     assert client.payments.list().data == before
 
 
+@pytest.mark.parametrize("amount", [True, "100", 1.0, "1e2"])
+def test_an_amount_that_is_not_a_json_integer_is_refused(
+    client: SpectrumClient, amount: object
+) -> None:
+    """`true` must never become a 1-cent payment, nor a string or a float an amount."""
+    login(client, "harper")
+    before = client.payments.list().data
+    with pytest.raises(InvalidRequestError) as refused:
+        client.request("POST", "/v1/payments", json={"amount_cents": amount})
+    assert refused.value.param == "amount_cents"
+    assert client.payments.list().data == before
+
+
 @pytest.mark.parametrize(
     ("kwargs", "code"),
     [

@@ -7,7 +7,7 @@ from typing import Literal, get_args
 
 from pydantic import Field
 
-from spectrum_cli.api.common import Channel, ListResponse, Request, Resource
+from spectrum_cli.api.common import Channel, ListResponse, Request, RequestInt, Resource
 
 Scope = Literal[
     "account:read",
@@ -90,7 +90,7 @@ class WhoAmI(Resource):
 class ApiTokenCreate(Request):
     name: str = Field(min_length=1, max_length=64)
     scopes: list[Scope] = Field(min_length=1)
-    expires_in_days: int = Field(default=90, ge=1, le=366)
+    expires_in_days: RequestInt = Field(default=90, ge=1, le=366)
 
 
 class ApiToken(Resource):

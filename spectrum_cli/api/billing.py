@@ -14,6 +14,7 @@ from spectrum_cli.api.common import (
     ListResponse,
     Request,
     RequestDate,
+    RequestInt,
     Resource,
     ServiceKind,
 )
@@ -123,7 +124,7 @@ class Payment(Resource):
 
 
 class PaymentCreate(Request):
-    amount_cents: Cents = Field(gt=0, le=10_000_00)
+    amount_cents: RequestInt = Field(gt=0, le=10_000_00)
     method_id: str | None = Field(default=None, description="Default method when omitted.")
     statement_id: str | None = Field(
         default=None, description="Pay toward this statement (`latest` for the newest)."
@@ -190,8 +191,8 @@ class PaymentMethod(Resource):
 
 class CardInput(Request):
     number: str = Field(pattern=r"^[0-9]{12,19}$", repr=False)
-    exp_month: int = Field(ge=1, le=12)
-    exp_year: int = Field(ge=2000, le=2100)
+    exp_month: RequestInt = Field(ge=1, le=12)
+    exp_year: RequestInt = Field(ge=2000, le=2100)
     cvc: str | None = Field(default=None, pattern=r"^[0-9]{3,4}$", repr=False)
 
     @field_validator("number")

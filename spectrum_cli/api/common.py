@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator
 
 
 class Resource(BaseModel):
@@ -34,6 +34,9 @@ ErrorType = Literal[
 
 Currency = Literal["usd"]
 Cents = int
+# An integer in a request as JSON writes one: `true`, `"100"` and `1.0` are refused, so a
+# typo in a script can never become a 1-cent payment.
+RequestInt = Annotated[int, Strict()]
 ServiceKind = Literal["internet", "tv", "voice", "mobile"]
 Channel = Literal["sms", "email"]
 

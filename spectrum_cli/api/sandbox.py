@@ -8,7 +8,14 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from spectrum_cli.api.auth import Role
-from spectrum_cli.api.common import Channel, ListResponse, Request, Resource, ServiceKind
+from spectrum_cli.api.common import (
+    Channel,
+    ListResponse,
+    Request,
+    RequestInt,
+    Resource,
+    ServiceKind,
+)
 
 
 class Persona(Resource):
@@ -35,7 +42,7 @@ class ClockState(Resource):
 class ClockUpdate(Request):
     """Move sandbox time forward: by a number of seconds, or to a moment."""
 
-    advance_seconds: int | None = Field(default=None, ge=0, le=10 * 366 * 86400)
+    advance_seconds: RequestInt | None = Field(default=None, ge=0, le=10 * 366 * 86400)
     set_to: dt.datetime | None = None
 
     @model_validator(mode="after")
@@ -92,4 +99,4 @@ class OutageCreate(Request):
     message: str = Field(
         default="We are working to restore service in your area.", min_length=1, max_length=300
     )
-    restore_in_minutes: int = Field(default=180, ge=1, le=7 * 24 * 60)
+    restore_in_minutes: RequestInt = Field(default=180, ge=1, le=7 * 24 * 60)

@@ -221,6 +221,16 @@ def test_a_failed_autopay_charge_is_an_alert_with_its_day_and_amount(
     [failed] = state.alerts
     assert failed.kind == "autopay_failed"
     assert (failed.effective_on, failed.amount_cents) == (bill.due_date, bill.balance_cents)
+    [payment] = [
+        p
+        for p in payments_store.page(conn, account_id=CASEY, after=None, limit=100)
+        if p.status == "failed"
+    ]
+    assert (failed.payment_id, failed.statement_id, failed.method_id) == (
+        payment.id,
+        bill.id,
+        payment.method_id,
+    )
     assert failed.message == state.last_failure_reason
     assert_messages_are_the_warnings(state)
 

@@ -128,9 +128,27 @@ def test_assess_late_fee_the_day_after_an_unpaid_due_date(conn: sqlite3.Connecti
     assert [(i.code, i.amount_cents) for i in fees] == [("late_fee", statements.LATE_FEE_CENTS)]
     told = {a.kind: a for a in carried.row.alerts}
     assert told["late_fee_added"].amount_cents == statements.LATE_FEE_CENTS
+    assert (told["late_fee_added"].statement_id, told["late_fee_added"].effective_on) == (
+        bill.id,
+        bill.due_date,
+    )
     assert told["past_due"].effective_on == bill.due_date
     assert told["past_due"].amount_cents == bill.balance_cents
     assert list(carried.row.messages) == [a.message for a in carried.row.alerts]
+
+
+def test_past_due_alerts_name_what_is_late_on_every_statement(conn: sqlite3.Connection) -> None:
+    """past_due_alerts: once a newer statement is out, an older one still unpaid after its
+    due date is still past due: the alert totals every late balance from the earliest."""
+    bill = latest(conn)
+    next_issue = add_months(bill.row_date, 1, bill.row_date.day)
+    catch_up(conn, next_issue)
+    views = statements.statements(conn, HARPER, next_issue)
+    assert views[-1].id != bill.id and views[-1].status != "past_due"
+    [alert] = statements.past_due_alerts(views)
+    late = [v for v in views if v.status == "past_due"]
+    assert (alert.statement_id, alert.effective_on) == (late[0].id, late[0].due_date)
+    assert alert.amount_cents == sum(v.balance_cents for v in late) > 0
 
 
 def test_paid_by_the_due_date_means_no_late_fee(conn: sqlite3.Connection) -> None:

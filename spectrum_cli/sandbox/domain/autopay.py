@@ -20,6 +20,7 @@ from spectrum_cli.sandbox.domain.calendar import DUE_AFTER, business_days_until
 from spectrum_cli.sandbox.domain.statements import StatementView
 from spectrum_cli.sandbox.store import autopay as store
 from spectrum_cli.sandbox.store import methods as methods_store
+from spectrum_cli.sandbox.store import payments as payments_store
 from spectrum_cli.sandbox.store.autopay import AutopayRow
 from spectrum_cli.sandbox.store.methods import MethodRow
 
@@ -110,14 +111,24 @@ def _status(row: AutopayRow, latest: StatementView | None) -> AutopayStatus:
     return "active"
 
 
-def _failed_alert(row: AutopayRow) -> Alert | None:
+def _failed_alert(conn: sqlite3.Connection, row: AutopayRow) -> Alert | None:
+    """The last charge failed: its day and amount, and the failed payment with its statement
+    and method (none when there was no method left to charge)."""
     if not row.last_failure_reason:
         return None
+    failed = (
+        payments_store.failed_autopay(conn, account_id=row.account_id, day=row.failed_on)
+        if row.failed_on
+        else None
+    )
     return Alert(
         kind="autopay_failed",
         message=row.last_failure_reason,
         effective_on=row.failed_on,
         amount_cents=row.failed_amount_cents,
+        payment_id=failed.id if failed else None,
+        statement_id=failed.statement_id if failed else None,
+        method_id=failed.method_id if failed else None,
     )
 
 
@@ -195,7 +206,7 @@ def state(conn: sqlite3.Connection, *, account_id: str, today: dt.date) -> Autop
     alerts = [
         alert
         for alert in (
-            _failed_alert(row),
+            _failed_alert(conn, row),
             _expiring_alert(method, next_date),
             _uncovered_alert(uncovered),
             _ending_alert(ends_after, pending),

@@ -231,7 +231,7 @@ def issue_statement(conn: sqlite3.Connection, *, account_id: str, day: dt.date) 
     amount_due = balances.owed_cents(conn, account_id)
     alerts = [
         *_promo_notices(items, day, account.cycle_day),
-        *_late_fee_notice(late_fees),
+        *_late_fee_notice(late_fees, previous),
         *_past_due_notice(conn, account_id, day, previous, amount_due),
     ]
     statements_store.finish_statement(
@@ -444,11 +444,21 @@ def _promo_notices(items: list[LineItem], day: dt.date, cycle_day: int) -> list[
     return alerts
 
 
-def _late_fee_notice(late_fees_cents: int) -> list[Alert]:
+def _late_fee_notice(late_fees_cents: int, previous: StatementRow | None) -> list[Alert]:
+    """Late fees are assessed the day after the last statement's due date, so that is the
+    statement they are for."""
     if not late_fees_cents:
         return []
     message = "A late fee was added because the last bill was not paid by its due date."
-    return [Alert(kind="late_fee_added", message=message, amount_cents=late_fees_cents)]
+    return [
+        Alert(
+            kind="late_fee_added",
+            message=message,
+            amount_cents=late_fees_cents,
+            statement_id=previous.id if previous else None,
+            effective_on=previous.due_date if previous else None,
+        )
+    ]
 
 
 def _past_due_notice(
@@ -506,21 +516,23 @@ def promo_alerts(services: list[Service], today: dt.date) -> list[Alert]:
 
 
 def past_due_alerts(views: list[StatementView]) -> list[Alert]:
-    """The latest statement, unpaid after its due date."""
-    latest = views[-1] if views else None
-    if latest is None or latest.status != "past_due":
+    """What is still unpaid after its due date, on any statement: the total, and the
+    earliest statement it is owed on."""
+    late = [v for v in views if v.status == "past_due"]
+    if not late:
         return []
+    amount, first = sum(v.balance_cents for v in late), late[0]
     message = (
-        f"{usd(latest.balance_cents)} was due {latest.due_date} and is past due; pay it to "
-        "avoid further late fees."
+        f"{usd(amount)} was due {first.due_date} and is past due; pay it to avoid further "
+        "late fees."
     )
     return [
         Alert(
             kind="past_due",
             message=message,
-            statement_id=latest.id,
-            amount_cents=latest.balance_cents,
-            effective_on=latest.due_date,
+            statement_id=first.id,
+            amount_cents=amount,
+            effective_on=first.due_date,
         )
     ]
 

@@ -39,6 +39,16 @@ def find_by_key(
     return _payment(row) if row is not None else None
 
 
+def failed_autopay(conn: sqlite3.Connection, *, account_id: str, day: dt.date) -> Payment | None:
+    """The autopay charge scheduled for ``day`` that failed, if there is one."""
+    row = conn.execute(
+        "SELECT * FROM payments WHERE account_id = ? AND kind = 'autopay' AND status = 'failed' "
+        "AND scheduled_for = ? ORDER BY rowid DESC LIMIT 1",
+        (account_id, day.isoformat()),
+    ).fetchone()
+    return _payment(row) if row is not None else None
+
+
 def page(
     conn: sqlite3.Connection, *, account_id: str, after: str | None, limit: int
 ) -> list[Payment]:
