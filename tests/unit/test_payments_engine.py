@@ -37,13 +37,6 @@ def seeded() -> Iterator[sqlite3.Connection]:
     conn.close()
 
 
-@pytest.fixture
-def conn(seeded: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    copy = memory_store.copy_of(seeded)
-    yield copy
-    copy.close()
-
-
 def at(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(12), dt.UTC)
 

@@ -32,13 +32,6 @@ def seeded() -> Iterator[sqlite3.Connection]:
     conn.close()
 
 
-@pytest.fixture
-def conn(seeded: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    copy = memory_store.copy_of(seeded)
-    yield copy
-    copy.close()
-
-
 def catch_up(conn: sqlite3.Connection, day: dt.date) -> None:
     noon = dt.datetime.combine(day, dt.time(12), dt.UTC)
     statements.catch_up(conn, account_id=HARPER, today=day, now=noon)
