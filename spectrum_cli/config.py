@@ -13,11 +13,11 @@ from spectrum_cli.fsutil import write_atomic
 
 SANDBOX = "sandbox"  # api_url of the embedded sandbox
 DEFAULT_PROFILE = "default"
-OUTPUTS = ("table", "json", "csv")
+OUTPUTS = ("table", "json", "csv", "text")
 KEYS = {
     "api_url": "Account API base URL, or `sandbox` for the built-in sandbox.",
     "username": "Username offered by `spectrum login`.",
-    "output": "Default output format: table, json or csv.",
+    "output": "Default output format: table, json, csv or text.",
 }
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 

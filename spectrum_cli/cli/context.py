@@ -38,6 +38,7 @@ class State:
     query: str | None = None
     verbose: int = 0
     quiet: bool = False
+    no_pager: bool = False
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     stdin: TextIO = field(default_factory=lambda: sys.stdin)
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
@@ -65,20 +66,35 @@ class State:
 
     @cached_property
     def out(self) -> Output:
-        # --query works on the JSON form, so it implies -o json.
-        fmt = (
-            "json"
-            if self.query
-            else (self.output_flag or self.config.get(self.profile, "output") or "table")
-        )
+        # --query works on the JSON form: with no -o it prints JSON.
+        fmt = self.output_flag or ("json" if self.query else None)
+        fmt = check_value("output", fmt or self.config.get(self.profile, "output") or "table")
+        if fmt == "table" and self.query:
+            fmt = "json"
         return Output(
-            format=check_value("output", fmt),
+            format=fmt,
             stdout=self.stdout,
             stderr=self.stderr,
             quiet=self.quiet,
             color=wants_color(self.stderr, self.env),
             query=self.query,
+            pager=self.pager() if fmt == "table" else None,
+            pager_env=self.child_env(),
         )
+
+    def pager(self) -> list[str] | None:
+        """The pager for tables: only on a terminal; SPECTRUM_PAGER, else PAGER, else
+        `less -FRX` (which quits at once when the text fits); --no-pager or an empty
+        SPECTRUM_PAGER turns it off."""
+        import shlex
+
+        if self.no_pager or not self.stdout.isatty():
+            return None
+        command = self.env.get("SPECTRUM_PAGER", self.env.get("PAGER", "less -FRX"))
+        try:
+            return shlex.split(command) or None
+        except ValueError:
+            return None
 
     @cached_property
     def credentials(self) -> CredentialStore:

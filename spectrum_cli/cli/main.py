@@ -102,11 +102,19 @@ VerboseOption = Annotated[
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only data and errors.")]
+NoPagerOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-pager",
+        help="Print long tables straight to the terminal, not through $PAGER "
+        "(as SPECTRUM_PAGER= does).",
+    ),
+]
 QueryOption = Annotated[
     str | None,
     typer.Option(
-        help="A JMESPath expression applied to the JSON output, e.g. 'data[0].id' "
-        "(implies -o json).",
+        help="A JMESPath expression applied to the JSON form, e.g. 'data[0].id'; "
+        "printed as JSON, or with -o text a string as it is.",
         show_default=False,
     ),
 ]
@@ -126,6 +134,7 @@ def root(
     verbose: VerboseOption = 0,
     quiet: QuietOption = False,
     query: QueryOption = None,
+    no_pager: NoPagerOption = False,
     version: VersionOption = False,
 ) -> None:
     from spectrum_cli.config import check_profile_name
@@ -138,6 +147,7 @@ def root(
         verbose=verbose,
         quiet=quiet,
         query=query,
+        no_pager=no_pager,
     )
     ctx.obj = state
     ctx.call_on_close(state.close)

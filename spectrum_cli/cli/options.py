@@ -12,6 +12,7 @@ class OutputFormat(str, Enum):
     table = "table"
     json = "json"
     csv = "csv"
+    text = "text"
 
 
 OutputOption = Annotated[

@@ -70,75 +70,258 @@ def revoked(sessions: int, tokens: int) -> str:
 
 
 def _plain(value: Any) -> Any:
+    """The JSON form of a value: contract models as the API sends them; a list of items is a
+    page, ``{"data": [...], "has_more": false}``, as every list the CLI prints is."""
+    if isinstance(value, list | tuple):
+        return {"data": [_json(v) for v in value], "has_more": False}
+    return _json(value)
+
+
+def _json(value: Any) -> Any:
     if hasattr(value, "model_dump"):
         return value.model_dump(mode="json")
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [_json(v) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: _json(v) for k, v in value.items()}
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
 
 
+def _local_time(value: Any) -> str:
+    """A timestamp for people: local time to the minute, with its offset from UTC."""
+    local = value.astimezone() if value.tzinfo else value
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M}" + (f" {offset[:3]}:{offset[3:]}" if offset else "")
+
+
 def _cell(value: Any) -> str:
+    import datetime as dt
+
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list | tuple):
         return ", ".join(_cell(v) for v in value)
+    if isinstance(value, dt.datetime):
+        return _local_time(value)
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
     return str(value)
 
 
+# A column is right-aligned when every cell in it is an amount or a number.
+_NUMERIC = re.compile(r"-?\$?[0-9][0-9,]*(\.[0-9]+)?%?")
+
+
+def _alignment(table: list[list[str]], width: int) -> list[str]:
+    return [
+        "right"
+        if any(row[i] for row in table)
+        and all(_NUMERIC.fullmatch(row[i]) for row in table if row[i])
+        else "left"
+        for i in range(width)
+    ]
+
+
+def table(rows: Sequence[Any], columns: Sequence[Column]) -> str:
+    """``columns`` of ``rows`` as a table for people: amounts and numbers right-aligned."""
+    from tabulate import tabulate
+
+    headers = [name for name, _ in columns]
+    cells = [[_cell(get(row)) for _, get in columns] for row in rows]
+    return tabulate(
+        cells,
+        headers=headers,
+        tablefmt="simple",
+        disable_numparse=True,
+        colalign=_alignment(cells, len(headers)),
+    )
+
+
+def fields(value: Any, columns: Sequence[Column]) -> str:
+    """One object for people: a field name and its value per line."""
+    from tabulate import tabulate
+
+    pairs = [[name, _cell(get(value))] for name, get in columns]
+    return tabulate(pairs, tablefmt="plain", disable_numparse=True)
+
+
+def _flat(record: Any, prefix: str = "") -> dict[str, Any]:
+    """A JSON object as one row: nested objects become dotted names, lists their compact JSON,
+    and beside every ``*_cents`` integer its amount in dollars (``amount_cents`` → ``amount``)."""
+    if not isinstance(record, dict):
+        return {prefix.rstrip(".") or "value": record}
+    row: dict[str, Any] = {}
+    for key, value in record.items():
+        name = prefix + key
+        if isinstance(value, dict):
+            row.update(_flat(value, name + "."))
+        elif isinstance(value, list):
+            row[name] = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        else:
+            row[name] = value
+            if key.endswith("_cents") and key[:-6] not in record and _is_int(value):
+                row[name[:-6]] = _dollars(value)
+    return row
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _dollars(cents: int) -> str:
+    """Integer cents as a decimal amount in ASCII digits: -1234 → -12.34."""
+    from decimal import Decimal
+
+    return str(Decimal(cents).scaleb(-2))
+
+
+def _datum(value: Any) -> str:
+    """One value in csv or text: as in JSON, but strings unquoted and null empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _records(value: Any, rows: str | None) -> list[Any]:
+    """The rows of a value in csv and text: the list ``rows`` names, else a page's items, else
+    the list itself, else the object as one row."""
+    if isinstance(value, dict):
+        items = value.get(rows or "data")
+        if isinstance(items, list):
+            return items
+        return [value]
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
 @dataclass
 class Output:
+    """Where a command's result goes. A command hands it the value (the contract model, or a
+    small result) and at most a way to show it to people; the format, --query, paging, colour
+    and "nothing to do" are decided here and nowhere else."""
+
     format: str
     stdout: TextIO
     stderr: TextIO
     quiet: bool = False
     color: bool = False
     query: str | None = None
+    pager: Sequence[str] | None = None  # the pager command for tables on a terminal
+    pager_env: dict[str, str] | None = None
 
     def __post_init__(self) -> None:
-        # Commands also write human text to `out.stdout` directly; this covers them too.
         if self.format != "json":
             self.stdout = TerminalWriter(self.stdout)  # type: ignore[assignment]
 
-    def data(
-        self, value: Any, columns: Sequence[Column], rows: Sequence[Any] | None = None
+    @property
+    def for_people(self) -> bool:
+        return self.format == "table" and not self.query
+
+    def show(
+        self,
+        value: Any,
+        columns: Sequence[Column] = (),
+        *,
+        rows: str | None = None,
+        render: Callable[[Any], str] | None = None,
     ) -> None:
-        """Print ``value``: json gives its contract form; table and csv give ``columns`` of
-        ``rows`` (default: the value itself as one row)."""
-        if self.format == "json":
-            json.dump(self._queried(_plain(value)), self.stdout, indent=2, ensure_ascii=False)
-            self.stdout.write("\n")
+        """Print ``value``. For people: ``render(value)`` if given, else ``columns`` of a
+        list's items (a page's ``data``) or of the object as field/value lines. As data: its
+        JSON form (json), or its rows flattened (csv with a header, text without): the list
+        named ``rows``, else a page's items, else the object."""
+        if self.for_people:
+            if render is not None:
+                self._page(render(value))
+            else:
+                self._page(self._human(value, columns))
             return
-        items = list(rows) if rows is not None else [value]
-        headers = [name for name, _ in columns]
-        table = [[_cell(get(item)) for _, get in columns] for item in items]
-        if self.format == "csv":
-            import csv
+        self._emit(_plain(value), rows)
 
-            writer = csv.writer(self.stdout, lineterminator="\n")
-            writer.writerow(headers)
-            writer.writerows(table)
-            return
-        if not table:
+    def _human(self, value: Any, columns: Sequence[Column]) -> str | None:
+        items = value if isinstance(value, list | tuple) else getattr(value, "data", None)
+        if isinstance(value, dict):
+            items = value.get("data")
+        if not isinstance(items, list | tuple):
+            return fields(value, columns)
+        if not items:
             self.message("Nothing to show.")
-            return
-        from tabulate import tabulate
+            return None
+        return table(items, columns)
 
-        self.stdout.write(
-            tabulate(table, headers=headers, tablefmt="simple", disable_numparse=True) + "\n"
-        )
+    def nothing(self, reason: str, **details: Any) -> None:
+        """A command that had nothing to do says so: a line on stderr for people; for data, a
+        result ``{"result": "nothing_to_do", "reason": ...}``. The exit status stays 0."""
+        if self.for_people:
+            self.message(reason)
+            return
+        self._emit({"result": "nothing_to_do", "reason": reason, **_json(details)}, None)
+
+    def event(self, value: Any, text: str) -> None:
+        """One item of a stream (a chat reply, a progress step), printed as it comes: ``text``
+        for people, one JSON line per item in json, one row in csv and text."""
+        if self.for_people:
+            self.stdout.write(text + "\n")
+        elif self.format == "json" and not self.query:
+            self.stdout.write(json.dumps(_json(value), ensure_ascii=False) + "\n")
+        else:
+            self._emit(_json(value), None, header=False)
+        self.stdout.flush()
+
+    def _emit(self, value: Any, rows: str | None, *, header: bool = True) -> None:
+        if self.query:
+            value = self._queried(value)
+            rows = None
+        if self.format in ("json", "table"):
+            json.dump(value, self.stdout, indent=2, ensure_ascii=False)
+            self.stdout.write("\n")
+        elif self.format == "text" and self.query and not isinstance(value, dict | list):
+            self.stdout.write(_datum(value) + "\n")  # a string prints raw, as jq -r does
+        else:
+            self._rows([_flat(r) for r in _records(value, rows)], header=header)
+
+    def _rows(self, records: list[dict[str, Any]], *, header: bool) -> None:
+        names = list(dict.fromkeys(name for record in records for name in record))
+        cells = [[_datum(record.get(name)) for name in names] for record in records]
+        if self.format == "text":
+            for line in cells:
+                self.stdout.write("\t".join(_one_line(c) for c in line) + "\n")
+            return
+        import csv
+
+        writer = csv.writer(self.stdout, lineterminator="\n")
+        if header:
+            writer.writerow(names)
+        writer.writerows(cells)
+
+    def _page(self, text: str | None) -> None:
+        """Text for people, through the pager when there is one (a terminal, not turned off)."""
+        if text is None:
+            return
+        if self.pager:
+            import subprocess
+
+            try:
+                with subprocess.Popen(
+                    list(self.pager), stdin=subprocess.PIPE, env=self.pager_env, text=True
+                ) as pager:
+                    try:
+                        pager.communicate(text + "\n")
+                    except BrokenPipeError:  # the reader quit the pager early
+                        pass
+                return
+            except OSError:
+                pass  # no such pager: print it as it is
+        self.stdout.write(text + "\n")
 
     def _queried(self, value: Any) -> Any:
         """--query: a JMESPath expression over the JSON form, as the AWS CLI does."""
-        if not self.query:
-            return value
         import jmespath
         from jmespath.exceptions import JMESPathError
 
@@ -152,15 +335,20 @@ class Output:
                 f"{str(exc).splitlines()[0]}"
             ) from None
 
-    def record(self, value: Any, fields: Sequence[Column]) -> None:
-        """One object: json as is; a table shows field/value lines; csv one row."""
-        if self.format == "table":
-            from tabulate import tabulate
+    # Transitional: the older entry points, in terms of `show`.
 
-            pairs = [[name, _cell(get(value))] for name, get in fields]
-            self.stdout.write(tabulate(pairs, tablefmt="plain", disable_numparse=True) + "\n")
-        else:
-            self.data(value, fields)
+    def data(
+        self, value: Any, columns: Sequence[Column], rows: Sequence[Any] | None = None
+    ) -> None:
+        if self.for_people and rows is not None:
+            self._page(table(rows, columns) if rows else None)
+            if not rows:
+                self.message("Nothing to show.")
+            return
+        self.show(value, columns)
+
+    def record(self, value: Any, columns: Sequence[Column]) -> None:
+        self.show(value, columns)
 
     def message(self, text: str) -> None:
         if not self.quiet:
@@ -175,6 +363,10 @@ class Output:
         import typer
 
         return typer.style(text, fg=fg)
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
 
 
 def wants_color(stream: TextIO, env: dict[str, str]) -> bool:
