@@ -31,7 +31,7 @@ _spectrum_commands() {
 
 _spectrum_options() {
     case "$1" in
-        "") echo "--profile -p --output -o --api-url --no-input --verbose -v --quiet -q --query --version --help" ;;
+        "") echo "--profile -p --output -o --api-url --no-input --verbose -v --quiet -q --query --no-pager --version --help" ;;
         "account") echo "--help" ;;
         "account show") echo "--output -o --help" ;;
         "auth") echo "--help" ;;
@@ -115,31 +115,31 @@ _spectrum_value() {
     case "$1|$2" in
         "|--profile") echo "$(_spectrum_profiles)"; return 0 ;;
         "|-p") echo "$(_spectrum_profiles)"; return 0 ;;
-        "|--output") echo "table json csv"; return 0 ;;
-        "|-o") echo "table json csv"; return 0 ;;
+        "|--output") echo "table json csv text"; return 0 ;;
+        "|-o") echo "table json csv text"; return 0 ;;
         "|--api-url") echo ""; return 0 ;;
         "|--query") echo ""; return 0 ;;
-        "account show|--output") echo "table json csv"; return 0 ;;
-        "account show|-o") echo "table json csv"; return 0 ;;
-        "auth status|--output") echo "table json csv"; return 0 ;;
-        "auth status|-o") echo "table json csv"; return 0 ;;
+        "account show|--output") echo "table json csv text"; return 0 ;;
+        "account show|-o") echo "table json csv text"; return 0 ;;
+        "auth status|--output") echo "table json csv text"; return 0 ;;
+        "auth status|-o") echo "table json csv text"; return 0 ;;
         "auth token create|--name") echo ""; return 0 ;;
         "auth token create|--scope") echo "account:read billing:read payments:write autopay:write profile:write support:write"; return 0 ;;
         "auth token create|--expires-in-days") echo ""; return 0 ;;
-        "auth token create|--output") echo "table json csv"; return 0 ;;
-        "auth token create|-o") echo "table json csv"; return 0 ;;
-        "auth token list|--output") echo "table json csv"; return 0 ;;
-        "auth token list|-o") echo "table json csv"; return 0 ;;
-        "autopay disable|--output") echo "table json csv"; return 0 ;;
-        "autopay disable|-o") echo "table json csv"; return 0 ;;
+        "auth token create|--output") echo "table json csv text"; return 0 ;;
+        "auth token create|-o") echo "table json csv text"; return 0 ;;
+        "auth token list|--output") echo "table json csv text"; return 0 ;;
+        "auth token list|-o") echo "table json csv text"; return 0 ;;
+        "autopay disable|--output") echo "table json csv text"; return 0 ;;
+        "autopay disable|-o") echo "table json csv text"; return 0 ;;
         "autopay enable|--method") echo ""; return 0 ;;
-        "autopay enable|--output") echo "table json csv"; return 0 ;;
-        "autopay enable|-o") echo "table json csv"; return 0 ;;
-        "autopay show|--output") echo "table json csv"; return 0 ;;
-        "autopay show|-o") echo "table json csv"; return 0 ;;
+        "autopay enable|--output") echo "table json csv text"; return 0 ;;
+        "autopay enable|-o") echo "table json csv text"; return 0 ;;
+        "autopay show|--output") echo "table json csv text"; return 0 ;;
+        "autopay show|-o") echo "table json csv text"; return 0 ;;
         "bill download|--dir") echo ""; return 0 ;;
-        "bill explain|--output") echo "table json csv"; return 0 ;;
-        "bill explain|-o") echo "table json csv"; return 0 ;;
+        "bill explain|--output") echo "table json csv text"; return 0 ;;
+        "bill explain|-o") echo "table json csv text"; return 0 ;;
         "bill export|--from") echo ""; return 0 ;;
         "bill export|--to") echo ""; return 0 ;;
         "bill export|--format") echo "csv json ledger"; return 0 ;;
@@ -147,51 +147,51 @@ _spectrum_value() {
         "bill export|--liability-account") echo ""; return 0 ;;
         "bill export|--payment-account") echo ""; return 0 ;;
         "bill list|--limit") echo ""; return 0 ;;
-        "bill list|--output") echo "table json csv"; return 0 ;;
-        "bill list|-o") echo "table json csv"; return 0 ;;
+        "bill list|--output") echo "table json csv text"; return 0 ;;
+        "bill list|-o") echo "table json csv text"; return 0 ;;
         "bill pay|--amount") echo ""; return 0 ;;
         "bill pay|--method") echo ""; return 0 ;;
         "bill pay|--on") echo ""; return 0 ;;
         "bill pay|--if-due-within") echo ""; return 0 ;;
         "bill pay|--max-amount") echo ""; return 0 ;;
         "bill pay|--idempotency-key") echo ""; return 0 ;;
-        "bill pay|--output") echo "table json csv"; return 0 ;;
-        "bill pay|-o") echo "table json csv"; return 0 ;;
-        "bill show|--output") echo "table json csv"; return 0 ;;
-        "bill show|-o") echo "table json csv"; return 0 ;;
-        "config list|--output") echo "table json csv"; return 0 ;;
-        "config list|-o") echo "table json csv"; return 0 ;;
-        "doctor|--output") echo "table json csv"; return 0 ;;
-        "doctor|-o") echo "table json csv"; return 0 ;;
-        "equipment list|--output") echo "table json csv"; return 0 ;;
-        "equipment list|-o") echo "table json csv"; return 0 ;;
+        "bill pay|--output") echo "table json csv text"; return 0 ;;
+        "bill pay|-o") echo "table json csv text"; return 0 ;;
+        "bill show|--output") echo "table json csv text"; return 0 ;;
+        "bill show|-o") echo "table json csv text"; return 0 ;;
+        "config list|--output") echo "table json csv text"; return 0 ;;
+        "config list|-o") echo "table json csv text"; return 0 ;;
+        "doctor|--output") echo "table json csv text"; return 0 ;;
+        "doctor|-o") echo "table json csv text"; return 0 ;;
+        "equipment list|--output") echo "table json csv text"; return 0 ;;
+        "equipment list|-o") echo "table json csv text"; return 0 ;;
         "equipment restart|--timeout") echo ""; return 0 ;;
-        "equipment restart|--output") echo "table json csv"; return 0 ;;
-        "equipment restart|-o") echo "table json csv"; return 0 ;;
+        "equipment restart|--output") echo "table json csv text"; return 0 ;;
+        "equipment restart|-o") echo "table json csv text"; return 0 ;;
         "login|--username") echo ""; return 0 ;;
         "login|--store") echo "keyring file"; return 0 ;;
-        "outages|--output") echo "table json csv"; return 0 ;;
-        "outages|-o") echo "table json csv"; return 0 ;;
+        "outages|--output") echo "table json csv text"; return 0 ;;
+        "outages|-o") echo "table json csv text"; return 0 ;;
         "payment-methods add bank|--routing") echo ""; return 0 ;;
         "payment-methods add bank|--type") echo "checking savings"; return 0 ;;
-        "payment-methods add bank|--output") echo "table json csv"; return 0 ;;
-        "payment-methods add bank|-o") echo "table json csv"; return 0 ;;
+        "payment-methods add bank|--output") echo "table json csv text"; return 0 ;;
+        "payment-methods add bank|-o") echo "table json csv text"; return 0 ;;
         "payment-methods add card|--exp") echo ""; return 0 ;;
-        "payment-methods add card|--output") echo "table json csv"; return 0 ;;
-        "payment-methods add card|-o") echo "table json csv"; return 0 ;;
-        "payment-methods default|--output") echo "table json csv"; return 0 ;;
-        "payment-methods default|-o") echo "table json csv"; return 0 ;;
-        "payment-methods list|--output") echo "table json csv"; return 0 ;;
-        "payment-methods list|-o") echo "table json csv"; return 0 ;;
-        "payments cancel|--output") echo "table json csv"; return 0 ;;
-        "payments cancel|-o") echo "table json csv"; return 0 ;;
+        "payment-methods add card|--output") echo "table json csv text"; return 0 ;;
+        "payment-methods add card|-o") echo "table json csv text"; return 0 ;;
+        "payment-methods default|--output") echo "table json csv text"; return 0 ;;
+        "payment-methods default|-o") echo "table json csv text"; return 0 ;;
+        "payment-methods list|--output") echo "table json csv text"; return 0 ;;
+        "payment-methods list|-o") echo "table json csv text"; return 0 ;;
+        "payments cancel|--output") echo "table json csv text"; return 0 ;;
+        "payments cancel|-o") echo "table json csv text"; return 0 ;;
         "payments list|--limit") echo ""; return 0 ;;
-        "payments list|--output") echo "table json csv"; return 0 ;;
-        "payments list|-o") echo "table json csv"; return 0 ;;
-        "payments pending|--output") echo "table json csv"; return 0 ;;
-        "payments pending|-o") echo "table json csv"; return 0 ;;
-        "payments show|--output") echo "table json csv"; return 0 ;;
-        "payments show|-o") echo "table json csv"; return 0 ;;
+        "payments list|--output") echo "table json csv text"; return 0 ;;
+        "payments list|-o") echo "table json csv text"; return 0 ;;
+        "payments pending|--output") echo "table json csv text"; return 0 ;;
+        "payments pending|-o") echo "table json csv text"; return 0 ;;
+        "payments show|--output") echo "table json csv text"; return 0 ;;
+        "payments show|-o") echo "table json csv text"; return 0 ;;
         "profile edit|--add-email") echo ""; return 0 ;;
         "profile edit|--remove-email") echo ""; return 0 ;;
         "profile edit|--primary-email") echo ""; return 0 ;;
@@ -205,19 +205,19 @@ _spectrum_value() {
         "profile edit|--zip") echo ""; return 0 ;;
         "profile edit|--notify") echo ""; return 0 ;;
         "profile edit|--if-match") echo ""; return 0 ;;
-        "profile edit|--output") echo "table json csv"; return 0 ;;
-        "profile edit|-o") echo "table json csv"; return 0 ;;
-        "profile show|--output") echo "table json csv"; return 0 ;;
-        "profile show|-o") echo "table json csv"; return 0 ;;
+        "profile edit|--output") echo "table json csv text"; return 0 ;;
+        "profile edit|-o") echo "table json csv text"; return 0 ;;
+        "profile show|--output") echo "table json csv text"; return 0 ;;
+        "profile show|-o") echo "table json csv text"; return 0 ;;
         "recover password|--username") echo ""; return 0 ;;
         "recover username|--email") echo ""; return 0 ;;
         "recover username|--phone") echo ""; return 0 ;;
-        "sandbox clock advance|--output") echo "table json csv"; return 0 ;;
-        "sandbox clock advance|-o") echo "table json csv"; return 0 ;;
-        "sandbox clock set|--output") echo "table json csv"; return 0 ;;
-        "sandbox clock set|-o") echo "table json csv"; return 0 ;;
-        "sandbox clock show|--output") echo "table json csv"; return 0 ;;
-        "sandbox clock show|-o") echo "table json csv"; return 0 ;;
+        "sandbox clock advance|--output") echo "table json csv text"; return 0 ;;
+        "sandbox clock advance|-o") echo "table json csv text"; return 0 ;;
+        "sandbox clock set|--output") echo "table json csv text"; return 0 ;;
+        "sandbox clock set|-o") echo "table json csv text"; return 0 ;;
+        "sandbox clock show|--output") echo "table json csv text"; return 0 ;;
+        "sandbox clock show|-o") echo "table json csv text"; return 0 ;;
         "sandbox faults add|--path") echo ""; return 0 ;;
         "sandbox faults add|--kind") echo "delay error rate_limit drop_before drop_after"; return 0 ;;
         "sandbox faults add|--method") echo ""; return 0 ;;
@@ -225,51 +225,56 @@ _spectrum_value() {
         "sandbox faults add|--delay-ms") echo ""; return 0 ;;
         "sandbox faults add|--retry-after") echo ""; return 0 ;;
         "sandbox faults add|--times") echo ""; return 0 ;;
-        "sandbox faults add|--output") echo "table json csv"; return 0 ;;
-        "sandbox faults add|-o") echo "table json csv"; return 0 ;;
-        "sandbox faults list|--output") echo "table json csv"; return 0 ;;
-        "sandbox faults list|-o") echo "table json csv"; return 0 ;;
+        "sandbox faults add|--output") echo "table json csv text"; return 0 ;;
+        "sandbox faults add|-o") echo "table json csv text"; return 0 ;;
+        "sandbox faults list|--output") echo "table json csv text"; return 0 ;;
+        "sandbox faults list|-o") echo "table json csv text"; return 0 ;;
         "sandbox outage|--zip") echo ""; return 0 ;;
         "sandbox outage|--service") echo "internet tv voice mobile"; return 0 ;;
         "sandbox outage|--restore-in") echo ""; return 0 ;;
         "sandbox outbox|--to") echo ""; return 0 ;;
         "sandbox outbox|--limit") echo ""; return 0 ;;
-        "sandbox outbox|--output") echo "table json csv"; return 0 ;;
-        "sandbox outbox|-o") echo "table json csv"; return 0 ;;
-        "sandbox personas|--output") echo "table json csv"; return 0 ;;
-        "sandbox personas|-o") echo "table json csv"; return 0 ;;
+        "sandbox outbox|--output") echo "table json csv text"; return 0 ;;
+        "sandbox outbox|-o") echo "table json csv text"; return 0 ;;
+        "sandbox personas|--output") echo "table json csv text"; return 0 ;;
+        "sandbox personas|-o") echo "table json csv text"; return 0 ;;
         "sandbox serve|--host") echo ""; return 0 ;;
         "sandbox serve|--port") echo ""; return 0 ;;
         "sandbox serve|--db") echo ""; return 0 ;;
         "sandbox serve|--allow-host") echo ""; return 0 ;;
         "support chat|--message") echo ""; return 0 ;;
-        "support chat|--output") echo "table json csv"; return 0 ;;
-        "support chat|-o") echo "table json csv"; return 0 ;;
+        "support chat|--output") echo "table json csv text"; return 0 ;;
+        "support chat|-o") echo "table json csv text"; return 0 ;;
         "support faq|--limit") echo ""; return 0 ;;
-        "support faq|--output") echo "table json csv"; return 0 ;;
-        "support faq|-o") echo "table json csv"; return 0 ;;
+        "support faq|--output") echo "table json csv text"; return 0 ;;
+        "support faq|-o") echo "table json csv text"; return 0 ;;
         "support ticket create|--subject") echo ""; return 0 ;;
         "support ticket create|--category") echo "billing technical account other"; return 0 ;;
         "support ticket create|--body-file") echo ""; return 0 ;;
-        "support ticket create|--output") echo "table json csv"; return 0 ;;
-        "support ticket create|-o") echo "table json csv"; return 0 ;;
+        "support ticket create|--output") echo "table json csv text"; return 0 ;;
+        "support ticket create|-o") echo "table json csv text"; return 0 ;;
         "support ticket list|--status") echo "open pending resolved closed"; return 0 ;;
-        "support ticket list|--output") echo "table json csv"; return 0 ;;
-        "support ticket list|-o") echo "table json csv"; return 0 ;;
+        "support ticket list|--output") echo "table json csv text"; return 0 ;;
+        "support ticket list|-o") echo "table json csv text"; return 0 ;;
         "support ticket reply|--body-file") echo ""; return 0 ;;
-        "support ticket reply|--output") echo "table json csv"; return 0 ;;
-        "support ticket reply|-o") echo "table json csv"; return 0 ;;
-        "support ticket show|--output") echo "table json csv"; return 0 ;;
-        "support ticket show|-o") echo "table json csv"; return 0 ;;
+        "support ticket reply|--output") echo "table json csv text"; return 0 ;;
+        "support ticket reply|-o") echo "table json csv text"; return 0 ;;
+        "support ticket show|--output") echo "table json csv text"; return 0 ;;
+        "support ticket show|-o") echo "table json csv text"; return 0 ;;
         "usage|--service") echo "internet mobile voice"; return 0 ;;
         "usage|--days") echo ""; return 0 ;;
         "usage|--from") echo ""; return 0 ;;
         "usage|--to") echo ""; return 0 ;;
         "usage|--by") echo "day week month"; return 0 ;;
-        "usage|--output") echo "table json csv"; return 0 ;;
-        "usage|-o") echo "table json csv"; return 0 ;;
+        "usage|--output") echo "table json csv text"; return 0 ;;
+        "usage|-o") echo "table json csv text"; return 0 ;;
     esac
     return 1
+}
+
+# The global options (the root's) take their values after any command too.
+_spectrum_any_value() {
+    _spectrum_value "$1" "$2" || _spectrum_value "" "$2"
 }
 
 _spectrum() {
@@ -278,17 +283,18 @@ _spectrum() {
     for ((i = 1; i < COMP_CWORD; i++)); do
         word="${COMP_WORDS[i]}"
         if [[ "$word" == -* ]]; then
-            _spectrum_value "$path" "$word" >/dev/null && ((i++))
+            _spectrum_any_value "$path" "$word" >/dev/null && ((i++))
             continue
         fi
         if [[ " $(_spectrum_commands "$path") " == *" $word "* ]]; then
             path="${path:+$path }$word"
         fi
     done
-    if values=$(_spectrum_value "$path" "${COMP_WORDS[COMP_CWORD-1]}"); then
+    if values=$(_spectrum_any_value "$path" "${COMP_WORDS[COMP_CWORD-1]}"); then
         COMPREPLY=($(compgen -W "$values" -- "$cur"))
     elif [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "$(_spectrum_options "$path")" -- "$cur"))
+        values="$(_spectrum_options "$path")${path:+ $(_spectrum_options "")}"
+        COMPREPLY=($(compgen -W "$values" -- "$cur"))
     else
         COMPREPLY=($(compgen -W "$(_spectrum_commands "$path")" -- "$cur"))
     fi

@@ -39,23 +39,24 @@ complete -c spectrum -n "__spectrum_at ''" -a recover
 complete -c spectrum -n "__spectrum_at ''" -a sandbox
 complete -c spectrum -n "__spectrum_at ''" -a support
 complete -c spectrum -n "__spectrum_at ''" -a usage
-complete -c spectrum -n "__spectrum_at ''" -l profile -r -a "(__spectrum_profiles)"
-complete -c spectrum -n "__spectrum_at ''" -l output -r -a "table json csv"
-complete -c spectrum -n "__spectrum_at ''" -l api-url -r
-complete -c spectrum -n "__spectrum_at ''" -l no-input
-complete -c spectrum -n "__spectrum_at ''" -l verbose
-complete -c spectrum -n "__spectrum_at ''" -l quiet
-complete -c spectrum -n "__spectrum_at ''" -l query -r
-complete -c spectrum -n "__spectrum_at ''" -l version
-complete -c spectrum -n "__spectrum_at ''" -l help
+complete -c spectrum -n true -l profile -r -a "(__spectrum_profiles)"
+complete -c spectrum -n true -l output -r -a "table json csv text"
+complete -c spectrum -n true -l api-url -r
+complete -c spectrum -n true -l no-input
+complete -c spectrum -n true -l verbose
+complete -c spectrum -n true -l quiet
+complete -c spectrum -n true -l query -r
+complete -c spectrum -n true -l no-pager
+complete -c spectrum -n true -l version
+complete -c spectrum -n true -l help
 complete -c spectrum -n "__spectrum_at 'account'" -a show
 complete -c spectrum -n "__spectrum_at 'account'" -l help
-complete -c spectrum -n "__spectrum_at 'account show'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'account show'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'account show'" -l help
 complete -c spectrum -n "__spectrum_at 'auth'" -a status
 complete -c spectrum -n "__spectrum_at 'auth'" -a token
 complete -c spectrum -n "__spectrum_at 'auth'" -l help
-complete -c spectrum -n "__spectrum_at 'auth status'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'auth status'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'auth status'" -l help
 complete -c spectrum -n "__spectrum_at 'auth token'" -a create
 complete -c spectrum -n "__spectrum_at 'auth token'" -a list
@@ -64,9 +65,9 @@ complete -c spectrum -n "__spectrum_at 'auth token'" -l help
 complete -c spectrum -n "__spectrum_at 'auth token create'" -l name -r
 complete -c spectrum -n "__spectrum_at 'auth token create'" -l scope -r -a "account:read billing:read payments:write autopay:write profile:write support:write"
 complete -c spectrum -n "__spectrum_at 'auth token create'" -l expires-in-days -r
-complete -c spectrum -n "__spectrum_at 'auth token create'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'auth token create'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'auth token create'" -l help
-complete -c spectrum -n "__spectrum_at 'auth token list'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'auth token list'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'auth token list'" -l help
 complete -c spectrum -n "__spectrum_at 'auth token revoke'" -l yes
 complete -c spectrum -n "__spectrum_at 'auth token revoke'" -l help
@@ -75,13 +76,13 @@ complete -c spectrum -n "__spectrum_at 'autopay'" -a enable
 complete -c spectrum -n "__spectrum_at 'autopay'" -a show
 complete -c spectrum -n "__spectrum_at 'autopay'" -l help
 complete -c spectrum -n "__spectrum_at 'autopay disable'" -l yes
-complete -c spectrum -n "__spectrum_at 'autopay disable'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'autopay disable'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'autopay disable'" -l help
 complete -c spectrum -n "__spectrum_at 'autopay enable'" -l method -r
 complete -c spectrum -n "__spectrum_at 'autopay enable'" -l yes
-complete -c spectrum -n "__spectrum_at 'autopay enable'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'autopay enable'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'autopay enable'" -l help
-complete -c spectrum -n "__spectrum_at 'autopay show'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'autopay show'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'autopay show'" -l help
 complete -c spectrum -n "__spectrum_at 'bill'" -a download
 complete -c spectrum -n "__spectrum_at 'bill'" -a explain
@@ -94,7 +95,7 @@ complete -c spectrum -n "__spectrum_at 'bill download'" -l all
 complete -c spectrum -n "__spectrum_at 'bill download'" -l dir -r
 complete -c spectrum -n "__spectrum_at 'bill download'" -l help
 complete -c spectrum -n "__spectrum_at 'bill explain'" -l upcoming
-complete -c spectrum -n "__spectrum_at 'bill explain'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'bill explain'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'bill explain'" -l help
 complete -c spectrum -n "__spectrum_at 'bill export'" -l from -r
 complete -c spectrum -n "__spectrum_at 'bill export'" -l to -r
@@ -105,7 +106,7 @@ complete -c spectrum -n "__spectrum_at 'bill export'" -l payment-account -r
 complete -c spectrum -n "__spectrum_at 'bill export'" -l help
 complete -c spectrum -n "__spectrum_at 'bill list'" -l limit -r
 complete -c spectrum -n "__spectrum_at 'bill list'" -l all
-complete -c spectrum -n "__spectrum_at 'bill list'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'bill list'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'bill list'" -l help
 complete -c spectrum -n "__spectrum_at 'bill pay'" -l amount -r
 complete -c spectrum -n "__spectrum_at 'bill pay'" -l balance
@@ -117,9 +118,9 @@ complete -c spectrum -n "__spectrum_at 'bill pay'" -l max-amount -r
 complete -c spectrum -n "__spectrum_at 'bill pay'" -l dry-run
 complete -c spectrum -n "__spectrum_at 'bill pay'" -l idempotency-key -r
 complete -c spectrum -n "__spectrum_at 'bill pay'" -l yes
-complete -c spectrum -n "__spectrum_at 'bill pay'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'bill pay'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'bill pay'" -l help
-complete -c spectrum -n "__spectrum_at 'bill show'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'bill show'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'bill show'" -l help
 complete -c spectrum -n "__spectrum_at 'config'" -a get
 complete -c spectrum -n "__spectrum_at 'config'" -a list
@@ -128,21 +129,21 @@ complete -c spectrum -n "__spectrum_at 'config'" -a set
 complete -c spectrum -n "__spectrum_at 'config'" -a unset
 complete -c spectrum -n "__spectrum_at 'config'" -l help
 complete -c spectrum -n "__spectrum_at 'config get'" -l help
-complete -c spectrum -n "__spectrum_at 'config list'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'config list'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'config list'" -l help
 complete -c spectrum -n "__spectrum_at 'config path'" -l help
 complete -c spectrum -n "__spectrum_at 'config set'" -l help
 complete -c spectrum -n "__spectrum_at 'config unset'" -l help
-complete -c spectrum -n "__spectrum_at 'doctor'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'doctor'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'doctor'" -l help
 complete -c spectrum -n "__spectrum_at 'equipment'" -a list
 complete -c spectrum -n "__spectrum_at 'equipment'" -a restart
 complete -c spectrum -n "__spectrum_at 'equipment'" -l help
-complete -c spectrum -n "__spectrum_at 'equipment list'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'equipment list'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'equipment list'" -l help
 complete -c spectrum -n "__spectrum_at 'equipment restart'" -l wait
 complete -c spectrum -n "__spectrum_at 'equipment restart'" -l timeout -r
-complete -c spectrum -n "__spectrum_at 'equipment restart'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'equipment restart'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'equipment restart'" -l help
 complete -c spectrum -n "__spectrum_at 'login'" -l username -r
 complete -c spectrum -n "__spectrum_at 'login'" -l password-stdin
@@ -150,7 +151,7 @@ complete -c spectrum -n "__spectrum_at 'login'" -l code-stdin
 complete -c spectrum -n "__spectrum_at 'login'" -l store -r -a "keyring file"
 complete -c spectrum -n "__spectrum_at 'login'" -l help
 complete -c spectrum -n "__spectrum_at 'logout'" -l help
-complete -c spectrum -n "__spectrum_at 'outages'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'outages'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'outages'" -l help
 complete -c spectrum -n "__spectrum_at 'payment-methods'" -a add
 complete -c spectrum -n "__spectrum_at 'payment-methods'" -a default
@@ -164,16 +165,16 @@ complete -c spectrum -n "__spectrum_at 'payment-methods add bank'" -l routing -r
 complete -c spectrum -n "__spectrum_at 'payment-methods add bank'" -l type -r -a "checking savings"
 complete -c spectrum -n "__spectrum_at 'payment-methods add bank'" -l number-stdin
 complete -c spectrum -n "__spectrum_at 'payment-methods add bank'" -l default
-complete -c spectrum -n "__spectrum_at 'payment-methods add bank'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'payment-methods add bank'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'payment-methods add bank'" -l help
 complete -c spectrum -n "__spectrum_at 'payment-methods add card'" -l exp -r
 complete -c spectrum -n "__spectrum_at 'payment-methods add card'" -l number-stdin
 complete -c spectrum -n "__spectrum_at 'payment-methods add card'" -l default
-complete -c spectrum -n "__spectrum_at 'payment-methods add card'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'payment-methods add card'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'payment-methods add card'" -l help
-complete -c spectrum -n "__spectrum_at 'payment-methods default'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'payment-methods default'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'payment-methods default'" -l help
-complete -c spectrum -n "__spectrum_at 'payment-methods list'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'payment-methods list'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'payment-methods list'" -l help
 complete -c spectrum -n "__spectrum_at 'payment-methods remove'" -l yes
 complete -c spectrum -n "__spectrum_at 'payment-methods remove'" -l help
@@ -183,14 +184,14 @@ complete -c spectrum -n "__spectrum_at 'payments'" -a pending
 complete -c spectrum -n "__spectrum_at 'payments'" -a show
 complete -c spectrum -n "__spectrum_at 'payments'" -l help
 complete -c spectrum -n "__spectrum_at 'payments cancel'" -l yes
-complete -c spectrum -n "__spectrum_at 'payments cancel'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'payments cancel'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'payments cancel'" -l help
 complete -c spectrum -n "__spectrum_at 'payments list'" -l limit -r
-complete -c spectrum -n "__spectrum_at 'payments list'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'payments list'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'payments list'" -l help
-complete -c spectrum -n "__spectrum_at 'payments pending'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'payments pending'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'payments pending'" -l help
-complete -c spectrum -n "__spectrum_at 'payments show'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'payments show'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'payments show'" -l help
 complete -c spectrum -n "__spectrum_at 'profile'" -a edit
 complete -c spectrum -n "__spectrum_at 'profile'" -a password
@@ -212,11 +213,11 @@ complete -c spectrum -n "__spectrum_at 'profile edit'" -l paper
 complete -c spectrum -n "__spectrum_at 'profile edit'" -l notify -r
 complete -c spectrum -n "__spectrum_at 'profile edit'" -l if-match -r
 complete -c spectrum -n "__spectrum_at 'profile edit'" -l password-stdin
-complete -c spectrum -n "__spectrum_at 'profile edit'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'profile edit'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'profile edit'" -l help
 complete -c spectrum -n "__spectrum_at 'profile password'" -l password-stdin
 complete -c spectrum -n "__spectrum_at 'profile password'" -l help
-complete -c spectrum -n "__spectrum_at 'profile show'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'profile show'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'profile show'" -l help
 complete -c spectrum -n "__spectrum_at 'recover'" -a password
 complete -c spectrum -n "__spectrum_at 'recover'" -a username
@@ -242,11 +243,11 @@ complete -c spectrum -n "__spectrum_at 'sandbox clock'" -a advance
 complete -c spectrum -n "__spectrum_at 'sandbox clock'" -a set
 complete -c spectrum -n "__spectrum_at 'sandbox clock'" -a show
 complete -c spectrum -n "__spectrum_at 'sandbox clock'" -l help
-complete -c spectrum -n "__spectrum_at 'sandbox clock advance'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'sandbox clock advance'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'sandbox clock advance'" -l help
-complete -c spectrum -n "__spectrum_at 'sandbox clock set'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'sandbox clock set'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'sandbox clock set'" -l help
-complete -c spectrum -n "__spectrum_at 'sandbox clock show'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'sandbox clock show'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'sandbox clock show'" -l help
 complete -c spectrum -n "__spectrum_at 'sandbox faults'" -a add
 complete -c spectrum -n "__spectrum_at 'sandbox faults'" -a clear
@@ -259,10 +260,10 @@ complete -c spectrum -n "__spectrum_at 'sandbox faults add'" -l status -r
 complete -c spectrum -n "__spectrum_at 'sandbox faults add'" -l delay-ms -r
 complete -c spectrum -n "__spectrum_at 'sandbox faults add'" -l retry-after -r
 complete -c spectrum -n "__spectrum_at 'sandbox faults add'" -l times -r
-complete -c spectrum -n "__spectrum_at 'sandbox faults add'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'sandbox faults add'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'sandbox faults add'" -l help
 complete -c spectrum -n "__spectrum_at 'sandbox faults clear'" -l help
-complete -c spectrum -n "__spectrum_at 'sandbox faults list'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'sandbox faults list'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'sandbox faults list'" -l help
 complete -c spectrum -n "__spectrum_at 'sandbox outage'" -l zip -r
 complete -c spectrum -n "__spectrum_at 'sandbox outage'" -l service -r -a "internet tv voice mobile"
@@ -271,9 +272,9 @@ complete -c spectrum -n "__spectrum_at 'sandbox outage'" -l end
 complete -c spectrum -n "__spectrum_at 'sandbox outage'" -l help
 complete -c spectrum -n "__spectrum_at 'sandbox outbox'" -l to -r
 complete -c spectrum -n "__spectrum_at 'sandbox outbox'" -l limit -r
-complete -c spectrum -n "__spectrum_at 'sandbox outbox'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'sandbox outbox'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'sandbox outbox'" -l help
-complete -c spectrum -n "__spectrum_at 'sandbox personas'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'sandbox personas'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'sandbox personas'" -l help
 complete -c spectrum -n "__spectrum_at 'sandbox reset'" -l yes
 complete -c spectrum -n "__spectrum_at 'sandbox reset'" -l help
@@ -288,10 +289,10 @@ complete -c spectrum -n "__spectrum_at 'support'" -a faq
 complete -c spectrum -n "__spectrum_at 'support'" -a ticket
 complete -c spectrum -n "__spectrum_at 'support'" -l help
 complete -c spectrum -n "__spectrum_at 'support chat'" -l message -r
-complete -c spectrum -n "__spectrum_at 'support chat'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'support chat'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'support chat'" -l help
 complete -c spectrum -n "__spectrum_at 'support faq'" -l limit -r
-complete -c spectrum -n "__spectrum_at 'support faq'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'support faq'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'support faq'" -l help
 complete -c spectrum -n "__spectrum_at 'support ticket'" -a close
 complete -c spectrum -n "__spectrum_at 'support ticket'" -a create
@@ -304,15 +305,15 @@ complete -c spectrum -n "__spectrum_at 'support ticket close'" -l help
 complete -c spectrum -n "__spectrum_at 'support ticket create'" -l subject -r
 complete -c spectrum -n "__spectrum_at 'support ticket create'" -l category -r -a "billing technical account other"
 complete -c spectrum -n "__spectrum_at 'support ticket create'" -l body-file -r
-complete -c spectrum -n "__spectrum_at 'support ticket create'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'support ticket create'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'support ticket create'" -l help
 complete -c spectrum -n "__spectrum_at 'support ticket list'" -l status -r -a "open pending resolved closed"
-complete -c spectrum -n "__spectrum_at 'support ticket list'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'support ticket list'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'support ticket list'" -l help
 complete -c spectrum -n "__spectrum_at 'support ticket reply'" -l body-file -r
-complete -c spectrum -n "__spectrum_at 'support ticket reply'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'support ticket reply'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'support ticket reply'" -l help
-complete -c spectrum -n "__spectrum_at 'support ticket show'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'support ticket show'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'support ticket show'" -l help
 complete -c spectrum -n "__spectrum_at 'usage'" -l service -r -a "internet mobile voice"
 complete -c spectrum -n "__spectrum_at 'usage'" -l days -r
@@ -321,5 +322,5 @@ complete -c spectrum -n "__spectrum_at 'usage'" -l to -r
 complete -c spectrum -n "__spectrum_at 'usage'" -l by -r -a "day week month"
 complete -c spectrum -n "__spectrum_at 'usage'" -l chart
 complete -c spectrum -n "__spectrum_at 'usage'" -l no-chart
-complete -c spectrum -n "__spectrum_at 'usage'" -l output -r -a "table json csv"
+complete -c spectrum -n "__spectrum_at 'usage'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'usage'" -l help

@@ -112,23 +112,29 @@ def bash(nodes: list[Node]) -> str:
         "    return 1",
         "}",
         "",
+        "# The global options (the root's) take their values after any command too.",
+        "_spectrum_any_value() {",
+        '    _spectrum_value "$1" "$2" || _spectrum_value "" "$2"',
+        "}",
+        "",
         "_spectrum() {",
         '    local cur="${COMP_WORDS[COMP_CWORD]}" path="" word i values',
         "    COMPREPLY=()",
         "    for ((i = 1; i < COMP_CWORD; i++)); do",
         '        word="${COMP_WORDS[i]}"',
         '        if [[ "$word" == -* ]]; then',
-        '            _spectrum_value "$path" "$word" >/dev/null && ((i++))',
+        '            _spectrum_any_value "$path" "$word" >/dev/null && ((i++))',
         "            continue",
         "        fi",
         '        if [[ " $(_spectrum_commands "$path") " == *" $word "* ]]; then',
         '            path="${path:+$path }$word"',
         "        fi",
         "    done",
-        '    if values=$(_spectrum_value "$path" "${COMP_WORDS[COMP_CWORD-1]}"); then',
+        '    if values=$(_spectrum_any_value "$path" "${COMP_WORDS[COMP_CWORD-1]}"); then',
         '        COMPREPLY=($(compgen -W "$values" -- "$cur"))',
         '    elif [[ "$cur" == -* ]]; then',
-        '        COMPREPLY=($(compgen -W "$(_spectrum_options "$path")" -- "$cur"))',
+        '        values="$(_spectrum_options "$path")${path:+ $(_spectrum_options "")}"',
+        '        COMPREPLY=($(compgen -W "$values" -- "$cur"))',
         "    else",
         '        COMPREPLY=($(compgen -W "$(_spectrum_commands "$path")" -- "$cur"))',
         "    fi",
@@ -183,6 +189,8 @@ def fish(nodes: list[Node]) -> str:
         at = f"-n \"__spectrum_at '{node.path}'\""
         for name in node.commands:
             out.append(f"complete -c spectrum {at} -a {name}")
+        if not node.path:
+            at = "-n true"  # the global options: after any command too
         for option in node.options:
             if not option.startswith("--"):
                 continue

@@ -73,6 +73,10 @@ def test_bash_completes_profile_names_from_the_config(tmp_path: Path) -> None:
     assert complete("spectrum -p ", env) == ["default", "work", "home-lab"]
     assert complete("spectrum --profile w", env) == ["work"]
     assert complete("spectrum -p work bill l", env) == ["list"]
+    # Global options complete after a command too, and their values are skipped.
+    assert complete("spectrum bill list -p w", env) == ["work"]
+    assert complete("spectrum bill list -p work --li", env) == ["--limit"]
+    assert complete("spectrum doctor --no-p", env) == ["--no-pager"]
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from spectrum_cli.cli import (
     support,
     usage,
 )
-from spectrum_cli.cli._typer import new_app
+from spectrum_cli.cli._typer import SpectrumGroup, new_app
 from spectrum_cli.cli.context import State
 from spectrum_cli.cli.errors import Interrupted
 from spectrum_cli.cli.options import OutputFormat
@@ -124,7 +124,18 @@ VersionOption = Annotated[
 ]
 
 
-@app.callback()
+class RootGroup(SpectrumGroup):
+    """The root command: its options (the global ones) may also follow the command path."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not ctx.resilient_parsing:  # shell completion reads the line as it is
+            from spectrum_cli.cli.argv import global_options_first
+
+            args = global_options_first(self, args)
+        return super().parse_args(ctx, args)
+
+
+@app.callback(cls=RootGroup)
 def root(
     ctx: typer.Context,
     profile: ProfileOption = "default",
