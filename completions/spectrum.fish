@@ -129,12 +129,10 @@ complete -c spectrum -n "__spectrum_at 'config'" -a set
 complete -c spectrum -n "__spectrum_at 'config'" -a unset
 complete -c spectrum -n "__spectrum_at 'config'" -l help
 complete -c spectrum -n "__spectrum_at 'config get'" -l help
-complete -c spectrum -n "__spectrum_at 'config list'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'config list'" -l help
 complete -c spectrum -n "__spectrum_at 'config path'" -l help
 complete -c spectrum -n "__spectrum_at 'config set'" -l help
 complete -c spectrum -n "__spectrum_at 'config unset'" -l help
-complete -c spectrum -n "__spectrum_at 'doctor'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'doctor'" -l help
 complete -c spectrum -n "__spectrum_at 'equipment'" -a list
 complete -c spectrum -n "__spectrum_at 'equipment'" -a restart

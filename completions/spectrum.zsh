@@ -55,11 +55,11 @@ _spectrum_options() {
         "bill show") echo "--output -o --help" ;;
         "config") echo "--help" ;;
         "config get") echo "--help" ;;
-        "config list") echo "--output -o --help" ;;
+        "config list") echo "--help" ;;
         "config path") echo "--help" ;;
         "config set") echo "--help" ;;
         "config unset") echo "--help" ;;
-        "doctor") echo "--output -o --help" ;;
+        "doctor") echo "--help" ;;
         "equipment") echo "--help" ;;
         "equipment list") echo "--output -o --help" ;;
         "equipment restart") echo "--wait --timeout --output -o --help" ;;
@@ -160,10 +160,6 @@ _spectrum_value() {
         "bill pay|-o") echo "table json csv text"; return 0 ;;
         "bill show|--output") echo "table json csv text"; return 0 ;;
         "bill show|-o") echo "table json csv text"; return 0 ;;
-        "config list|--output") echo "table json csv text"; return 0 ;;
-        "config list|-o") echo "table json csv text"; return 0 ;;
-        "doctor|--output") echo "table json csv text"; return 0 ;;
-        "doctor|-o") echo "table json csv text"; return 0 ;;
         "equipment list|--output") echo "table json csv text"; return 0 ;;
         "equipment list|-o") echo "table json csv text"; return 0 ;;
         "equipment restart|--timeout") echo ""; return 0 ;;

@@ -18,8 +18,12 @@ KEYS = {
     "api_url": "Account API base URL, or `sandbox` for the built-in sandbox.",
     "username": "Username offered by `spectrum login`.",
     "output": "Default output format: table, json, csv or text.",
+    "store": "Where the profile's credentials are kept: keyring (the default) or file "
+    "(a private file, for machines without a keyring; the keyring is then never used).",
 }
+STORES = ("keyring", "file")
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_SEVERAL_PROFILES = re.compile(r"[*?\[\],]")  # a pattern or a list of names
 
 
 class ConfigError(Exception):
@@ -41,11 +45,24 @@ def check_profile_name(name: str) -> str:
     return name
 
 
+def check_selected_profile(name: str) -> str:
+    """The profile chosen with --profile or SPECTRUM_PROFILE: one name. A pattern or a list
+    would run the command in several profiles, which is not supported yet."""
+    if _SEVERAL_PROFILES.search(name):
+        raise ConfigError(
+            f"--profile {name!r} names several profiles: running a command across profiles is "
+            "not supported yet; name one (`spectrum config list` shows them)."
+        )
+    return check_profile_name(name)
+
+
 def check_value(key: str, value: str) -> str:
     if key not in KEYS:
         raise ConfigError(f"Unknown config key {key!r}; known keys: {', '.join(KEYS)}.")
     if key == "output" and value not in OUTPUTS:
         raise ConfigError(f"output must be one of {', '.join(OUTPUTS)}, not {value!r}.")
+    if key == "store" and value not in STORES:
+        raise ConfigError(f"store must be one of {', '.join(STORES)}, not {value!r}.")
     if key == "api_url" and value != SANDBOX and not re.match(r"^https?://[^\s/]+", value):
         raise ConfigError(f"api_url must be `sandbox` or an http(s) URL, not {value!r}.")
     return value
@@ -95,6 +112,15 @@ class Config:
     def set(self, profile: str, key: str, value: str) -> None:
         check_profile_name(profile)
         self.profiles.setdefault(profile, {})[key] = check_value(key, value)
+
+    def add_profile(self, profile: str, **values: str) -> bool:
+        """Add ``profile`` with ``values`` unless it is already here; True when added."""
+        if profile in self.profiles:
+            return False
+        self.profiles[check_profile_name(profile)] = {}
+        for key, value in values.items():
+            self.set(profile, key, value)
+        return True
 
     def unset(self, profile: str, key: str) -> bool:
         return self.profiles.get(profile, {}).pop(key, None) is not None

@@ -1,7 +1,9 @@
 """Where sign-in secrets live: SPECTRUM_TOKEN, then the OS keyring, then a private file.
 
-The file is used only after an explicit `login --store file`, except for the embedded sandbox,
-whose throwaway sessions may fall back to it when there is no keyring.
+The file is used only after an explicit `login --store file` or for a profile whose config
+sets `store = "file"` (then the keyring is never used for it: not read, not written, not
+probed), except for the embedded sandbox, whose throwaway sessions may fall back to it when
+there is no keyring.
 """
 
 from __future__ import annotations
@@ -82,6 +84,7 @@ class CredentialStore:
         self.file = config_dir / "credentials.json"
         self._keyring_backend: Any = None
         self._keyring_checked = False
+        self._configured: dict[str, str | None] = {}
 
     # The keyring
 
@@ -105,6 +108,20 @@ class CredentialStore:
                 self._keyring_backend = None
         return self._keyring_backend
 
+    def configured_store(self, profile: str) -> str | None:
+        """The profile's `store` setting in config.toml, if any."""
+        from spectrum_cli.config import Config
+
+        if profile not in self._configured:
+            self._configured[profile] = Config.load(self.file.parent).get(profile, "store")
+        return self._configured[profile]
+
+    def _keyring_for(self, profile: str) -> Any:
+        """The keyring backend for this profile's credentials: none when it uses the file."""
+        if self.configured_store(profile) == "file":
+            return None
+        return self.keyring_backend()
+
     def keyring_name(self) -> str | None:
         backend = self.keyring_backend()
         return None if backend is None else f"{type(backend).__module__}.{type(backend).__name__}"
@@ -116,7 +133,7 @@ class CredentialStore:
         token = self.env.get(TOKEN_ENV)
         if token:
             return Credential(api_url=api_url, token=token, source="environment")
-        backend = self.keyring_backend()
+        backend = self._keyring_for(profile)
         if backend is not None:
             text = _with_timeout(lambda: backend.get_password(SERVICE, profile), "reading")
             if text:
@@ -133,6 +150,11 @@ class CredentialStore:
         self, profile: str, credential: Credential, store: Literal["keyring", "file"]
     ) -> Credential:
         if store == "keyring":
+            if self.configured_store(profile) == "file":
+                raise CredentialError(
+                    f"Profile {profile!r} keeps its credentials in {self.file} "
+                    '(store = "file" in its config), not in the keyring.'
+                )
             backend = self.keyring_backend()
             if backend is None:
                 raise CredentialError("No OS keyring is available here (no Secret Service).")
@@ -151,7 +173,7 @@ class CredentialStore:
     def forget(self, profile: str) -> list[Source]:
         """Remove the profile's credential from the keyring and the file; says where it was."""
         removed: list[Source] = []
-        backend = self.keyring_backend()
+        backend = self._keyring_for(profile)
         if backend is not None:
 
             def delete() -> bool:

@@ -97,7 +97,7 @@ def test_an_env_token_warns_in_its_last_14_days_and_its_expiry_names_the_fix(
             in warned.stderr
         )
         assert "spectrum auth token create" in warned.stderr
-    doctor = json.loads(cli("doctor", "-o", "json").stdout)
+    doctor = json.loads(cli("doctor", "-o", "json").stdout)["data"]
     credentials = next(c for c in doctor if c["name"] == "credentials")
     assert f"expires on {expiry_date} (13 days left)" in credentials["detail"]
 
@@ -182,7 +182,7 @@ def test_doctor_passes_a_working_unlisted_profile_and_runs_local_checks_when_off
     monkeypatch.setenv("SPECTRUM_TOKEN", _token(cli, "account:read"))
     result = cli("-p", "work", "doctor", "-o", "json")
     assert result.exit_code == 0, result.stdout
-    checks = {c["name"]: c for c in json.loads(result.stdout)}
+    checks = {c["name"]: c for c in json.loads(result.stdout)["data"]}
     assert checks["config"]["ok"] and "'work' (not in the file" in checks["config"]["detail"]
     assert (
         checks["credentials"]["ok"] and "harper via environment" in checks["credentials"]["detail"]
@@ -192,7 +192,7 @@ def test_doctor_passes_a_working_unlisted_profile_and_runs_local_checks_when_off
 
     offline = cli("--api-url", "http://127.0.0.1:9", "doctor", "-o", "json")
     assert offline.exit_code == 8
-    checks = {c["name"]: c for c in json.loads(offline.stdout)}
+    checks = {c["name"]: c for c in json.loads(offline.stdout)["data"]}
     assert not checks["api"]["ok"] and checks["api"]["status"] == 8
     assert {"clock", "keyring", "credentials"} <= set(checks)
     assert "not compared" in checks["clock"]["detail"]

@@ -13,6 +13,7 @@ from keyring.backends import fail
 from typer.testing import CliRunner
 
 from spectrum_cli.cli.main import app
+from tests.helpers import ServedSandbox, isolated_env, spectrum
 
 
 class MemoryKeyring(KeyringBackend):
@@ -92,7 +93,15 @@ def test_config_set_get_list_and_path(cli) -> None:  # type: ignore[no-untyped-d
     missing = cli("config", "get", "output")
     assert missing.exit_code == 5 and "not set" in missing.stderr
     listed = json.loads(cli("config", "list", "-o", "json").stdout)
-    assert {"profile": "work", "key": "api_url", "value": "http://127.0.0.1:8765"} in listed
+    assert listed["has_more"] is False
+    work = {"profile": "work", "api_url": "http://127.0.0.1:8765"}
+    assert [p["profile"] for p in listed["data"]] == ["default", "work"]
+    assert listed["data"][1] == {**work, "username": None, "output": None, "store": None}
+    assert cli("config", "list", "-o", "csv").stdout.splitlines() == [
+        "profile,api_url,username,output,store",
+        "default,,harper,,",
+        "work,http://127.0.0.1:8765,,,",
+    ]
     path = Path(cli("config", "path").stdout.strip())
     assert path == cli.config_dir / "config.toml"
     assert oct(path.stat().st_mode & 0o777) == "0o600"
@@ -107,6 +116,7 @@ def test_config_set_get_list_and_path(cli) -> None:  # type: ignore[no-untyped-d
         (["config", "set", "colour", "red"], "Unknown config key 'colour'"),
         (["config", "set", "api_url", "ftp://x"], "api_url must be `sandbox` or an http(s) URL"),
         (["-p", "bad name", "config", "list"], "Profile name 'bad name' is not valid"),
+        (["config", "set", "store", "cloud"], "store must be one of keyring, file"),
         (["sandbox", "clock", "advance", "soon"], "'soon' is not a duration"),
         (["sandbox", "clock", "set", "tomorrow"], "'tomorrow' is not an ISO 8601"),
     ],
@@ -138,6 +148,49 @@ def test_commands_against_the_embedded_sandbox_say_so(cli) -> None:  # type: ign
     assert lines[1].startswith("harper,Sandbox-Harper1,head_of_household,,")
     quiet = cli("-q", "sandbox", "personas", "-o", "json")
     assert quiet.stderr == "" and json.loads(quiet.stdout)["data"][0]["username"] == "harper"
+
+
+def test_a_profile_signed_in_to_is_in_the_config(cli) -> None:  # type: ignore[no-untyped-def]
+    login = cli(
+        "-p", "work", "login", "--username", "harper", "--password-stdin", input="Sandbox-Harper1\n"
+    )
+    assert login.exit_code == 0, login.stderr
+    listed = json.loads(cli("config", "list", "-o", "json").stdout)["data"]
+    assert listed == [
+        {"profile": "work", "api_url": None, "username": None, "output": None, "store": None}
+    ]
+    assert (cli.config_dir / "config.toml").read_text().endswith("[profiles.work]\n")
+    again = cli(
+        "-p", "work", "login", "--username", "harper", "--password-stdin", input="Sandbox-Harper1\n"
+    )
+    assert again.exit_code == 0, again.stderr
+    assert json.loads(cli("config", "list", "-o", "json").stdout)["data"] == listed
+
+
+def test_a_profile_signed_in_to_elsewhere_keeps_its_api_url(
+    fresh_served: ServedSandbox, tmp_path: Path
+) -> None:
+    env = isolated_env(tmp_path / "home")
+    login = ["login", "--username", "harper", "--password-stdin", "--store", "file"]
+    args = ["-p", "work", "--api-url", fresh_served.url, *login]
+    assert spectrum(args, env, input="Sandbox-Harper1\n", in_process=True).returncode == 0
+    got = spectrum(["-p", "work", "config", "get", "api_url"], env, in_process=True)
+    assert got.stdout == f"{fresh_served.url}\n"
+    who = spectrum(["auth", "status", "-p", "work", "--query", "username"], env, in_process=True)
+    assert who.stdout == '"harper"\n'
+    doctor = spectrum(["doctor", "-p", "work", "-o", "json"], env, in_process=True)
+    checks = {c["name"]: c for c in json.loads(doctor.stdout)["data"]}
+    assert "profile 'work';" in checks["config"]["detail"]
+
+
+@pytest.mark.parametrize("profile", ["*", "work,home", "w?rk", "[wh]*"])
+def test_a_profile_pattern_or_list_is_refused_until_fan_out_exists(cli, profile: str) -> None:  # type: ignore[no-untyped-def]
+    result = cli("-p", profile, "bill", "list")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"Error: --profile {profile!r} names several profiles: running a command across "
+        "profiles is not supported yet; name one (`spectrum config list` shows them)."
+    ]
 
 
 def test_login_keeps_the_session_in_the_keyring_and_logout_forgets_it(cli) -> None:  # type: ignore[no-untyped-def]

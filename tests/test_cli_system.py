@@ -319,3 +319,59 @@ def test_the_secret_scanner_catches_a_leak(tmp_path: Path) -> None:
     with pytest.raises(AssertionError, match="printed a secret"):
         spectrum(["config", "get", "username"], env)
     LEDGER.secrets.clear()  # the file holding it was written on purpose here
+
+
+def test_a_profile_with_store_file_keeps_its_session_in_the_file_never_the_keyring(
+    secret_service: dict[str, str], fresh_served: ServedSandbox
+) -> None:
+    env = isolated_env(
+        Path(secret_service["HOME"]),
+        SPECTRUM_API_URL=fresh_served.url,
+        **{k: secret_service[k] for k in ("DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR")},
+    )
+    assert spectrum(["-p", "work", "config", "set", "store", "file"], env).returncode == 0
+    login = spectrum(
+        ["-p", "work", "login", "--username", "harper", "--password-stdin"],
+        env,
+        input="Sandbox-Harper1\n",
+    )
+    assert login.returncode == 0, login.stderr
+    assert "kept in the file" in login.stderr
+    credentials = Path(env["SPECTRUM_CONFIG_DIR"]) / "credentials.json"
+    assert oct(credentials.stat().st_mode & 0o777) == "0o600"
+    assert set(json.loads(credentials.read_text())) == {"work"}
+    home = spectrum(
+        ["-p", "home", "login", "--username", "harper", "--password-stdin"],
+        env,
+        input="Sandbox-Harper1\n",
+    )
+    assert "kept in the keyring" in home.stderr  # the keyring works, for other profiles
+    lookup = ["secret-tool", "search", "--all", "service", "spectrum-cli"]
+    listed = subprocess.run(lookup, env=env, capture_output=True, text=True, timeout=60)
+    found = listed.stdout + listed.stderr
+    assert "username = home" in found and "username = work" not in found
+    status = json.loads(spectrum(["auth", "status", "-o", "json", "-p", "work"], env).stdout)
+    assert status["credential_source"] == "file" and status["username"] == "harper"
+    keyring = spectrum(["-p", "work", "login", "--store", "keyring"], env)
+    assert keyring.returncode == 2 and 'store = "file"' in keyring.stderr
+    assert spectrum(["-p", "work", "logout"], env).returncode == 0
+    assert not credentials.exists()
+
+
+def test_store_file_never_asks_the_keyring_so_a_hung_one_does_not_matter(
+    hung_secret_service: dict[str, str], fresh_served: ServedSandbox
+) -> None:
+    env = isolated_env(
+        Path(hung_secret_service["HOME"]),
+        SPECTRUM_API_URL=fresh_served.url,
+        **{k: hung_secret_service[k] for k in ("DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR")},
+    )
+    assert spectrum(["config", "set", "store", "file"], env).returncode == 0
+    login = spectrum(
+        ["login", "--username", "harper", "--password-stdin"], env, input="Sandbox-Harper1\n"
+    )
+    assert login.returncode == 0, login.stderr
+    assert "did not answer" not in login.stderr
+    status = spectrum(["auth", "status", "-o", "json"], env)
+    assert status.returncode == 0 and "did not answer" not in status.stderr
+    assert spectrum(["logout"], env).returncode == 0

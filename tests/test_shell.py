@@ -96,7 +96,7 @@ def test_query_selects_from_the_json(env: dict[str, str]) -> None:
 def test_doctor_reports_and_exits_by_the_worst_problem(env: dict[str, str], tmp_path: Path) -> None:
     healthy = spectrum(["doctor", "-o", "json"], env)
     assert healthy.returncode == 0, healthy.stderr
-    checks = {c["name"]: c for c in json.loads(healthy.stdout)}
+    checks = {c["name"]: c for c in json.loads(healthy.stdout)["data"]}
     assert checks["credentials"]["ok"] and "harper" in checks["credentials"]["detail"]
     assert checks["api"]["ok"] and checks["clock"]["ok"]
     assert (

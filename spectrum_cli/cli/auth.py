@@ -37,10 +37,17 @@ class ScopeName(str, Enum):
 
 
 def _choose_store(state: State, requested: Store | None) -> tuple[Store, str | None]:
-    """Keyring unless told otherwise; the embedded sandbox may fall back to the file, with a
-    notice to print once the session is kept there."""
-    if requested is not None:
-        return requested, None
+    """--store, else the profile's `store` setting, else the keyring; the embedded sandbox may
+    fall back to the file, with a notice to print once the session is kept there."""
+    configured = state.credentials.configured_store(state.profile)
+    if requested is Store.keyring and configured == Store.file.value:
+        raise CliError(
+            f'Profile {state.profile!r} keeps its credentials in a file (store = "file"), '
+            "so --store keyring does not apply to it.",
+            hint=f"To use the keyring: spectrum -p {state.profile} config unset store",
+        )
+    if requested is not None or configured is not None:
+        return requested or Store(configured), None
     if state.credentials.keyring_backend() is not None:
         return Store.keyring, None
     if state.is_sandbox:
@@ -90,6 +97,7 @@ def login(
         printf '%s\\n' "$PASSWORD" | spectrum login --username harper --password-stdin
     """
     state = get_state(ctx)
+    where, notice = _choose_store(state, store)  # before any question, so cron fails fast
     username = (
         username
         or state.config.get(state.profile, "username")
@@ -100,7 +108,6 @@ def login(
         if password_stdin
         else state.ask("Password", "--password-stdin", secret=True)
     )
-    where, notice = _choose_store(state, store)  # before the request, so cron fails fast
     client = state.client(authenticated=False)
     result = client.auth.login(username, password)
     if result.mfa_required and result.challenge is not None:
@@ -132,6 +139,7 @@ def _keep_session(state: State, session: Session, where: Store, notice: str | No
         Credential(api_url=state.api_url, session=session.model_dump(mode="json")),
         store=where.value,
     )
+    _remember_profile(state)
     if notice:
         state.out.message(notice)
     state.out.message(
@@ -144,12 +152,20 @@ def _keep_session(state: State, session: Session, where: Store, notice: str | No
         )
 
 
+def _remember_profile(state: State) -> None:
+    """A profile signed in to is in config.toml, for `config list`, completion and `doctor`:
+    a new one is added with its API URL, unless that is the built-in sandbox (the default)."""
+    values = {} if state.is_sandbox else {"api_url": state.api_url}
+    if state.config.add_profile(state.profile, **values):
+        state.config.save()
+
+
 def logout(ctx: typer.Context) -> None:
     """End the session on the server and forget it here."""
     state = get_state(ctx)
     credential = state.credential()
     if credential is None:
-        state.out.message("Not signed in; nothing to do.")
+        state.out.nothing("Not signed in; nothing to do.", profile=state.profile)
         return
     if credential.source == "environment":
         raise CliError(

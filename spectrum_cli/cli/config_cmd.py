@@ -9,7 +9,6 @@ import typer
 from spectrum_cli.cli._typer import new_app
 from spectrum_cli.cli.context import get_state
 from spectrum_cli.cli.errors import CliError
-from spectrum_cli.cli.options import OutputOption
 from spectrum_cli.cli.output import keyed
 from spectrum_cli.cli.status import ExitStatus
 from spectrum_cli.config import KEYS
@@ -21,22 +20,19 @@ app = new_app("Show and change settings of the selected profile (--profile).")
 def path(ctx: typer.Context) -> None:
     """Print the path of config.toml."""
     state = get_state(ctx)
-    typer.echo(str(state.config_dir / "config.toml"), file=state.stdout)
+    found = {"path": str(state.config_dir / "config.toml")}
+    state.out.show(found, render=lambda found: found["path"])
 
 
 @app.command("list")
-def list_(
-    ctx: typer.Context,
-    output: OutputOption = None,
-) -> None:
-    """List every profile's settings."""
-    state = get_state(ctx, output)
-    rows = [
-        {"profile": name, "key": key, "value": value}
+def list_(ctx: typer.Context) -> None:
+    """List the profiles in config.toml, one per line, with each setting (empty when not set)."""
+    state = get_state(ctx)
+    profiles = [
+        {"profile": name, **{key: values.get(key) for key in KEYS}}
         for name, values in sorted(state.config.profiles.items())
-        for key, value in sorted(values.items())
     ]
-    state.out.data(rows, keyed("profile", "key", "value"), rows=rows)
+    state.out.show(profiles, keyed("profile", *KEYS))
 
 
 @app.command()
@@ -52,7 +48,8 @@ def get(
         raise CliError(
             f"{key} is not set in profile {state.profile!r}.", status=ExitStatus.NOT_FOUND
         )
-    typer.echo(value, file=state.stdout)
+    setting = {"profile": state.profile, "key": key, "value": value}
+    state.out.show(setting, render=lambda setting: setting["value"])
 
 
 @app.command("set")
@@ -78,4 +75,8 @@ def unset(
         state.config.save()
         state.out.message(f"Removed {key} from profile {state.profile!r}.")
     else:
-        state.out.message(f"{key} was not set in profile {state.profile!r}; nothing to do.")
+        state.out.nothing(
+            f"{key} was not set in profile {state.profile!r}; nothing to do.",
+            profile=state.profile,
+            key=key,
+        )

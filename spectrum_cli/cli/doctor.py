@@ -11,7 +11,6 @@ import typer
 
 from spectrum_cli import __version__
 from spectrum_cli.cli.context import State, get_state
-from spectrum_cli.cli.options import OutputOption
 from spectrum_cli.cli.status import ExitStatus
 
 
@@ -113,6 +112,9 @@ def _clock_check(state: State, answer: Any) -> Check:
 
 
 def _keyring_check(state: State) -> Check:
+    if state.credentials.configured_store(state.profile) == "file":
+        where = state.credentials.file
+        return Check("keyring", True, f'not used: store = "file" keeps the session in {where}')
     backend = state.credentials.keyring_name()
     return Check(
         "keyring",
@@ -179,24 +181,22 @@ def _completion_check() -> Check:
     )
 
 
-def doctor(ctx: typer.Context, output: OutputOption = None) -> None:
+def doctor(ctx: typer.Context) -> None:
     """Check version, config, API reachability, clock, keyring, credentials and completion.
 
     Exits non-zero when something needs fixing, with the fix for each problem. A missing
     completion is only advice.
     """
-    state = get_state(ctx, output)
+    state = get_state(ctx)
     checks = _checks(state)
-    rows = [c.as_dict() for c in checks]
-    state.out.data(
-        rows,
+    state.out.show(
+        [c.as_dict() for c in checks],
         [
             ("check", lambda c: c["name"]),
             ("ok", lambda c: c["ok"]),
             ("detail", lambda c: c["detail"]),
             ("fix", lambda c: c["fix"]),
         ],
-        rows=rows,
     )
     problems = [c for c in checks if not c.ok and c.name != "completion"]
     if problems:

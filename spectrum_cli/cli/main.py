@@ -148,7 +148,7 @@ def root(
     no_pager: NoPagerOption = False,
     version: VersionOption = False,
 ) -> None:
-    from spectrum_cli.config import check_profile_name
+    from spectrum_cli.config import check_selected_profile
 
     state = State(
         profile=profile,
@@ -162,7 +162,7 @@ def root(
     )
     ctx.obj = state
     ctx.call_on_close(state.close)
-    check_profile_name(profile)
+    check_selected_profile(profile)
     if verbose:
         _log_to_stderr(ctx, state)
 
