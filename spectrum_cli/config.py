@@ -50,7 +50,7 @@ def check_selected_profile(name: str) -> str:
     would run the command in several profiles, which is not supported yet."""
     if _SEVERAL_PROFILES.search(name):
         raise ConfigError(
-            f"--profile {name!r} names several profiles: running a command across profiles is "
+            f"Profile {name!r} names several profiles: running a command across profiles is "
             "not supported yet; name one (`spectrum config list` shows them)."
         )
     return check_profile_name(name)

@@ -188,7 +188,7 @@ def test_a_profile_pattern_or_list_is_refused_until_fan_out_exists(cli, profile:
     result = cli("-p", profile, "bill", "list")
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        f"Error: --profile {profile!r} names several profiles: running a command across "
+        f"Error: Profile {profile!r} names several profiles: running a command across "
         "profiles is not supported yet; name one (`spectrum config list` shows them)."
     ]
 

@@ -156,12 +156,12 @@ def test_kill_9_during_download_all_leaves_only_whole_pdfs(
     assert again.returncode == 0 and len(list(target.iterdir())) == 13
 
 
-def _left_in(folder: Path, name: str) -> set[str]:
-    """What a killed writer of ``folder/name`` left, its abandoned temporary files named as
-    one: the next write removes those."""
+def _left_in(folder: Path, *names: str) -> set[str]:
+    """What a killed writer of ``folder/name`` (of each of ``names``) left, its abandoned
+    temporary files named as one: the next write removes those."""
     if not folder.exists():  # killed before making the folder
         return set()
-    temp = re.compile(rf"\.{re.escape(name)}\..+\.tmp")
+    temp = re.compile(rf"\.({'|'.join(re.escape(name) for name in names)})\..+\.tmp")
     return {"<temp>" if temp.fullmatch(p.name) else p.name for p in folder.iterdir()}
 
 
@@ -191,6 +191,7 @@ def test_kill_9_at_every_step_of_login_leaves_a_usable_credential_store(
 ) -> None:
     env = isolated_env(tmp_path, SPECTRUM_API_URL=fresh_served.url)
     store = Path(env["SPECTRUM_CONFIG_DIR"]) / "credentials.json"
+    config = store.parent / "config.toml"
     login = ["login", "--username", "harper", "--password-stdin", "--store", "file"]
     checked: set[tuple[frozenset[str], bool]] = set()
     for step in itertools.count():
@@ -201,14 +202,19 @@ def test_kill_9_at_every_step_of_login_leaves_a_usable_credential_store(
         assert run.returncode == -signal.SIGKILL, run.stderr
         if store.exists():
             assert "harper" in json.dumps(json.loads(store.read_text()))
-        left = _left_in(store.parent, "credentials.json")
-        assert left <= {"credentials.json", "<temp>"}
+        if config.exists():  # a signed-in profile is added to the config, whole
+            assert tomllib.loads(config.read_text())["profiles"]["default"]["api_url"]
+        left = _left_in(store.parent, "credentials.json", "config.toml")
+        assert left <= {"credentials.json", "config.toml", "<temp>"}
         if (frozenset(left), store.parent.exists()) not in checked:  # each kind of leftover once
             checked.add((frozenset(left), store.parent.exists()))
             status = spectrum(["auth", "status"], env)
             assert status.returncode in (0, 3) and "Traceback" not in status.stderr
     assert spectrum(["auth", "status"], env).returncode == 0
-    assert _left_in(store.parent, "credentials.json") == {"credentials.json"}
+    assert _left_in(store.parent, "credentials.json", "config.toml") == {
+        "credentials.json",
+        "config.toml",
+    }
 
 
 def test_kill_9_of_the_sandbox_loses_no_confirmed_payment(
