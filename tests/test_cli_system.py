@@ -352,7 +352,11 @@ def test_a_profile_with_store_file_keeps_its_session_in_the_file_never_the_keyri
     assert "username = home" in found and "username = work" not in found
     status = json.loads(spectrum(["auth", "status", "-o", "json", "-p", "work"], env).stdout)
     assert status["credential_source"] == "file" and status["username"] == "harper"
-    keyring = spectrum(["-p", "work", "login", "--store", "keyring"], env)
+    keyring = spectrum(
+        ["-p", "work", "login", "--username", "harper", "--password-stdin", "--store", "keyring"],
+        env,
+        input="Sandbox-Harper1\n",
+    )
     assert keyring.returncode == 2 and 'store = "file"' in keyring.stderr
     assert spectrum(["-p", "work", "logout"], env).returncode == 0
     assert not credentials.exists()

@@ -97,7 +97,6 @@ def login(
         printf '%s\\n' "$PASSWORD" | spectrum login --username harper --password-stdin
     """
     state = get_state(ctx)
-    where, notice = _choose_store(state, store)  # before any question, so cron fails fast
     username = (
         username
         or state.config.get(state.profile, "username")
@@ -108,6 +107,7 @@ def login(
         if password_stdin
         else state.ask("Password", "--password-stdin", secret=True)
     )
+    where, notice = _choose_store(state, store)  # before the request, so cron fails fast
     client = state.client(authenticated=False)
     result = client.auth.login(username, password)
     if result.mfa_required and result.challenge is not None:
