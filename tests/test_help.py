@@ -1,6 +1,6 @@
 """Help that teaches: every command's --help, at a narrow and a wide terminal, keeps its examples
 whole, names values with words, shows no default on counters and flags, lists commands by whole
-first sentences."""
+first sentences; and the generated reference (docs/cli.md) is current."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import isolated_env, spectrum
+from tests.helpers import REPO, isolated_env, spectrum
 
 
 def _commands() -> list[tuple[tuple[str, ...], Any]]:
@@ -124,3 +124,9 @@ def test_prose_is_not_broken_inside_code_or_at_a_hyphen(tmp_path: Path) -> None:
     assert "`spectrum login --username harper`" in result.stdout
     assert not re.search(r"\w-\n", result.stdout)
 
+
+def test_the_reference_is_current() -> None:
+    from scripts.gen_reference import render
+
+    committed = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert committed == render(), "docs/cli.md is stale: run python -m scripts.gen_reference"
