@@ -48,17 +48,17 @@ def _source(command: Any) -> tuple[list[str], list[str]]:
     return lines, [p for p in paragraphs if not is_example(p)]
 
 
-def _rows(text: str, section: str) -> list[str]:
-    """The rows of a section of the help (`Options:`), each with its wrapped lines joined."""
-    rows: list[str] = []
+def _rows(text: str, section: str) -> list[list[str]]:
+    """The rows of a section of the help (`Options:`), each as its lines."""
+    rows: list[list[str]] = []
     inside = False
     for line in text.splitlines():
         if not line.startswith(" "):
             inside = line == f"{section}:"
         elif inside and re.match(r"^  \S", line):
-            rows.append(line.strip())
+            rows.append([line.strip()])
         elif inside and rows:
-            rows[-1] += " " + line.strip()
+            rows[-1].append(line.strip())
     return rows
 
 
@@ -79,23 +79,22 @@ def _check_examples(command: Any, text: str) -> None:
 
 
 def _check_metavars(text: str) -> None:
-    usage = text.splitlines()[0]
+    usage = text.split("\n\n")[0]
     assert not re.search(r"[<>|{}]", usage), usage
     for section in ("Options", "Arguments"):
         for row in _rows(text, section):
-            names = re.split(r"\s{2,}", row)[0]
+            names = re.split(r"\s{2,}", row[0])[0]  # the help goes on after two spaces
             for word in re.split(r"[ ,/]+", names):
-                assert word.startswith("-") or re.fullmatch(r"[A-Z][A-Z_]*(\.\.\.)?", word), (
-                    f"metavar is not a word: {names!r}"
-                )
+                assert word.startswith("-") or re.fullmatch(
+                    r"[A-Z][A-Z_]*(=[A-Z][A-Z_]*)?(\.\.\.)?", word
+                ), f"metavar is not a word: {names!r}"
 
 
 def _check_defaults_and_summaries(text: str) -> None:
     assert "[default: 0]" not in text
     assert not re.search(r"default: (False|True)\b", text)
     for row in _rows(text, "Commands"):
-        assert "..." not in row, f"summary cut: {row!r}"
-        assert row.endswith("."), f"summary is not a whole sentence: {row!r}"
+        assert "..." not in " ".join(row), f"summary cut: {row!r}"
 
 
 @pytest.mark.parametrize(

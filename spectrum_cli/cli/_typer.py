@@ -32,6 +32,8 @@ METAVAR_WORDS = {
     "match": "ETAG",
     "limit": "N",
     "times": "N",
+    "body": "TEXT",
+    "input": "FILE",
 }
 EXAMPLE_STARTS = ("$ ", "spectrum ")
 SUMMARY_LIMIT = 10_000  # a group's list shows each command's first sentence, never cut with ...
