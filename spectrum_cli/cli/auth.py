@@ -233,7 +233,9 @@ def token_create(
 ) -> None:
     """Create a scoped API token. The secret is printed once: store it now.
 
-    export SPECTRUM_TOKEN=$(spectrum auth token create --name ci --scope billing:read -o json | jq -r .token)
+    For a CI job, as an environment variable:
+
+        export SPECTRUM_TOKEN=$(spectrum auth token create --name ci --scope billing:read -o json | jq -r .token)
     """
     state = get_state(ctx, output)
     created = state.client().auth.create_token(

@@ -134,7 +134,10 @@ def clock_set(
 @app.command()
 def outbox(
     ctx: typer.Context,
-    to: Annotated[str | None, typer.Option(help="Only messages to this address or number.")] = None,
+    to: Annotated[
+        str | None,
+        typer.Option(metavar="ADDRESS", help="Only messages to this address or number."),
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=100, help="How many, newest first.")] = 10,
     output: OutputOption = None,
 ) -> None:
