@@ -159,6 +159,7 @@ def _method_and_path(words: list[str], has_body: bool) -> tuple[str, str, list[t
     from urllib.parse import parse_qsl
 
     from spectrum_cli.client import InvalidPathError, check_path
+    from spectrum_cli.client._urlpath import is_absolute_url
 
     if len(words) > 2:
         raise CliError("Give at most a method and a path, e.g. `spectrum api POST /v1/...`.")
@@ -166,7 +167,7 @@ def _method_and_path(words: list[str], has_body: bool) -> tuple[str, str, list[t
     if method not in METHODS:
         raise CliError(f"Not a method: {words[0]!r}; use one of {', '.join(METHODS)}.")
     path, _, query = words[-1].partition("?")
-    if not path.startswith("/") and "://" not in path:
+    if not path.startswith("/") and not is_absolute_url(path):
         path = "/" + path  # `spectrum api v1/account`, as gh takes `repos/...`
     try:
         check_path(path)

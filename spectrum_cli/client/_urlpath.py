@@ -12,12 +12,17 @@ _UNSAFE = re.compile(r"[\x00-\x20\x7f\\?#]")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
+def is_absolute_url(text: str) -> bool:
+    """``scheme:…`` or ``//host…``: a URL of its own, not a path under a base URL."""
+    return bool(_SCHEME.match(text)) or text.startswith("//")
+
+
 def check_path(path: str) -> str:
     """``path`` if it names a resource under the client's base URL, else InvalidPathError
     (nothing is sent): an absolute URL (``https://…``, ``//host…``), a path not starting with
     ``/``, a ``.`` or ``..`` segment (also percent-encoded), whitespace, a control character,
     a backslash, ``?`` or ``#``. Ids inside it are the caller's to percent-encode."""
-    if _SCHEME.match(path) or path.startswith("//"):
+    if is_absolute_url(path):
         raise InvalidPathError(path, "an absolute URL; give a path such as /v1/account")
     if not path.startswith("/"):
         raise InvalidPathError(path, "a path starts with /, as in /v1/account")
