@@ -246,3 +246,15 @@ def test_prepare_sends_nothing_and_holds_no_credentials(client: Any) -> None:
     assert json.loads(prepared.content)["amount_cents"] == 1000
     assert len(client.payments.list(limit=100).data) == before
     assert client.payments.create(1000, idempotency_key="p-1").amount_cents == 1000  # sends again
+
+
+def test_verbose_log_redacts_a_long_body_before_cutting_it(home: dict[str, str]) -> None:
+    secret = "Hunter2-Secret-Value-0"
+    head = '{"username":"harper","pad":"'
+    pad = "x" * (1990 - len(head) - len('","password":"'))
+    body = Path(home["HOME"]) / "login.json"
+    body.write_text(f'{head}{pad}","password":"{secret}"}}')
+    assert body.read_text().index(secret) < 2000 < body.read_text().index(secret) + len(secret)
+    result = _api(home, "-v", "api", "POST", "/v1/auth/login", "--input", str(body))
+    assert "→ POST /v1/auth/login" in result.stderr
+    assert secret[:8] not in result.stderr + result.stdout

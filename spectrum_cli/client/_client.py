@@ -422,7 +422,7 @@ class SpectrumClient:
                 method,
                 path,
                 redact_headers(request.headers.items()),
-                redact_text(request.content[:2000].decode("utf-8", "replace")),
+                redact_text(request.content.decode("utf-8", "replace"))[:2000],
             )
         response = self._http.send(request)
         if log.isEnabledFor(logging.DEBUG):
@@ -434,7 +434,7 @@ class SpectrumClient:
                 (time.perf_counter() - started) * 1000,
                 response.headers.get(routes.REQUEST_ID_HEADER),
                 " (replayed)" if response.headers.get(routes.IDEMPOTENT_REPLAYED_HEADER) else "",
-                redact_text(_shown_body(response)),
+                redact_text(_shown_body(response))[:2000],
             )
         return response
 
@@ -489,8 +489,9 @@ class SpectrumClient:
 
 
 def _shown_body(response: httpx.Response) -> str:
-    """The start of an answer's body for the log: text as it is, other bytes by their size."""
+    """An answer's body for the log (redacted whole, then cut): text as it is, other bytes by
+    their size."""
     kind = response.headers.get("content-type", "")
     if kind.startswith("application/json") or kind.startswith("text/") or not response.content:
-        return response.text[:2000]
+        return response.text
     return f"({len(response.content)} bytes of {kind or 'unknown type'})"
