@@ -273,11 +273,12 @@ def test_requests_per_command(env: dict[str, str]) -> None:
 
 def test_dry_run_sends_nothing_and_shows_no_secret(env: dict[str, str]) -> None:
     count = len(payments(env))
-    result = spectrum(["bill", "pay", "--balance", "--dry-run"], env)
+    result = spectrum(["bill", "pay", "--balance", "--dry-run", "-o", "json"], env)
     assert result.returncode == 0
     request = json.loads(result.stdout)
     assert request["method"] == "POST" and request["url"].endswith("/v1/payments")
-    assert "Authorization" not in result.stdout and request["json"]["amount_cents"] > 0
+    assert "Authorization" not in result.stdout and "Bearer" not in result.stdout
+    assert json.loads(request["body"])["amount_cents"] > 0
     assert len(payments(env)) == count
 
 

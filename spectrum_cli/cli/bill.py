@@ -301,7 +301,8 @@ def pay(
     target, key, method = found
     _check_cap(target.cents, cap)
     if dry_run:
-        _print_dry_run(state, target.cents, method, target, scheduled, key or "(new for each run)")
+        body = _payment_body(target, method, scheduled)
+        _print_dry_run(state, client, body, target.pays_balance, key)
         return
     if not yes:
         when = f"on {scheduled}" if scheduled else "now"
@@ -609,32 +610,30 @@ def _nothing_to_pay(state: State, statement: StatementSummary, window: int | Non
 
 
 def _print_dry_run(
-    state: State, cents: int, method: str | None, target: _Target, scheduled: Any, key: str
+    state: State, client: Any, body: PaymentCreate, pays_balance: bool, key: str | None
 ) -> None:
-    import json
+    """The payment request as the client builds it (its headers but Authorization, its body
+    bytes, its idempotency key), printed and not sent."""
+    prepared = client.prepare(
+        lambda: client.payments.create(
+            body.amount_cents,
+            method_id=body.method_id,
+            statement_id=body.statement_id,
+            scheduled_for=body.scheduled_for,
+            idempotency_key=key,
+            pays_balance=pays_balance,
+        )
+    )
+    state.out.show(prepared.as_dict(), render=_http_message)
+    fresh = "" if key else " Without --idempotency-key, each run makes a new key."
+    state.out.message(f"Dry run: nothing was sent.{fresh}")
 
-    from spectrum_cli.api import routes
 
-    body: dict[str, Any] = {"amount_cents": cents}
-    for name, value in (
-        ("method_id", method),
-        ("statement_id", target.statement_id),
-        ("scheduled_for", scheduled.isoformat() if scheduled else None),
-        ("applies_to", "balance" if target.pays_balance else None),
-    ):
-        if value is not None:
-            body[name] = value
-    from spectrum_cli.cli.context import SANDBOX_BASE_URL
-
-    base = SANDBOX_BASE_URL if state.is_sandbox else state.api_url
-    request = {
-        "method": "POST",
-        "url": f"{base}{routes.PAYMENTS}",
-        "headers": {"Content-Type": "application/json", "Idempotency-Key": key},
-        "json": body,
-    }
-    state.out.stdout.write(json.dumps(request, indent=2) + "\n")
-    state.out.message("Dry run: nothing was sent.")
+def _http_message(request: dict[str, Any]) -> str:
+    """A prepared request for people, as it would go on the wire."""
+    lines = [f"{request['method']} {request['url']}"]
+    lines += [f"{name}: {value}" for name, value in request["headers"].items()]
+    return "\n".join(lines) + "\n\n" + request.get("body", "")
 
 
 PAYMENT_FIELDS: list[tuple[str, Any]] = [

@@ -11,6 +11,7 @@ import typer
 from spectrum_cli import __version__
 from spectrum_cli.cli import (
     account,
+    api_cmd,
     auth,
     autopay,
     bill,
@@ -55,6 +56,7 @@ app.add_typer(support.equipment_app, name="equipment")
 app.command(help=doctor.doctor.__doc__)(doctor.doctor)
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(sandbox.app, name="sandbox")
+app.command("api", help=api_cmd.api.__doc__)(api_cmd.api)
 
 
 def _version(value: bool) -> None:

@@ -12,6 +12,7 @@ from spectrum_cli.client._exceptions import (
     InsecureConnectionError,
     InternalServerError,
     InvalidIdError,
+    InvalidPathError,
     InvalidRequestError,
     NotFoundError,
     PaymentError,
@@ -20,6 +21,8 @@ from spectrum_cli.client._exceptions import (
     RequestInProgressError,
     SpectrumError,
 )
+from spectrum_cli.client._prepared import PreparedRequest
+from spectrum_cli.client._urlpath import check_path
 
 __all__ = [
     "APIConnectionError",
@@ -32,13 +35,16 @@ __all__ = [
     "InsecureConnectionError",
     "InternalServerError",
     "InvalidIdError",
+    "InvalidPathError",
     "InvalidRequestError",
     "NotFoundError",
     "PaymentError",
     "PermissionDeniedError",
+    "PreparedRequest",
     "RateLimitError",
     "RequestInProgressError",
     "SpectrumClient",
     "SpectrumError",
+    "check_path",
     "retry_delay",
 ]

@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
@@ -27,7 +27,9 @@ from spectrum_cli.client._exceptions import (
     InsecureConnectionError,
     status_error_class,
 )
+from spectrum_cli.client._prepared import PreparedRequest, RequestPrepared
 from spectrum_cli.client._redact import redact_headers, redact_text
+from spectrum_cli.client._urlpath import check_path
 
 if TYPE_CHECKING:
     from spectrum_cli.api.auth import Session
@@ -169,6 +171,7 @@ class SpectrumClient:
         # Whether the last successful answer was the server's stored one for an idempotency
         # key used before: the request had acted earlier, not now.
         self.last_replayed = False
+        self._preparing = False  # inside `prepare`: build the next request, do not send it
         self._sleep = sleep
         # When the API token in use expires, as the server said on its last answer (an API
         # token only): (expiry, seconds left by the server's clock).
@@ -278,6 +281,7 @@ class SpectrumClient:
         path: str,
         *,
         json: Any = None,
+        content: bytes | None = None,
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
         idempotency_key: str | None = None,
@@ -285,17 +289,36 @@ class SpectrumClient:
     ) -> httpx.Response:
         """Send one logical request, retrying what is safe to retry.
 
-        Every non-GET request carries an idempotency key, made once here and reused by every
-        retry, so a retried POST can never act twice. Requests whose answer carries a new
-        secret are not replayable (the server keeps no copy): they are retried only when the
-        connection failed before the request was sent. A password, code or token is never
+        ``path`` must be a path under the base URL (`check_path`: never an absolute URL or a
+        ``..`` segment, so credentials go nowhere else). The body is ``json``, or ``content``
+        as given. Every non-GET request carries an idempotency key, made once here and reused
+        by every retry, so a retried POST can never act twice. Requests whose answer carries
+        a new secret are not replayable (the server keeps no copy): they are retried only when
+        the connection failed before the request was sent. A password, code or token is never
         sent over plain http:// to another machine (InsecureConnectionError, before any I/O).
+        Inside `prepare`, the request is built the same way and raised, not sent.
         """
+        check_path(path)
         headers = dict(headers or {})
         replayable = (method, path) not in routes.SECRET_RESPONSES
         if method != "GET" and replayable:
             headers[routes.IDEMPOTENCY_KEY_HEADER] = idempotency_key or str(uuid.uuid4())
         params = {k: v for k, v in (params or {}).items() if v is not None}
+        body = {"json": json} if content is None else {"content": content}
+        build = partial(self._http.build_request, method, path, params=params, **body)
+        if self._preparing:
+            raise RequestPrepared(PreparedRequest.of(build(headers=headers)))
+        return self._send_retrying(method, path, build, headers, replayable, authenticated)
+
+    def _send_retrying(
+        self,
+        method: str,
+        path: str,
+        build: Callable[..., httpx.Request],
+        headers: dict[str, str],
+        replayable: bool,
+        authenticated: bool,
+    ) -> httpx.Response:
         refreshed = False
         attempt = 0
         while True:
@@ -304,7 +327,7 @@ class SpectrumClient:
             if bearer:
                 headers["Authorization"] = f"Bearer {bearer}"
             try:
-                response = self._send(method, path, json=json, params=params, headers=headers)
+                response = self._send(build(headers=headers))
             except httpx.TransportError as exc:  # timeouts included
                 if attempt < self.max_retries and (replayable or _never_sent(exc)):
                     self._wait(attempt, None, method, path, f"{type(exc).__name__}: {exc}")
@@ -325,6 +348,22 @@ class SpectrumClient:
                 attempt += 1
                 continue
             raise self._status_error(response)
+
+    def prepare(self, call: Callable[[], object]) -> PreparedRequest:
+        """The first request ``call()`` makes through this client, built by the request loop
+        exactly as it would be sent (same headers, body bytes and idempotency key) but not
+        sent, and without credentials. Requests made before it by others are sent as usual.
+
+        >>> prepared = client.prepare(lambda: client.payments.create(1000, idempotency_key="k"))
+        """
+        self._preparing = True
+        try:
+            call()
+        except RequestPrepared as stop:
+            return stop.prepared
+        finally:
+            self._preparing = False
+        raise RuntimeError("prepare() was given a call that makes no request")
 
     def _refuse_cleartext(
         self, method: str, path: str, headers: dict[str, str], bearer: str | None
@@ -374,17 +413,18 @@ class SpectrumClient:
             else:
                 self.auth.refresh()
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def _send(self, request: httpx.Request) -> httpx.Response:
         started = time.perf_counter()
+        method, path = request.method, request.url.path
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
                 "→ %s %s headers=%s body=%s",
                 method,
                 path,
-                redact_headers(kwargs["headers"]),
-                redact_text(_json_text(kwargs.get("json"))),
+                redact_headers(request.headers.items()),
+                redact_text(request.content.decode("utf-8", "replace"))[:2000],
             )
-        response = self._http.request(method, path, **kwargs)
+        response = self._http.send(request)
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
                 "← %s %s %d in %.0f ms request_id=%s%s body=%s",
@@ -394,7 +434,7 @@ class SpectrumClient:
                 (time.perf_counter() - started) * 1000,
                 response.headers.get(routes.REQUEST_ID_HEADER),
                 " (replayed)" if response.headers.get(routes.IDEMPOTENT_REPLAYED_HEADER) else "",
-                redact_text(response.text[:2000]),
+                redact_text(_shown_body(response))[:2000],
             )
         return response
 
@@ -448,9 +488,10 @@ class SpectrumClient:
         self.close()
 
 
-def _json_text(body: Any) -> str:
-    if body is None:
-        return ""
-    import json
-
-    return json.dumps(body, default=str)
+def _shown_body(response: httpx.Response) -> str:
+    """An answer's body for the log (redacted whole, then cut): text as it is, other bytes by
+    their size."""
+    kind = response.headers.get("content-type", "")
+    if kind.startswith("application/json") or kind.startswith("text/") or not response.content:
+        return response.text
+    return f"({len(response.content)} bytes of {kind or 'unknown type'})"

@@ -25,6 +25,14 @@ class InvalidIdError(SpectrumError, ValueError):
             super().__init__(f"Not a valid {what} id: {shown(value)}.")
 
 
+class InvalidPathError(SpectrumError, ValueError):
+    """A path that does not name a resource under the client's base URL; nothing was sent."""
+
+    def __init__(self, path: str, why: str) -> None:
+        self.path, self.why = path, why
+        super().__init__(f"Not an API path: {shown(path, 60)} ({why}).")
+
+
 class InsecureConnectionError(SpectrumError):
     """A password or token would have gone over plain http:// to another machine; nothing
     was sent."""
