@@ -215,6 +215,8 @@ SECRET_FLAGS = ("--password-stdin", "--code-stdin", "--number-stdin", "--account
 # Commands whose whole point is to show a secret once (or the sandbox's published demo
 # passwords): their stdout is not scanned.
 SHOWS_SECRETS = (("auth", "token", "create"), ("sandbox", "personas"), ("sandbox", "outbox"))
+# Global options that take a value, which is not a word of the command.
+VALUE_OPTIONS = ("-o", "--output", "-p", "--profile", "--api-url", "--query")
 
 
 class SecretLedger:
@@ -279,7 +281,7 @@ def spectrum(
             timeout=timeout,
             cwd=REPO,
         )
-    words = tuple(a for a in args if not a.startswith("-"))
+    words = command_words(args)
     shows = any(words[: len(c)] == c for c in SHOWS_SECRETS)
     leaked = LEDGER.found_in(result.stderr + ("" if shows else result.stdout))
     assert not leaked, f"`spectrum {' '.join(args)}` printed a secret ({leaked[0][:4]}…)"
@@ -288,6 +290,12 @@ def spectrum(
         for token in re.findall(r"spk_[A-Za-z0-9_\-]+", result.stdout):
             LEDGER.add(token)
     return result
+
+
+def command_words(args: list[str]) -> tuple[str, ...]:
+    """The words of a command line, without options and the values of global options."""
+    values = {i + 1 for i, a in enumerate(args) if a in VALUE_OPTIONS}
+    return tuple(a for i, a in enumerate(args) if not a.startswith("-") and i not in values)
 
 
 @functools.cache

@@ -65,6 +65,8 @@ def test_cron_pays_each_statement_once_and_respects_the_cap(
     token = json.loads(
         spectrum(
             [
+                "-o",
+                "json",
                 "auth",
                 "token",
                 "create",
@@ -74,8 +76,6 @@ def test_cron_pays_each_statement_once_and_respects_the_cap(
                 "billing:read",
                 "--scope",
                 "payments:write",
-                "-o",
-                "json",
             ],
             env,
         ).stdout
@@ -342,7 +342,7 @@ def test_payments_list_shows_ids_and_a_confirmation_number_finds_its_payment(
 ) -> None:
     import datetime as dt
 
-    now = json.loads(spectrum(["sandbox", "clock", "show", "-o", "json"], env).stdout)["now"]
+    now = json.loads(spectrum(["-o", "json", "sandbox", "clock", "show"], env).stdout)["now"]
     on = (dt.datetime.fromisoformat(now).date() + dt.timedelta(days=3)).isoformat()
     scheduled = spectrum(["bill", "pay", "--amount", "10.00", "--on", on, "--yes"], env)
     assert scheduled.returncode == 0, scheduled.stderr

@@ -26,7 +26,7 @@ def test_a_missing_method_is_not_found_and_repeating_a_done_change_is_nothing_to
     missing = cli("bill", "pay", "--amount", "10", "--method", "pm_nope", "--yes")
     assert missing.exit_code == 5 and "No payment method pm_nope" in missing.stderr
 
-    now = json.loads(cli("sandbox", "clock", "show", "-o", "json").stdout)["now"]
+    now = json.loads(cli("-o", "json", "sandbox", "clock", "show").stdout)["now"]
     later = (dt.date.fromisoformat(now[:10]) + dt.timedelta(days=3)).isoformat()
     paid = cli("bill", "pay", "--amount", "10", "--on", later, "--yes", "-o", "json")
     payment_id = json.loads(paid.stdout)["id"]
@@ -62,6 +62,8 @@ def test_a_missing_method_is_not_found_and_repeating_a_done_change_is_nothing_to
 def _token(cli, *scopes: str, days: int = 90) -> str:  # type: ignore[no-untyped-def]
     args = [a for s in scopes for a in ("--scope", s)]
     created = cli(
+        "-o",
+        "json",
         "auth",
         "token",
         "create",
@@ -70,8 +72,6 @@ def _token(cli, *scopes: str, days: int = 90) -> str:  # type: ignore[no-untyped
         *args,
         "--expires-in-days",
         str(days),
-        "-o",
-        "json",
     )
     assert created.exit_code == 0, created.stderr
     return json.loads(created.stdout)["token"]
@@ -82,7 +82,7 @@ def test_an_env_token_warns_in_its_last_14_days_and_its_expiry_names_the_fix(
 ) -> None:  # type: ignore[no-untyped-def]
     _login(cli)
     token = _token(cli, "account:read", days=20)
-    expires = json.loads(cli("auth", "token", "list", "-o", "json").stdout)["data"][0]
+    expires = json.loads(cli("-o", "json", "auth", "token", "list").stdout)["data"][0]
     expiry_date = expires["expires_at"][:10]
     monkeypatch.setenv("SPECTRUM_TOKEN", token)
     early = cli("account", "show")
@@ -114,7 +114,7 @@ def test_a_revoked_env_token_says_so_and_names_the_fix(
 ) -> None:  # type: ignore[no-untyped-def]
     _login(cli)
     token = _token(cli, "account:read")
-    token_id = json.loads(cli("auth", "token", "list", "-o", "json").stdout)["data"][0]["id"]
+    token_id = json.loads(cli("-o", "json", "auth", "token", "list").stdout)["data"][0]["id"]
     assert cli("auth", "token", "revoke", token_id, "--yes").exit_code == 0
     monkeypatch.setenv("SPECTRUM_TOKEN", token)
     revoked = cli("account", "show")
@@ -146,10 +146,10 @@ def test_token_revoke_asks_on_a_terminal_and_needs_yes_elsewhere(cli) -> None:  
 
     _login(cli)
     _token(cli, "account:read")
-    token_id = json.loads(cli("auth", "token", "list", "-o", "json").stdout)["data"][0]["id"]
+    token_id = json.loads(cli("-o", "json", "auth", "token", "list").stdout)["data"][0]["id"]
     refused = cli("auth", "token", "revoke", token_id)
     assert refused.exit_code == 2 and "pass --yes" in refused.stderr
-    assert [t["id"] for t in json.loads(cli("auth", "token", "list", "-o", "json").stdout)["data"]]
+    assert [t["id"] for t in json.loads(cli("-o", "json", "auth", "token", "list").stdout)["data"]]
 
     # The same profile in a real terminal (the file store, which a child process can read).
     cli("logout")
@@ -170,7 +170,7 @@ def test_token_revoke_asks_on_a_terminal_and_needs_yes_elsewhere(cli) -> None:  
         child.expect(pexpect.EOF)
         child.close()
         assert child.exitstatus == 0
-    assert json.loads(cli("auth", "token", "list", "-o", "json").stdout)["data"] == []
+    assert json.loads(cli("-o", "json", "auth", "token", "list").stdout)["data"] == []
     again = cli("auth", "token", "revoke", token_id, "--yes")  # nothing to do
     assert again.exit_code == 0 and f"API token {token_id} is revoked." in again.stderr
 

@@ -50,7 +50,7 @@ def test_login_status_and_logout(
     env: dict[str, str], fresh_served: ServedSandbox, tmp_path: Path
 ) -> None:
     _login(env)
-    status = spectrum(["auth", "status", "-o", "json"], env)
+    status = spectrum(["-o", "json", "auth", "status"], env)
     assert status.returncode == 0, status.stderr
     report = json.loads(status.stdout)
     assert report["username"] == "harper" and report["api_url"] == fresh_served.url
@@ -83,7 +83,7 @@ def test_second_factor_login_with_the_outbox_code(
     _out, err = process.communicate(code + "\n", timeout=60)
     assert process.returncode == 0, err
     assert "sent by sms to •••-•••-0199" in err
-    status = json.loads(spectrum(["auth", "status", "-o", "json"], env).stdout)
+    status = json.loads(spectrum(["-o", "json", "auth", "status"], env).stdout)
     assert status["username"] == "morgan"
 
 
@@ -91,6 +91,8 @@ def test_scoped_token_created_then_used_through_the_environment(env: dict[str, s
     _login(env)
     created = spectrum(
         [
+            "-o",
+            "json",
             "auth",
             "token",
             "create",
@@ -100,8 +102,6 @@ def test_scoped_token_created_then_used_through_the_environment(env: dict[str, s
             "account:read",
             "--expires-in-days",
             "30",
-            "-o",
-            "json",
         ],
         env,
     )
@@ -110,10 +110,10 @@ def test_scoped_token_created_then_used_through_the_environment(env: dict[str, s
     assert "only time" in created.stderr
     bot_env = {**env, "SPECTRUM_TOKEN": token["token"]}
     bot_env["SPECTRUM_CONFIG_DIR"] = str(Path(env["HOME"]) / "elsewhere")  # no stored session
-    status = spectrum(["auth", "status", "-o", "json"], bot_env)
+    status = spectrum(["-o", "json", "auth", "status"], bot_env)
     assert status.returncode == 0, status.stderr
     assert json.loads(status.stdout)["credential_source"] == "environment"
-    listed = json.loads(spectrum(["auth", "token", "list", "-o", "json"], env).stdout)
+    listed = json.loads(spectrum(["-o", "json", "auth", "token", "list"], env).stdout)
     assert [t["id"] for t in listed["data"]] == [token["id"]]
     assert spectrum(["auth", "token", "revoke", token["id"], "--yes"], env).returncode == 0
     assert spectrum(["auth", "status"], bot_env).returncode == 3

@@ -140,13 +140,13 @@ def test_a_broken_config_file_names_its_path_and_line_and_is_left_alone(cli) -> 
 
 
 def test_commands_against_the_embedded_sandbox_say_so(cli) -> None:  # type: ignore[no-untyped-def]
-    result = cli("sandbox", "personas", "-o", "csv")
+    result = cli("-o", "csv", "sandbox", "personas")
     assert result.exit_code == 0
     assert result.stderr.startswith("Sandbox mode:")
     lines = result.stdout.splitlines()
-    assert lines[0] == "username,password,role,2fa,summary"
-    assert lines[1].startswith("harper,Sandbox-Harper1,head_of_household,,")
-    quiet = cli("-q", "sandbox", "personas", "-o", "json")
+    assert lines[0] == "username,password,role,summary,second_factor,account_number_masked"
+    assert lines[1].startswith("harper,Sandbox-Harper1,head_of_household,")
+    quiet = cli("-q", "-o", "json", "sandbox", "personas")
     assert quiet.stderr == "" and json.loads(quiet.stdout)["data"][0]["username"] == "harper"
 
 
@@ -200,7 +200,7 @@ def test_login_keeps_the_session_in_the_keyring_and_logout_forgets_it(cli) -> No
     stored = json.loads(cli.keyring.items[("spectrum-cli", "default")])
     assert stored["api_url"] == "sandbox" and stored["session"]["username"] == "harper"
     assert not (cli.config_dir / "credentials.json").exists()
-    status = json.loads(cli("auth", "status", "-o", "json").stdout)
+    status = json.loads(cli("-o", "json", "auth", "status").stdout)
     assert status["username"] == "harper" and status["credential_source"] == "keyring"
     assert cli("logout").exit_code == 0
     assert cli.keyring.items == {}
@@ -216,7 +216,7 @@ def test_without_a_keyring_the_sandbox_session_falls_back_to_a_private_file(
     assert "No OS keyring here" in login.stderr
     credentials = cli.config_dir / "credentials.json"
     assert oct(credentials.stat().st_mode & 0o777) == "0o600"
-    status = json.loads(cli("auth", "status", "-o", "json").stdout)
+    status = json.loads(cli("-o", "json", "auth", "status").stdout)
     assert status["credential_source"] == "file"
     assert status["credential_location"] == str(credentials)
 
@@ -250,12 +250,12 @@ def test_a_scoped_token_from_the_environment(cli, monkeypatch: pytest.MonkeyPatc
     cli("login", "--username", "harper", "--password-stdin", input="Sandbox-Harper1\n")
     created = json.loads(
         cli(
-            "auth", "token", "create", "--name", "ci", "--scope", "account:read", "-o", "json"
+            "-o", "json", "auth", "token", "create", "--name", "ci", "--scope", "account:read"
         ).stdout
     )
     assert created["token"].startswith("spk_")
     monkeypatch.setenv("SPECTRUM_TOKEN", created["token"])
-    status = json.loads(cli("auth", "status", "-o", "json").stdout)
+    status = json.loads(cli("-o", "json", "auth", "status").stdout)
     assert status["credential_source"] == "environment" and status["token_kind"] == "api_token"
     assert status["scopes"] == ["account:read"]
     denied = cli("auth", "token", "list")
@@ -271,9 +271,11 @@ def test_not_found_and_unreachable_exit_statuses(cli) -> None:  # type: ignore[n
 
 
 def test_sandbox_clock_and_faults_commands(cli) -> None:  # type: ignore[no-untyped-def]
-    moved = json.loads(cli("sandbox", "clock", "advance", "1d12h", "-o", "json").stdout)
+    moved = json.loads(cli("-o", "json", "sandbox", "clock", "advance", "1d12h").stdout)
     assert moved["offset_seconds"] == 36 * 3600
     added = cli(
+        "-o",
+        "json",
         "sandbox",
         "faults",
         "add",
@@ -283,12 +285,10 @@ def test_sandbox_clock_and_faults_commands(cli) -> None:  # type: ignore[no-unty
         "error",
         "--times",
         "0",
-        "-o",
-        "json",
     )
     assert json.loads(added.stdout)["data"][0]["times"] is None
     assert cli("sandbox", "faults", "clear").exit_code == 0
-    assert json.loads(cli("sandbox", "faults", "list", "-o", "json").stdout)["data"] == []
+    assert json.loads(cli("-o", "json", "sandbox", "faults", "list").stdout)["data"] == []
 
 
 def test_verbose_logging_ends_with_its_command(cli) -> None:  # type: ignore[no-untyped-def]

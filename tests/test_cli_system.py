@@ -136,7 +136,7 @@ def test_login_keeps_the_session_in_the_real_secret_service(
     )
     assert who.status_code == 200 and who.json()["username"] == "harper"
 
-    status = json.loads(spectrum(["auth", "status", "-o", "json"], env).stdout)
+    status = json.loads(spectrum(["-o", "json", "auth", "status"], env).stdout)
     assert status["credential_source"] == "keyring"
     assert "SecretService" in status["credential_location"]
 
@@ -223,16 +223,16 @@ def test_cron_with_a_scoped_token_works(fresh_served: ServedSandbox, tmp_path: P
     )
     token = json.loads(
         spectrum(
-            ["auth", "token", "create", "--name", "cron", "--scope", "account:read", "-o", "json"],
+            ["-o", "json", "auth", "token", "create", "--name", "cron", "--scope", "account:read"],
             setup_env,
         ).stdout
     )["token"]
     result = _cron(
         tmp_path,
-        "auth",
-        "status",
         "-o",
         "json",
+        "auth",
+        "status",
         extra=(f"SPECTRUM_TOKEN={token}", f"SPECTRUM_API_URL={fresh_served.url}"),
         timeout=30,
     )
@@ -269,6 +269,8 @@ def test_secrets_never_leak_into_output_logs_or_files(
     # The created token is shown once on stdout by design; everything else must not show it.
     token = json.loads(
         run(
+            "-o",
+            "json",
             "auth",
             "token",
             "create",
@@ -276,8 +278,6 @@ def test_secrets_never_leak_into_output_logs_or_files(
             "x",
             "--scope",
             "account:read",
-            "-o",
-            "json",
             keep_stdout=False,
         )
     )["token"]

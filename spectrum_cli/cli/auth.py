@@ -10,7 +10,7 @@ import typer
 from spectrum_cli.cli._typer import new_app
 from spectrum_cli.cli.context import State, get_state
 from spectrum_cli.cli.errors import CliError
-from spectrum_cli.cli.options import OutputOption, YesOption
+from spectrum_cli.cli.options import YesOption
 from spectrum_cli.cli.output import keyed
 from spectrum_cli.cli.status import ExitStatus
 
@@ -184,12 +184,12 @@ def logout(ctx: typer.Context) -> None:
 
 
 @app.command()
-def status(ctx: typer.Context, output: OutputOption = None) -> None:
+def status(ctx: typer.Context) -> None:
     """Who is signed in, to which API, until when, and where the credential comes from.
 
     Exits 3 when nobody is signed in.
     """
-    state = get_state(ctx, output)
+    state = get_state(ctx)
     credential = state.credential()
     if credential is None:
         raise CliError(
@@ -216,9 +216,12 @@ def status(ctx: typer.Context, output: OutputOption = None) -> None:
         "credential_source": credential.source,
         "credential_location": where[credential.source],
     }
-    if credential.session and who.token_kind == "session":
-        report["expires_at"] = credential.session.get("refresh_expires_at")
-    state.out.record(report, keyed(*report))
+    refresh_expires_at = (credential.session or {}).get("refresh_expires_at")
+    if refresh_expires_at and who.token_kind == "session":
+        import datetime as dt
+
+        report["expires_at"] = dt.datetime.fromisoformat(refresh_expires_at)
+    state.out.show(report, keyed(*report))
 
 
 @token_app.command("create")
@@ -229,7 +232,6 @@ def token_create(
         list[ScopeName], typer.Option(help="A scope it gets; repeat for more.", show_default=False)
     ],
     expires_in_days: Annotated[int, typer.Option(min=1, max=366, help="Lifetime in days.")] = 90,
-    output: OutputOption = None,
 ) -> None:
     """Create a scoped API token. The secret is printed once: store it now.
 
@@ -237,13 +239,13 @@ def token_create(
 
         export SPECTRUM_TOKEN=$(spectrum auth token create --name ci --scope billing:read -o json | jq -r .token)
     """
-    state = get_state(ctx, output)
+    state = get_state(ctx)
     created = state.client().auth.create_token(
         name,
         [s.value for s in scope],
         expires_in_days,
     )
-    state.out.record(
+    state.out.show(
         created,
         [
             ("id", lambda t: t.id),
@@ -257,11 +259,11 @@ def token_create(
 
 
 @token_app.command("list")
-def token_list(ctx: typer.Context, output: OutputOption = None) -> None:
+def token_list(ctx: typer.Context) -> None:
     """List the API tokens of the signed-in user (never their secrets)."""
-    state = get_state(ctx, output)
+    state = get_state(ctx)
     tokens = state.client().auth.list_tokens()
-    state.out.data(
+    state.out.show(
         tokens,
         [
             ("id", lambda t: t.id),
@@ -270,7 +272,6 @@ def token_list(ctx: typer.Context, output: OutputOption = None) -> None:
             ("expires_at", lambda t: t.expires_at),
             ("last_used_at", lambda t: t.last_used_at),
         ],
-        rows=tokens.data,
     )
 
 

@@ -12,7 +12,6 @@ import typer
 from spectrum_cli.cli._typer import new_app
 from spectrum_cli.cli.context import get_state
 from spectrum_cli.cli.errors import CliError
-from spectrum_cli.cli.options import OutputOption
 from spectrum_cli.cli.parsing import parse_duration
 
 app = new_app(
@@ -73,11 +72,11 @@ def serve(
 
 
 @app.command()
-def personas(ctx: typer.Context, output: OutputOption = None) -> None:
+def personas(ctx: typer.Context) -> None:
     """List the demo personas with their passwords, roles and what each shows."""
-    state = get_state(ctx, output)
+    state = get_state(ctx)
     result = state.sandbox_control().personas()
-    state.out.data(
+    state.out.show(
         result,
         [
             ("username", lambda p: p.username),
@@ -86,38 +85,35 @@ def personas(ctx: typer.Context, output: OutputOption = None) -> None:
             ("2fa", lambda p: p.second_factor),
             ("summary", lambda p: p.summary),
         ],
-        rows=result.data,
     )
 
 
 def _show_clock(ctx: typer.Context, clock: object) -> None:
-    get_state(ctx).out.record(
+    get_state(ctx).out.show(
         clock, [("now", lambda c: c.now), ("offset_seconds", lambda c: c.offset_seconds)]
     )
 
 
 @clock_app.command("show")
-def clock_show(ctx: typer.Context, output: OutputOption = None) -> None:
+def clock_show(ctx: typer.Context) -> None:
     """Print sandbox time and its offset from real time."""
-    _show_clock(ctx, get_state(ctx, output).sandbox_control().clock())
+    _show_clock(ctx, get_state(ctx).sandbox_control().clock())
 
 
 @clock_app.command("advance")
 def clock_advance(
     ctx: typer.Context,
     duration: Annotated[str, typer.Argument(help="How far: 30d, 1d12h, 2w, 90m.")],
-    output: OutputOption = None,
 ) -> None:
     """Move sandbox time forward; statements, due dates and settlements catch up."""
     seconds = parse_duration(duration)
-    _show_clock(ctx, get_state(ctx, output).sandbox_control().advance_clock(seconds))
+    _show_clock(ctx, get_state(ctx).sandbox_control().advance_clock(seconds))
 
 
 @clock_app.command("set")
 def clock_set(
     ctx: typer.Context,
     moment: Annotated[str, typer.Argument(help="An ISO 8601 date or time, e.g. 2027-01-15.")],
-    output: OutputOption = None,
 ) -> None:
     """Move sandbox time forward to a moment (UTC unless an offset is given)."""
     try:
@@ -128,7 +124,7 @@ def clock_set(
         ) from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
-    _show_clock(ctx, get_state(ctx, output).sandbox_control().set_clock(when))
+    _show_clock(ctx, get_state(ctx).sandbox_control().set_clock(when))
 
 
 @app.command()
@@ -139,12 +135,11 @@ def outbox(
         typer.Option(metavar="ADDRESS", help="Only messages to this address or number."),
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=100, help="How many, newest first.")] = 10,
-    output: OutputOption = None,
 ) -> None:
     """Show the texts and emails the sandbox 'sent': sign-in and reset codes, usernames."""
-    state = get_state(ctx, output)
+    state = get_state(ctx)
     result = state.sandbox_control().outbox(to=to, limit=limit)
-    state.out.data(
+    state.out.show(
         result,
         [
             ("created_at", lambda m: m.created_at),
@@ -153,7 +148,6 @@ def outbox(
             ("code", lambda m: m.code),
             ("body", lambda m: m.body),
         ],
-        rows=result.data,
     )
 
 
@@ -166,8 +160,7 @@ class FaultKind(str, Enum):
 
 
 def _show_faults(ctx: typer.Context, faults: object) -> None:
-    rows = faults.data  # type: ignore[attr-defined]
-    get_state(ctx).out.data(
+    get_state(ctx).out.show(
         faults,
         [
             ("method", lambda f: f.method),
@@ -178,14 +171,13 @@ def _show_faults(ctx: typer.Context, faults: object) -> None:
             ("retry_after", lambda f: f.retry_after),
             ("times", lambda f: "until cleared" if f.times is None else f.times),
         ],
-        rows=rows,
     )
 
 
 @faults_app.command("list")
-def faults_list(ctx: typer.Context, output: OutputOption = None) -> None:
+def faults_list(ctx: typer.Context) -> None:
     """List the fault rules in force."""
-    _show_faults(ctx, get_state(ctx, output).sandbox_control().faults())
+    _show_faults(ctx, get_state(ctx).sandbox_control().faults())
 
 
 @faults_app.command("add")
@@ -198,12 +190,11 @@ def faults_add(
     delay_ms: Annotated[int, typer.Option(min=0, max=60_000, help="Delay, for `delay`.")] = 0,
     retry_after: Annotated[int, typer.Option(min=0, max=3600, help="For `rate_limit`.")] = 1,
     times: Annotated[int, typer.Option(min=0, help="How many requests; 0 = until cleared.")] = 1,
-    output: OutputOption = None,
 ) -> None:
     """Add a fault rule: the next matching requests misbehave."""
     from spectrum_cli.api.sandbox import FaultRule
 
-    state = get_state(ctx, output)
+    state = get_state(ctx)
     client = state.sandbox_control()
     rule = FaultRule(
         method=method.upper(),

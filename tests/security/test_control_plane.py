@@ -122,7 +122,7 @@ def test_unsafe_requests_take_only_json_bodies(
 
 def test_cli_finds_the_key_of_its_own_store_and_no_other(tmp_path: Path) -> None:
     env = isolated_env(tmp_path)
-    shown = spectrum(["sandbox", "personas", "-o", "json"], env)
+    shown = spectrum(["-o", "json", "sandbox", "personas"], env)
     assert shown.returncode == 0, shown.stderr
     assert '"password": "Sandbox-Harper1"' in shown.stdout
     moved = spectrum(["sandbox", "clock", "advance", "1d"], env)

@@ -256,7 +256,7 @@ def test_default_embedded_store_directory_is_private(tmp_path: Path) -> None:
     older.mkdir(parents=True)
     os.chmod(data, 0o755)
     os.chmod(older, 0o755)
-    result = spectrum(["sandbox", "personas", "-o", "json"], env)
+    result = spectrum(["-o", "json", "sandbox", "personas"], env)
     assert result.returncode == 0, result.stderr
     assert _mode(older) == 0o700
     assert _mode(data) == 0o755  # the user's data dir is theirs
