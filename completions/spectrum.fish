@@ -20,9 +20,10 @@ function __spectrum_profiles
     test -f $dir/config.toml; and sed -n 's/^\[profiles\.\([A-Za-z0-9_-]*\)\].*/\1/p' $dir/config.toml
 end
 
-set -g __spectrum_paths 'account' 'account show' 'auth' 'auth status' 'auth token' 'auth token create' 'auth token list' 'auth token revoke' 'autopay' 'autopay disable' 'autopay enable' 'autopay show' 'bill' 'bill download' 'bill explain' 'bill export' 'bill list' 'bill pay' 'bill show' 'config' 'config get' 'config list' 'config path' 'config set' 'config unset' 'doctor' 'equipment' 'equipment list' 'equipment restart' 'login' 'logout' 'outages' 'payment-methods' 'payment-methods add' 'payment-methods add bank' 'payment-methods add card' 'payment-methods default' 'payment-methods list' 'payment-methods remove' 'payments' 'payments cancel' 'payments list' 'payments pending' 'payments show' 'profile' 'profile edit' 'profile password' 'profile show' 'recover' 'recover password' 'recover username' 'sandbox' 'sandbox clock' 'sandbox clock advance' 'sandbox clock set' 'sandbox clock show' 'sandbox faults' 'sandbox faults add' 'sandbox faults clear' 'sandbox faults list' 'sandbox outage' 'sandbox outbox' 'sandbox personas' 'sandbox reset' 'sandbox serve' 'support' 'support chat' 'support faq' 'support ticket' 'support ticket close' 'support ticket create' 'support ticket list' 'support ticket reply' 'support ticket show' 'usage'
+set -g __spectrum_paths 'account' 'account show' 'api' 'auth' 'auth status' 'auth token' 'auth token create' 'auth token list' 'auth token revoke' 'autopay' 'autopay disable' 'autopay enable' 'autopay show' 'bill' 'bill download' 'bill explain' 'bill export' 'bill list' 'bill pay' 'bill show' 'config' 'config get' 'config list' 'config path' 'config set' 'config unset' 'doctor' 'equipment' 'equipment list' 'equipment restart' 'login' 'logout' 'outages' 'payment-methods' 'payment-methods add' 'payment-methods add bank' 'payment-methods add card' 'payment-methods default' 'payment-methods list' 'payment-methods remove' 'payments' 'payments cancel' 'payments list' 'payments pending' 'payments show' 'profile' 'profile edit' 'profile password' 'profile show' 'recover' 'recover password' 'recover username' 'sandbox' 'sandbox clock' 'sandbox clock advance' 'sandbox clock set' 'sandbox clock show' 'sandbox faults' 'sandbox faults add' 'sandbox faults clear' 'sandbox faults list' 'sandbox outage' 'sandbox outbox' 'sandbox personas' 'sandbox reset' 'sandbox serve' 'support' 'support chat' 'support faq' 'support ticket' 'support ticket close' 'support ticket create' 'support ticket list' 'support ticket reply' 'support ticket show' 'usage'
 complete -c spectrum -f
 complete -c spectrum -n "__spectrum_at ''" -a account
+complete -c spectrum -n "__spectrum_at ''" -a api
 complete -c spectrum -n "__spectrum_at ''" -a auth
 complete -c spectrum -n "__spectrum_at ''" -a autopay
 complete -c spectrum -n "__spectrum_at ''" -a bill
@@ -53,10 +54,17 @@ complete -c spectrum -n "__spectrum_at 'account'" -a show
 complete -c spectrum -n "__spectrum_at 'account'" -l help
 complete -c spectrum -n "__spectrum_at 'account show'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'account show'" -l help
+complete -c spectrum -n "__spectrum_at 'api'" -l raw-field -r
+complete -c spectrum -n "__spectrum_at 'api'" -l field -r
+complete -c spectrum -n "__spectrum_at 'api'" -l header -r
+complete -c spectrum -n "__spectrum_at 'api'" -l input -r
+complete -c spectrum -n "__spectrum_at 'api'" -l paginate
+complete -c spectrum -n "__spectrum_at 'api'" -l idempotency-key -r
+complete -c spectrum -n "__spectrum_at 'api'" -l output-file -r
+complete -c spectrum -n "__spectrum_at 'api'" -l help
 complete -c spectrum -n "__spectrum_at 'auth'" -a status
 complete -c spectrum -n "__spectrum_at 'auth'" -a token
 complete -c spectrum -n "__spectrum_at 'auth'" -l help
-complete -c spectrum -n "__spectrum_at 'auth status'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'auth status'" -l help
 complete -c spectrum -n "__spectrum_at 'auth token'" -a create
 complete -c spectrum -n "__spectrum_at 'auth token'" -a list
@@ -65,9 +73,7 @@ complete -c spectrum -n "__spectrum_at 'auth token'" -l help
 complete -c spectrum -n "__spectrum_at 'auth token create'" -l name -r
 complete -c spectrum -n "__spectrum_at 'auth token create'" -l scope -r -a "account:read billing:read payments:write autopay:write profile:write support:write"
 complete -c spectrum -n "__spectrum_at 'auth token create'" -l expires-in-days -r
-complete -c spectrum -n "__spectrum_at 'auth token create'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'auth token create'" -l help
-complete -c spectrum -n "__spectrum_at 'auth token list'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'auth token list'" -l help
 complete -c spectrum -n "__spectrum_at 'auth token revoke'" -l yes
 complete -c spectrum -n "__spectrum_at 'auth token revoke'" -l help
@@ -241,11 +247,8 @@ complete -c spectrum -n "__spectrum_at 'sandbox clock'" -a advance
 complete -c spectrum -n "__spectrum_at 'sandbox clock'" -a set
 complete -c spectrum -n "__spectrum_at 'sandbox clock'" -a show
 complete -c spectrum -n "__spectrum_at 'sandbox clock'" -l help
-complete -c spectrum -n "__spectrum_at 'sandbox clock advance'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'sandbox clock advance'" -l help
-complete -c spectrum -n "__spectrum_at 'sandbox clock set'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'sandbox clock set'" -l help
-complete -c spectrum -n "__spectrum_at 'sandbox clock show'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'sandbox clock show'" -l help
 complete -c spectrum -n "__spectrum_at 'sandbox faults'" -a add
 complete -c spectrum -n "__spectrum_at 'sandbox faults'" -a clear
@@ -258,10 +261,8 @@ complete -c spectrum -n "__spectrum_at 'sandbox faults add'" -l status -r
 complete -c spectrum -n "__spectrum_at 'sandbox faults add'" -l delay-ms -r
 complete -c spectrum -n "__spectrum_at 'sandbox faults add'" -l retry-after -r
 complete -c spectrum -n "__spectrum_at 'sandbox faults add'" -l times -r
-complete -c spectrum -n "__spectrum_at 'sandbox faults add'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'sandbox faults add'" -l help
 complete -c spectrum -n "__spectrum_at 'sandbox faults clear'" -l help
-complete -c spectrum -n "__spectrum_at 'sandbox faults list'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'sandbox faults list'" -l help
 complete -c spectrum -n "__spectrum_at 'sandbox outage'" -l zip -r
 complete -c spectrum -n "__spectrum_at 'sandbox outage'" -l service -r -a "internet tv voice mobile"
@@ -270,9 +271,7 @@ complete -c spectrum -n "__spectrum_at 'sandbox outage'" -l end
 complete -c spectrum -n "__spectrum_at 'sandbox outage'" -l help
 complete -c spectrum -n "__spectrum_at 'sandbox outbox'" -l to -r
 complete -c spectrum -n "__spectrum_at 'sandbox outbox'" -l limit -r
-complete -c spectrum -n "__spectrum_at 'sandbox outbox'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'sandbox outbox'" -l help
-complete -c spectrum -n "__spectrum_at 'sandbox personas'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'sandbox personas'" -l help
 complete -c spectrum -n "__spectrum_at 'sandbox reset'" -l yes
 complete -c spectrum -n "__spectrum_at 'sandbox reset'" -l help

@@ -71,7 +71,7 @@ FieldOption = Annotated[
 HeaderOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--header", "-H", metavar="'NAME: VALUE'", help="An extra header.", show_default=False
+        "--header", "-H", metavar="HEADER", help="An extra header, as 'Name: value'.", show_default=False
     ),
 ]
 InputOption = Annotated[
@@ -127,7 +127,6 @@ def api(
     3). Fields are query parameters for GET and a JSON body otherwise; KEY[SUB]=VALUE nests
     and KEY[]=VALUE appends. -o, --query and -q work as everywhere.
 
-    \b
         spectrum api /v1/account
         spectrum api '/v1/payments?limit=5' --query 'data[].id'
         spectrum api /v1/statements --paginate -o csv
