@@ -116,11 +116,9 @@ def _totals(statement: Statement) -> str:
 
 def _two_columns(rows: list[list[str]]) -> str:
     """Labels and amounts, the amounts right-aligned, leading spaces kept (indented items)."""
-    import tabulate as tabulate_module
-    from tabulate import tabulate
-
-    tabulate_module.PRESERVE_WHITESPACE = True  # keep line items indented under their group
-    return tabulate(rows, tablefmt="plain", colalign=("left", "right"), disable_numparse=True)
+    left = max(len(label) for label, _ in rows)
+    right = max(len(amount) for _, amount in rows)
+    return "\n".join(f"{label:<{left}}  {amount:>{right}}".rstrip() for label, amount in rows)
 
 
 def _statement_notes(state: State, statement: Statement) -> list[str]:
