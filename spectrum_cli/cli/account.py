@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from spectrum_cli.cli._typer import new_app
-from spectrum_cli.cli.context import get_state
-from spectrum_cli.cli.options import OutputOption
-from spectrum_cli.cli.output import Column, money, one_line_address
+from spectrum_cli.cli.context import State, get_state
+from spectrum_cli.cli.output import Column, fields, money, one_line_address, table
+
+if TYPE_CHECKING:
+    from spectrum_cli.api.account import AccountSummary
 
 app = new_app("The account dashboard: balance, due date, services, equipment, alerts.")
 
 
-_BRIEF: list[Column] = [
-    ("account", lambda s: s.account_number_masked),
-    ("holder", lambda s: s.holder_name),
-    ("status", lambda s: s.status),
-    ("balance", lambda s: money(s.balance_cents)),
-    ("due_date", lambda s: s.due_date),
-    ("autopay", lambda s: s.autopay.status),
-]
 _DASHBOARD: list[Column] = [
     ("Account", lambda s: s.account_number_masked),
     ("Holder", lambda s: s.holder_name),
@@ -37,6 +33,7 @@ _SERVICES: list[Column] = [
     ("promo ends", lambda s: s.promo_ends_on),
 ]
 _EQUIPMENT: list[Column] = [
+    ("id", lambda e: e.id),
     ("equipment", lambda e: e.model),
     ("for", lambda e: e.service_kind),
     ("fee/mo", lambda e: money(e.monthly_fee_cents)),
@@ -45,21 +42,22 @@ _EQUIPMENT: list[Column] = [
 
 
 @app.command()
-def show(ctx: typer.Context, output: OutputOption = None) -> None:
-    """Show the account summary in one request (-o json gives all of it)."""
-    state = get_state(ctx, output)
+def show(ctx: typer.Context) -> None:
+    """Show the account summary in one request.
+
+    -o json gives all of it; -o csv and -o text give it as one row (nested objects as dotted
+    columns, services, equipment and alerts as JSON)."""
+    state = get_state(ctx)
     summary = state.client().account.summary()
-    out = state.out
-    if out.format == "json":
-        out.data(summary, [])  # the whole summary, as the API returns it
-        return
-    if out.format != "table":
-        out.record(summary, _BRIEF)
-        return
-    out.record(summary, _DASHBOARD)
-    out.stdout.write("\n")
-    out.data(summary, _SERVICES, rows=summary.services)
-    out.stdout.write("\n")
-    out.data(summary, _EQUIPMENT, rows=summary.equipment)
+    state.out.show(summary, render=lambda s: _dashboard(state, s))
+
+
+def _dashboard(state: State, summary: AccountSummary) -> str:
+    """The summary, then its services and equipment as tables; alerts are warnings."""
     for alert in summary.alerts:
-        out.warn(alert.message)
+        state.out.warn(alert.message)
+    parts = [fields(summary, _DASHBOARD)]
+    for rows, columns in ((summary.services, _SERVICES), (summary.equipment, _EQUIPMENT)):
+        if rows:
+            parts.append(table(rows, columns))
+    return "\n\n".join(parts)

@@ -12,7 +12,7 @@ import typer
 from spectrum_cli.cli._typer import new_app
 from spectrum_cli.cli.context import State, get_state
 from spectrum_cli.cli.errors import CliError
-from spectrum_cli.cli.options import OutputOption, YesOption
+from spectrum_cli.cli.options import YesOption
 from spectrum_cli.cli.output import count, money
 from spectrum_cli.cli.parsing import (
     parse_amount,
@@ -54,17 +54,14 @@ def list_(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option(min=1, max=100, help="How many, newest first.")] = 12,
     all_: Annotated[bool, typer.Option("--all", help="Every statement.")] = False,
-    output: OutputOption = None,
 ) -> None:
     """List statements with what is still unpaid: paid, partially paid, unpaid, past due."""
-    state = get_state(ctx, output)
+    state = get_state(ctx)
     client = state.client()
     if all_:
-        rows = list(client.statements.iter())
-        state.out.data({"data": rows, "has_more": False}, STATEMENT_COLUMNS, rows=rows)
+        state.out.show(list(client.statements.iter()), STATEMENT_COLUMNS)
     else:
-        page = client.statements.list(limit=limit)
-        state.out.data(page, STATEMENT_COLUMNS, rows=page.data)
+        state.out.show(client.statements.list(limit=limit), STATEMENT_COLUMNS)
 
 
 @app.command()
@@ -73,37 +70,27 @@ def show(
     statement_id: Annotated[
         str, typer.Argument(help="A statement id from `bill list`, or `latest`.")
     ] = LATEST,
-    output: OutputOption = None,
 ) -> None:
-    """Show a statement grouped like the paper bill (one request)."""
-    state = get_state(ctx, output)
+    """Show a statement grouped like the paper bill (one request).
+
+    -o csv and -o text give one row per line item; -o json the whole statement."""
+    state = get_state(ctx)
     statement = state.client().statements.get(statement_id)
-    out = state.out
-    if out.format != "table":
-        out.data(
-            statement,
-            [
-                ("kind", lambda i: i.kind),
-                ("description", lambda i: i.description),
-                ("amount_cents", lambda i: i.amount_cents),
-            ],
-            rows=statement.line_items,
-        )
-        return
-    _print_bill(state, statement)
+    state.out.show(statement, rows="line_items", render=lambda s: _bill_text(state, s))
 
 
-def _print_bill(state: State, statement: Statement) -> None:
-    import tabulate as tabulate_module
-    from tabulate import tabulate
-
-    tabulate_module.PRESERVE_WHITESPACE = True  # keep line items indented under their group
-
-    write = state.out.stdout.write
-    write(
+def _bill_text(state: State, statement: Statement) -> str:
+    """The statement as the paper bill lays it out; its warnings go to stderr."""
+    head = (
         f"Statement {statement.id}  ({statement.statement_date}, service "
-        f"{statement.period_start} to {statement.period_end})\n\n"
+        f"{statement.period_start} to {statement.period_end})"
     )
+    told = "".join(f"\n\n{note}" for note in _statement_notes(state, statement))
+    return f"{head}\n\n{_charges(statement)}\n\n{_totals(statement)}{told}"
+
+
+def _charges(statement: Statement) -> str:
+    """The line items under their groups, indented, then the new charges."""
     rows: list[list[str]] = []
     for title, kinds in GROUPS:
         items = [i for i in statement.line_items if i.kind in kinds]
@@ -111,36 +98,46 @@ def _print_bill(state: State, statement: Statement) -> None:
             rows.append([title, ""])
             rows += [[f"  {i.description}", money(i.amount_cents)] for i in items]
     rows.append(["New charges", money(statement.total_cents)])
-    write(tabulate(rows, tablefmt="plain", colalign=("left", "right")) + "\n\n")
-    summary = [
-        ["Previous balance", money(statement.previous_balance_cents)],
-        ["Payments received", money(-statement.payments_received_cents)],
-        ["New charges", money(statement.total_cents)],
-        ["Amount due", money(statement.amount_due_cents)],
-        ["Still unpaid", money(statement.balance_cents)],
-        ["Due", f"{statement.due_date} ({statement.status.replace('_', ' ')})"],
-    ]
-    write(tabulate(summary, tablefmt="plain", colalign=("left", "right")) + "\n")
-    _print_alerts(state, statement)
+    return _two_columns(rows)
 
 
-def _print_alerts(state: State, statement: Statement) -> None:
-    """What the statement tells: a price rise ahead and money overdue are warnings, by the
-    alert's kind; anything else is printed as the server worded it."""
+def _totals(statement: Statement) -> str:
+    return _two_columns(
+        [
+            ["Previous balance", money(statement.previous_balance_cents)],
+            ["Payments received", money(-statement.payments_received_cents)],
+            ["New charges", money(statement.total_cents)],
+            ["Amount due", money(statement.amount_due_cents)],
+            ["Still unpaid", money(statement.balance_cents)],
+            ["Due", f"{statement.due_date} ({statement.status.replace('_', ' ')})"],
+        ]
+    )
+
+
+def _two_columns(rows: list[list[str]]) -> str:
+    """Labels and amounts, the amounts right-aligned, leading spaces kept (indented items)."""
+    left = max(len(label) for label, _ in rows)
+    right = max(len(amount) for _, amount in rows)
+    return "\n".join(f"{label:<{left}}  {amount:>{right}}".rstrip() for label, amount in rows)
+
+
+def _statement_notes(state: State, statement: Statement) -> list[str]:
+    """What the statement tells: a price rise ahead and money overdue are warnings (said on
+    stderr now), by the alert's kind; the rest is returned to print with the bill, as the
+    server worded it."""
     from spectrum_cli.client.insights import price_rises
 
-    write = state.out.stdout.write
     if not statement.alerts:  # a server that words its messages only: shown, never read
-        for message in statement.messages:
-            write(f"\n{message}\n")
-        return
+        return list(statement.messages)
     for warning in price_rises(statement.alerts):
         state.out.warn(warning)
+    notes = []
     for alert in statement.alerts:
         if alert.kind in WARNING_ALERTS:
             state.out.warn(alert.message)
         elif alert.kind != "promo_ending":  # said above, from its fields
-            write(f"\n{alert.message}\n")
+            notes.append(alert.message)
+    return notes
 
 
 @app.command()
@@ -180,7 +177,16 @@ def download(
             written += 1
             if not show_progress:
                 state.out.message(f"Saved {path}")
-    state.out.message(f"{written} saved, {skipped} already up to date, in {directory}.")
+    _say_saved(state, written, skipped, directory)
+
+
+def _say_saved(state: State, written: int, skipped: int, directory: Path) -> None:
+    """How many PDFs were saved; none (every one already up to date) is nothing to do."""
+    said = f"{written} saved, {skipped} already up to date, in {directory}."
+    if written:
+        state.out.message(said)
+    else:
+        state.out.nothing(said, directory=str(directory), up_to_date=skipped)
 
 
 _DIR_HINT = "Pass --dir a folder you can write to."
@@ -273,7 +279,6 @@ def pay(
     dry_run: DryRunOption = False,
     idempotency_key: PayKeyOption = None,
     yes: YesOption = False,
-    output: OutputOption = None,
 ) -> None:
     """Pay a bill now or on a date: an amount, the account balance, or one statement.
 
@@ -281,7 +286,7 @@ def pay(
 
         spectrum bill pay --balance --if-due-within 5d --max-amount 400 --yes
     """
-    state = get_state(ctx, output)
+    state = get_state(ctx)
     _check_target(amount, balance, statement, statement_id)
     cents = parse_amount(amount) if amount is not None else None
     cap = parse_amount(max_amount, option="--max-amount") if max_amount is not None else None
@@ -474,7 +479,7 @@ def _pay_once(
         )
     except ConflictError as exc:
         if exc.code in ("statement_already_paid", "balance_already_paid"):
-            state.out.message(f"{exc.message.rstrip('.')}; nothing to do.")
+            state.out.nothing(f"{exc.message.rstrip('.')}; nothing to do.", code=exc.code)
             return
         raise
 
@@ -540,7 +545,7 @@ def _what_to_pay(
         else:  # a guarded amount: what is owed less what is scheduled to arrive in time
             uncovered = owed.balance_cents - (owed.scheduled_cents - late)
         if uncovered <= 0:
-            state.out.message(_nothing_owed(owed))
+            _nothing_owed(state, owed)
             return None
     if balance:
         return _Target(owed.payable_cents, "the account balance", None, True, checked)
@@ -565,18 +570,23 @@ def _scheduled_late(state: State, client: Any, bill: StatementSummary) -> int:
     return late
 
 
-def _nothing_owed(owed: Any) -> str:
+def _nothing_owed(state: State, owed: Any) -> None:
+    """Say that what is owed is already paid, or covered by scheduled payments."""
     if owed.scheduled_cents > 0:
-        return (
+        reason = (
             f"The account balance ({money(owed.balance_cents)}) is already covered by "
             f"{money(owed.scheduled_cents)} of scheduled payments; nothing to do."
         )
-    if owed.balance_cents < 0:
-        return (
+    elif owed.balance_cents < 0:
+        reason = (
             f"The account balance is already paid ({money(-owed.balance_cents)} of credit); "
             "nothing to do."
         )
-    return "The account balance is already paid; nothing to do."
+    else:
+        reason = "The account balance is already paid; nothing to do."
+    state.out.nothing(
+        reason, balance_cents=owed.balance_cents, scheduled_cents=owed.scheduled_cents
+    )
 
 
 def _what(cents: int, target: _Target) -> str:
@@ -598,12 +608,18 @@ def _paid_message(payment: Any, target: _Target) -> str:
 
 def _nothing_to_pay(state: State, statement: StatementSummary, window: int | None) -> bool:
     if statement.balance_cents <= 0:
-        state.out.message(f"Statement {statement.id} is already paid; nothing to do.")
+        state.out.nothing(
+            f"Statement {statement.id} is already paid; nothing to do.",
+            statement_id=statement.id,
+        )
         return True
     if window is not None and statement.days_until_due > window:
-        state.out.message(
+        state.out.nothing(
             f"Nothing due within {window} day(s): statement {statement.id} "
-            f"({money(statement.balance_cents)}) is due {statement.due_date}."
+            f"({money(statement.balance_cents)}) is due {statement.due_date}.",
+            statement_id=statement.id,
+            balance_cents=statement.balance_cents,
+            due_date=statement.due_date,
         )
         return True
     return False
@@ -650,7 +666,7 @@ PAYMENT_FIELDS: list[tuple[str, Any]] = [
 
 
 def _print_payment(state: State, payment: Any) -> None:
-    state.out.record(payment, PAYMENT_FIELDS)
+    state.out.show(payment, PAYMENT_FIELDS)
 
 
 @app.command()
@@ -666,16 +682,15 @@ def explain(
             "--upcoming", help="Predict the next statement and explain it against the latest."
         ),
     ] = False,
-    output: OutputOption = None,
 ) -> None:
     """Say, line by line, what changed since the statement before and why.
 
     The changes add up exactly to the change in the total; anything they do not explain is
-    shown, never hidden.
+    shown, never hidden. -o csv and -o text give one row per changed line.
     """
     from spectrum_cli.client.insights import explain as explain_change
 
-    state = get_state(ctx, output)
+    state = get_state(ctx)
     if upcoming and statement_id is not None:
         raise CliError(
             f"Give a statement id or --upcoming, not both (--upcoming explains the next "
@@ -694,22 +709,10 @@ def explain(
             f"This assumes the {money(previous.balance_cents)} due {previous.due_date} is paid "
             "by then; a balance unpaid after its due date adds a late fee."
         )
-    if state.out.format != "table":
-        state.out.data(result, EXPLAIN_FIELDS, rows=result.changes)
-        return
     name = "The upcoming statement" if upcoming else f"Statement {current.id}"
-    _print_explanation(state, result, name, previous)
-
-
-EXPLAIN_FIELDS: list[tuple[str, Any]] = [
-    ("kind", lambda c: c.kind),
-    ("code", lambda c: c.code),
-    ("description", lambda c: c.description),
-    ("before_cents", lambda c: c.before_cents),
-    ("after_cents", lambda c: c.after_cents),
-    ("change_cents", lambda c: c.change_cents),
-    ("reason", lambda c: c.reason),
-]
+    state.out.show(
+        result, rows="changes", render=lambda r: _explanation_text(state, r, name, previous)
+    )
 
 
 def _statements_to_explain(
@@ -725,31 +728,27 @@ def _statements_to_explain(
     return current, previous
 
 
-def _print_explanation(state: State, result: Any, name: str, previous: Statement | None) -> None:
-    out = state.out
+def _explanation_text(state: State, result: Any, name: str, previous: Statement | None) -> str:
+    """The change in new charges, then each changed line and why; what the lines do not
+    explain is a warning."""
+    from spectrum_cli.cli.output import table
+
     against = f"statement {previous.id}" if previous else "nothing (the first statement)"
     sign = "+" if result.total_change_cents >= 0 else ""
-    out.stdout.write(
+    head = (
         f"{name} against {against}: new charges {money(result.total_before_cents)}"
-        f" → {money(result.total_after_cents)} ({sign}{money(result.total_change_cents)})\n\n"
+        f" → {money(result.total_after_cents)} ({sign}{money(result.total_change_cents)})"
     )
-    if result.changes:
-        out.data(
-            result,
-            [
-                ("change", lambda c: ("+" if c.change_cents > 0 else "") + money(c.change_cents)),
-                ("why", lambda c: c.reason),
-            ],
-            rows=result.changes,
-        )
-    else:
-        out.stdout.write("No line changed.\n")
+    columns = [
+        ("change", lambda c: ("+" if c.change_cents > 0 else "") + money(c.change_cents)),
+        ("why", lambda c: c.reason),
+    ]
+    lines = table(result.changes, columns) if result.changes else "No line changed."
     if result.unexplained_cents:
-        out.warn(
+        state.out.warn(
             f"{money(result.unexplained_cents)} of the change is not explained by the line items."
         )
-    for note in result.notes:
-        out.stdout.write(f"\n{note}\n")
+    return "\n\n".join([head, lines, *result.notes])
 
 
 class ExportFormat(str, Enum):
@@ -781,40 +780,64 @@ def export(
 
     spectrum bill export --format ledger --from 2026-01-01 > spectrum.journal
     hledger -f spectrum.journal balance
-    """
-    from spectrum_cli.client import insights_export
 
+    -o json, csv or text (or --query) print the data instead of the document: the statements
+    and payments, one row per statement.
+    """
     state = get_state(ctx)
     start = parse_date(from_, option="--from") if from_ else None
     end = parse_date(to, option="--to") if to else None
     if start is not None and end is not None and start > end:
         raise CliError("--from must be on or before --to.")
-    client = state.client()
+    statements, payments = _exported(state.client(), start, end)
+    accounts = (expense_account, liability_account, payment_account)
+    state.out.show(
+        {"statements": statements, "payments": payments},
+        rows="statements",
+        render=lambda _: _export_text(fmt, statements, payments, accounts),
+    )
+    state.out.message(_exported_message(fmt, statements, payments))
+
+
+def _exported(client: Any, start: Any, end: Any) -> tuple[list[Statement], list[Any]]:
+    """The statements dated from ``start`` to ``end``, oldest first, and the payments made
+    between them."""
+    from spectrum_cli.client import insights_export
+
     summaries = [
         s
         for s in client.statements.iter(page_size=100)
         if (start is None or s.statement_date >= start) and (end is None or s.statement_date <= end)
     ]
     statements = [client.statements.get(s.id) for s in reversed(summaries)]
-    payments = insights_export.payments_between(client, start, end)
-    write = state.out.stdout.write
+    return statements, insights_export.payments_between(client, start, end)
+
+
+def _export_text(
+    fmt: ExportFormat, statements: list[Statement], payments: list[Any], accounts: tuple
+) -> str:
+    from spectrum_cli.client import insights_export
+
+    if fmt is ExportFormat.json:
+        text = insights_export.to_json(statements, payments)
+    elif fmt is ExportFormat.csv:
+        text = insights_export.to_csv(statements)
+    else:
+        expenses, liability, bank = accounts
+        text = insights_export.to_journal(
+            statements, payments, expenses=expenses, liability=liability, bank=bank
+        )
+    return text.removesuffix("\n")  # the sink ends it
+
+
+def _exported_message(fmt: ExportFormat, statements: list[Statement], payments: list[Any]) -> str:
+    from spectrum_cli.client import insights_export
+
     bills = count(len(statements), "statement")
     if fmt is ExportFormat.json:
-        write(insights_export.to_json(statements, payments))
-        state.out.message(f"Exported {bills} and {count(len(payments), 'payment')}.")
-    elif fmt is ExportFormat.csv:
-        write(insights_export.to_csv(statements))
-        state.out.message(f"Exported the line items of {bills}.")
-    else:
-        write(
-            insights_export.to_journal(
-                statements,
-                payments,
-                expenses=expense_account,
-                liability=liability_account,
-                bank=payment_account,
-            )
-        )
-        paid = count(len(insights_export.journaled(payments)), "payment")
-        returned = count(len(insights_export.returns(payments)), "return")
-        state.out.message(f"Exported {bills}, {paid} and {returned}.")
+        return f"Exported {bills} and {count(len(payments), 'payment')}."
+    if fmt is ExportFormat.csv:
+        return f"Exported the line items of {bills}."
+    paid = count(len(insights_export.journaled(payments)), "payment")
+    returned = count(len(insights_export.returns(payments)), "return")
+    return f"Exported {bills}, {paid} and {returned}."

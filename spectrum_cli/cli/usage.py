@@ -11,9 +11,8 @@ from typing import Annotated, Any
 import typer
 
 from spectrum_cli.cli.chart import bar_chart
-from spectrum_cli.cli.context import get_state
+from spectrum_cli.cli.context import State, get_state
 from spectrum_cli.cli.errors import CliError
-from spectrum_cli.cli.options import OutputOption
 from spectrum_cli.cli.output import money
 from spectrum_cli.cli.parsing import parse_date
 
@@ -57,14 +56,6 @@ ChartOption = Annotated[
     ),
 ]
 
-_RAW_COLUMNS: list[tuple[str, Any]] = [
-    ("date", lambda d: d.date),
-    ("service", lambda d: d.service),
-    ("line_id", lambda d: d.line_id),
-    ("data_mb", lambda d: d.data_mb),
-    ("voice_minutes", lambda d: d.voice_minutes),
-]
-
 
 def usage(
     ctx: typer.Context,
@@ -74,38 +65,40 @@ def usage(
     to: ToOption = None,
     by: ByOption = Period.day,
     chart: ChartOption = None,
-    output: OutputOption = None,
 ) -> None:
     """Usage statistics: internet data, mobile data per line (with the by-the-gig charge so
-    far this cycle), voice minutes. -o json and -o csv give the raw daily series."""
-    state = get_state(ctx, output)
+    far this cycle), voice minutes. -o json gives the raw daily series; -o csv and -o text
+    one row per day (and line)."""
+    state = get_state(ctx)
     start, end = _date_range(from_, to, days)
     report = state.client().account.usage(
         service.value, start=start, end=end, days=30 if days is None else days
     )
-    out = state.out
-    if out.format == "json":
-        out.data(report, [])
-        return
-    if out.format == "csv":
-        out.data(report, _RAW_COLUMNS, rows=report.days)
-        return
+    drawn = chart if chart is not None else state.stdout.isatty()
     unit = "min" if service is ServiceOption.voice else "GB"
+    state.out.show(report, rows="days", render=lambda r: _usage_text(state, r, by, unit, drawn))
+
+
+def _usage_text(state: State, report: Any, by: Period, unit: str, drawn: bool) -> str:
+    """The table of usage per period (and line), under a bar chart of it when ``drawn``."""
+    from spectrum_cli.cli.output import table
+
     tenths = _tenths(report.days, by, unit)
     totals: dict[str, int] = defaultdict(int)
     for (period, _), value in tenths.items():
         totals[period] += value
-    if chart if chart is not None else state.stdout.isatty():
+    rows, columns = _table(tenths, totals, unit)
+    text = table(rows, columns) if rows else "No usage in these days."
+    if drawn and rows:
         width = shutil.get_terminal_size((80, 24)).columns
         bars = [(period, value / 10) for period, value in totals.items()]
-        out.stdout.write(bar_chart(bars, width=width, unit=unit) + "\n")
-    rows, columns = _table(tenths, totals, unit)
-    out.data(rows, columns, rows=rows)
+        text = bar_chart(bars, width=width, unit=unit) + "\n" + text
     if report.estimated_charge_cents is not None:
-        out.message(
+        state.out.message(
             f"By-the-gig charge so far this cycle: {money(report.estimated_charge_cents)} "
             "($20 for a line's first GB, $5 for each further GB begun)."
         )
+    return text
 
 
 def _date_range(
