@@ -52,7 +52,6 @@ complete -c spectrum -n true -l version
 complete -c spectrum -n true -l help
 complete -c spectrum -n "__spectrum_at 'account'" -a show
 complete -c spectrum -n "__spectrum_at 'account'" -l help
-complete -c spectrum -n "__spectrum_at 'account show'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'account show'" -l help
 complete -c spectrum -n "__spectrum_at 'api'" -l raw-field -r
 complete -c spectrum -n "__spectrum_at 'api'" -l field -r
@@ -101,7 +100,6 @@ complete -c spectrum -n "__spectrum_at 'bill download'" -l all
 complete -c spectrum -n "__spectrum_at 'bill download'" -l dir -r
 complete -c spectrum -n "__spectrum_at 'bill download'" -l help
 complete -c spectrum -n "__spectrum_at 'bill explain'" -l upcoming
-complete -c spectrum -n "__spectrum_at 'bill explain'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'bill explain'" -l help
 complete -c spectrum -n "__spectrum_at 'bill export'" -l from -r
 complete -c spectrum -n "__spectrum_at 'bill export'" -l to -r
@@ -112,7 +110,6 @@ complete -c spectrum -n "__spectrum_at 'bill export'" -l payment-account -r
 complete -c spectrum -n "__spectrum_at 'bill export'" -l help
 complete -c spectrum -n "__spectrum_at 'bill list'" -l limit -r
 complete -c spectrum -n "__spectrum_at 'bill list'" -l all
-complete -c spectrum -n "__spectrum_at 'bill list'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'bill list'" -l help
 complete -c spectrum -n "__spectrum_at 'bill pay'" -l amount -r
 complete -c spectrum -n "__spectrum_at 'bill pay'" -l balance
@@ -124,9 +121,7 @@ complete -c spectrum -n "__spectrum_at 'bill pay'" -l max-amount -r
 complete -c spectrum -n "__spectrum_at 'bill pay'" -l dry-run
 complete -c spectrum -n "__spectrum_at 'bill pay'" -l idempotency-key -r
 complete -c spectrum -n "__spectrum_at 'bill pay'" -l yes
-complete -c spectrum -n "__spectrum_at 'bill pay'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'bill pay'" -l help
-complete -c spectrum -n "__spectrum_at 'bill show'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'bill show'" -l help
 complete -c spectrum -n "__spectrum_at 'config'" -a get
 complete -c spectrum -n "__spectrum_at 'config'" -a list
@@ -155,7 +150,6 @@ complete -c spectrum -n "__spectrum_at 'login'" -l code-stdin
 complete -c spectrum -n "__spectrum_at 'login'" -l store -r -a "keyring file"
 complete -c spectrum -n "__spectrum_at 'login'" -l help
 complete -c spectrum -n "__spectrum_at 'logout'" -l help
-complete -c spectrum -n "__spectrum_at 'outages'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'outages'" -l help
 complete -c spectrum -n "__spectrum_at 'payment-methods'" -a add
 complete -c spectrum -n "__spectrum_at 'payment-methods'" -a default
@@ -319,5 +313,4 @@ complete -c spectrum -n "__spectrum_at 'usage'" -l to -r
 complete -c spectrum -n "__spectrum_at 'usage'" -l by -r -a "day week month"
 complete -c spectrum -n "__spectrum_at 'usage'" -l chart
 complete -c spectrum -n "__spectrum_at 'usage'" -l no-chart
-complete -c spectrum -n "__spectrum_at 'usage'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'usage'" -l help

@@ -35,7 +35,7 @@ _spectrum_options() {
     case "$1" in
         "") echo "--profile -p --output -o --api-url --no-input --verbose -v --quiet -q --query --no-pager --version --help" ;;
         "account") echo "--help" ;;
-        "account show") echo "--output -o --help" ;;
+        "account show") echo "--help" ;;
         "api") echo "--raw-field -f --field -F --header -H --input --paginate --idempotency-key --output-file --help" ;;
         "auth") echo "--help" ;;
         "auth status") echo "--help" ;;
@@ -49,11 +49,11 @@ _spectrum_options() {
         "autopay show") echo "--output -o --help" ;;
         "bill") echo "--help" ;;
         "bill download") echo "--all --dir --help" ;;
-        "bill explain") echo "--upcoming --output -o --help" ;;
+        "bill explain") echo "--upcoming --help" ;;
         "bill export") echo "--from --to --format --expense-account --liability-account --payment-account --help" ;;
-        "bill list") echo "--limit --all --output -o --help" ;;
-        "bill pay") echo "--amount --balance --statement --method --on --if-due-within --max-amount --dry-run --idempotency-key --yes -y --output -o --help" ;;
-        "bill show") echo "--output -o --help" ;;
+        "bill list") echo "--limit --all --help" ;;
+        "bill pay") echo "--amount --balance --statement --method --on --if-due-within --max-amount --dry-run --idempotency-key --yes -y --help" ;;
+        "bill show") echo "--help" ;;
         "config") echo "--help" ;;
         "config get") echo "--help" ;;
         "config list") echo "--help" ;;
@@ -66,7 +66,7 @@ _spectrum_options() {
         "equipment restart") echo "--wait --timeout --output -o --help" ;;
         "login") echo "--username --password-stdin --code-stdin --store --help" ;;
         "logout") echo "--help" ;;
-        "outages") echo "--output -o --help" ;;
+        "outages") echo "--help" ;;
         "payment-methods") echo "--help" ;;
         "payment-methods add") echo "--help" ;;
         "payment-methods add bank") echo "--routing --type --number-stdin --default --output -o --help" ;;
@@ -109,7 +109,7 @@ _spectrum_options() {
         "support ticket list") echo "--status --output -o --help" ;;
         "support ticket reply") echo "--body-file --output -o --help" ;;
         "support ticket show") echo "--output -o --help" ;;
-        "usage") echo "--service --days --from --to --by --chart --no-chart --output -o --help" ;;
+        "usage") echo "--service --days --from --to --by --chart --no-chart --help" ;;
     esac
 }
 
@@ -121,8 +121,6 @@ _spectrum_value() {
         "|-o") echo "table json csv text"; return 0 ;;
         "|--api-url") echo ""; return 0 ;;
         "|--query") echo ""; return 0 ;;
-        "account show|--output") echo "table json csv text"; return 0 ;;
-        "account show|-o") echo "table json csv text"; return 0 ;;
         "api|--raw-field") echo ""; return 0 ;;
         "api|-f") echo ""; return 0 ;;
         "api|--field") echo ""; return 0 ;;
@@ -143,8 +141,6 @@ _spectrum_value() {
         "autopay show|--output") echo "table json csv text"; return 0 ;;
         "autopay show|-o") echo "table json csv text"; return 0 ;;
         "bill download|--dir") echo ""; return 0 ;;
-        "bill explain|--output") echo "table json csv text"; return 0 ;;
-        "bill explain|-o") echo "table json csv text"; return 0 ;;
         "bill export|--from") echo ""; return 0 ;;
         "bill export|--to") echo ""; return 0 ;;
         "bill export|--format") echo "csv json ledger"; return 0 ;;
@@ -152,18 +148,12 @@ _spectrum_value() {
         "bill export|--liability-account") echo ""; return 0 ;;
         "bill export|--payment-account") echo ""; return 0 ;;
         "bill list|--limit") echo ""; return 0 ;;
-        "bill list|--output") echo "table json csv text"; return 0 ;;
-        "bill list|-o") echo "table json csv text"; return 0 ;;
         "bill pay|--amount") echo ""; return 0 ;;
         "bill pay|--method") echo ""; return 0 ;;
         "bill pay|--on") echo ""; return 0 ;;
         "bill pay|--if-due-within") echo ""; return 0 ;;
         "bill pay|--max-amount") echo ""; return 0 ;;
         "bill pay|--idempotency-key") echo ""; return 0 ;;
-        "bill pay|--output") echo "table json csv text"; return 0 ;;
-        "bill pay|-o") echo "table json csv text"; return 0 ;;
-        "bill show|--output") echo "table json csv text"; return 0 ;;
-        "bill show|-o") echo "table json csv text"; return 0 ;;
         "equipment list|--output") echo "table json csv text"; return 0 ;;
         "equipment list|-o") echo "table json csv text"; return 0 ;;
         "equipment restart|--timeout") echo ""; return 0 ;;
@@ -171,8 +161,6 @@ _spectrum_value() {
         "equipment restart|-o") echo "table json csv text"; return 0 ;;
         "login|--username") echo ""; return 0 ;;
         "login|--store") echo "keyring file"; return 0 ;;
-        "outages|--output") echo "table json csv text"; return 0 ;;
-        "outages|-o") echo "table json csv text"; return 0 ;;
         "payment-methods add bank|--routing") echo ""; return 0 ;;
         "payment-methods add bank|--type") echo "checking savings"; return 0 ;;
         "payment-methods add bank|--output") echo "table json csv text"; return 0 ;;
@@ -253,8 +241,6 @@ _spectrum_value() {
         "usage|--from") echo ""; return 0 ;;
         "usage|--to") echo ""; return 0 ;;
         "usage|--by") echo "day week month"; return 0 ;;
-        "usage|--output") echo "table json csv text"; return 0 ;;
-        "usage|-o") echo "table json csv text"; return 0 ;;
     esac
     return 1
 }

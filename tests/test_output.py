@@ -421,7 +421,10 @@ def check_csv(text: str, value: Any, volatile: set[str]) -> None:
         flat = [flatten(item) for item in items]
         names = {n for row in flat for n in row}
         names |= {
-            n[:-6] for row in flat for n, v in row.items() if n.endswith("_cents") and _is_int(v)
+            n[:-6]
+            for row in flat
+            for n, v in row.items()
+            if n.endswith("_cents") and (v is None or _is_int(v))
         }
         if set(header) == names and len(rows) == len(flat):
             break
@@ -688,3 +691,23 @@ def test_the_pager_can_be_turned_off(
     status, shown, err = on_a_terminal(args, env, tmp_path)
     assert status == 0, err
     assert _first_id(env) in shown and not (recorded / "paged.txt").exists()
+
+
+def test_text_through_the_pager_loses_its_control_sequences(tmp_path: Path) -> None:
+    """Server text (a ticket subject, an alert) reaches the terminal through the pager too:
+    the sink strips escape sequences there as it does on stdout."""
+    import sys
+
+    from spectrum_cli.cli.output import Output
+
+    received = tmp_path / "paged.txt"
+    record = f"import sys; open({str(received)!r}, 'w').write(sys.stdin.read())"
+    out = Output(
+        format="table",
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+        pager=[sys.executable, "-c", record],
+    )
+    out.show({"subject": "Hi\x1b]0;owned\x07 there\x1b[2J"}, [("subject", lambda r: r["subject"])])
+    paged = received.read_text()
+    assert "Hi there" in paged and "\x1b" not in paged and "\x07" not in paged

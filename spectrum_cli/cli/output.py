@@ -163,13 +163,14 @@ def _flat(record: Any, prefix: str = "") -> dict[str, Any]:
             row[name] = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
         else:
             row[name] = value
-            if key.endswith("_cents") and key[:-6] not in record and _is_int(value):
-                row[name[:-6]] = _dollars(value)
+            if key.endswith("_cents") and key[:-6] not in record and _is_money(value):
+                row[name[:-6]] = None if value is None else _dollars(value)
     return row
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _is_money(value: Any) -> bool:
+    """Integer cents, or none (so the amount column is there in every row, beside them)."""
+    return value is None or (isinstance(value, int) and not isinstance(value, bool))
 
 
 def _dollars(cents: int) -> str:
@@ -312,7 +313,7 @@ class Output:
                     list(self.pager), stdin=subprocess.PIPE, env=self.pager_env, text=True
                 ) as pager:
                     try:
-                        pager.communicate(text + "\n")
+                        pager.communicate(terminal_text(text) + "\n")
                     except BrokenPipeError:  # the reader quit the pager early
                         pass
                 return
