@@ -23,7 +23,7 @@ def env(harper_env: dict[str, str]) -> dict[str, str]:
 
 
 def payments(env: dict[str, str]) -> list[dict]:
-    result = spectrum(["payments", "list", "--limit", "100", "-o", "json"], env)
+    result = spectrum(["-o", "json", "payments", "list", "--limit", "100"], env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)["data"]
 
@@ -222,7 +222,7 @@ def test_a_balance_payment_is_refused_once_the_balance_changed(
 
 def test_declined_card_is_exit_7_and_the_balance_is_unchanged(env: dict[str, str]) -> None:
     added = spectrum(
-        ["payment-methods", "add", "card", "--exp", "12/30", "--number-stdin", "-o", "json"],
+        ["-o", "json", "payment-methods", "add", "card", "--exp", "12/30", "--number-stdin"],
         env,
         input="4000 0000 0000 0002\n",
     )
@@ -241,14 +241,14 @@ def test_returned_bank_payment_shows_in_bill_list(
 ) -> None:
     added = spectrum(
         [
+            "-o",
+            "json",
             "payment-methods",
             "add",
             "bank",
             "--routing",
             "110000000",
             "--number-stdin",
-            "-o",
-            "json",
         ],
         env,
         input="000111111116\n",
@@ -306,12 +306,14 @@ def test_payments_and_methods_commands(env: dict[str, str]) -> None:
         ["bill", "pay", "--amount", "$1,000.00", "--on", "2099-01-01", "--yes"], env
     )
     assert scheduled.returncode == 2 and "at most a year ahead" in scheduled.stderr
-    shown = spectrum(["payment-methods", "list", "-o", "json"], env)
+    shown = spectrum(["-o", "json", "payment-methods", "list"], env)
     methods = json.loads(shown.stdout)["data"]
     assert methods[0]["label"] == "Visa •••• 4242"
     added = json.loads(
         spectrum(
             [
+                "-o",
+                "json",
                 "payment-methods",
                 "add",
                 "card",
@@ -319,8 +321,6 @@ def test_payments_and_methods_commands(env: dict[str, str]) -> None:
                 "01/31",
                 "--default",
                 "--number-stdin",
-                "-o",
-                "json",
             ],
             env,
             input="5555-5555-5555-4444\n",
@@ -352,10 +352,10 @@ def test_payments_list_shows_ids_and_a_confirmation_number_finds_its_payment(
     first = payments(env)[0]
     table = spectrum(["payments", "list"], env).stdout.splitlines()
     assert "id" in table[0].split() and first["id"] in table[2]
-    rows = spectrum(["payments", "list", "-o", "csv"], env).stdout.splitlines()
+    rows = spectrum(["-o", "csv", "payments", "list"], env).stdout.splitlines()
     assert "id" in rows[0].split(",") and first["id"] in rows[1].split(",")
     for ref in (first["id"], first["confirmation_number"]):
-        shown = spectrum(["payments", "show", ref, "-o", "json"], env)
+        shown = spectrum(["-o", "json", "payments", "show", ref], env)
         assert shown.returncode == 0, shown.stderr
         assert json.loads(shown.stdout)["id"] == first["id"]
     other = "SPX-" + ("ABCDEFGH" if first["confirmation_number"] != "SPX-ABCDEFGH" else "HGFEDCBA")

@@ -31,14 +31,20 @@ def test_a_missing_method_is_not_found_and_repeating_a_done_change_is_nothing_to
     paid = cli("bill", "pay", "--amount", "10", "--on", later, "--yes", "-o", "json")
     payment_id = json.loads(paid.stdout)["id"]
     first = cli("payments", "cancel", payment_id, "--yes")
-    again = cli("payments", "cancel", payment_id, "--yes", "-o", "json")
+    again = cli("-o", "json", "payments", "cancel", payment_id, "--yes")
     assert first.exit_code == 0, first.stderr
     assert again.exit_code == 0, again.stderr
-    assert json.loads(again.stdout)["status"] == "canceled"
-    assert f"Payment {payment_id} is already canceled; nothing to do." in again.stderr
+    nothing = json.loads(again.stdout)
+    assert nothing["result"] == "nothing_to_do" and nothing["payment"]["status"] == "canceled"
+    assert nothing["reason"] == f"Payment {payment_id} is already canceled; nothing to do."
+    people = cli("payments", "cancel", payment_id, "--yes")
+    assert people.exit_code == 0 and people.stdout == ""
+    assert f"Payment {payment_id} is already canceled; nothing to do." in people.stderr
 
     ticket = json.loads(
         cli(
+            "-o",
+            "json",
             "support",
             "ticket",
             "create",
@@ -46,17 +52,20 @@ def test_a_missing_method_is_not_found_and_repeating_a_done_change_is_nothing_to
             "Hi",
             "--category",
             "billing",
-            "-o",
-            "json",
             input="A question.\n",
         ).stdout
     )
-    for _ in range(2):
-        closed = cli("support", "ticket", "close", ticket["id"], "--yes")
-        assert closed.exit_code == 0, closed.stderr
-        assert f"Ticket {ticket['id']} is closed." in closed.stderr
-        off = cli("autopay", "disable", "--yes")
-        assert off.exit_code == 0 and "Autopay is off." in off.stderr
+    closed = cli("support", "ticket", "close", ticket["id"], "--yes")
+    assert closed.exit_code == 0, closed.stderr
+    assert f"Ticket {ticket['id']} is closed." in closed.stderr
+    again = cli("-o", "json", "support", "ticket", "close", ticket["id"])  # no --yes: no question
+    assert again.exit_code == 0, again.stderr
+    assert json.loads(again.stdout)["result"] == "nothing_to_do"
+    assert json.loads(again.stdout)["ticket"]["status"] == "closed"
+    off = cli("-o", "json", "autopay", "disable")  # off already: nothing to ask
+    assert off.exit_code == 0, off.stderr
+    assert json.loads(off.stdout)["reason"] == "Autopay is already off; nothing to do."
+    assert json.loads(off.stdout)["autopay"]["enabled"] is False
 
 
 def _token(cli, *scopes: str, days: int = 90) -> str:  # type: ignore[no-untyped-def]
@@ -127,11 +136,12 @@ def test_a_403_says_whether_the_scope_or_the_role_is_missing(
     cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     _login(cli, "sam", "Sandbox-Sam1\n")
-    role = cli("autopay", "disable", "--yes")
+    method = json.loads(cli("-o", "json", "payment-methods", "list").stdout)["data"][0]["id"]
+    role = cli("autopay", "enable", "--method", method, "--yes")
     assert role.exit_code == 4
     assert "head of household" in role.stderr and "scope" not in role.stderr
     monkeypatch.setenv("SPECTRUM_TOKEN", _token(cli, "account:read"))
-    scope = cli("autopay", "disable", "--yes")
+    scope = cli("autopay", "enable", "--method", method, "--yes")  # may not even read it
     assert scope.exit_code == 4
     assert "lacks the autopay:write scope" in scope.stderr
     assert "--scope" in scope.stderr and "standard user" not in scope.stderr
@@ -221,14 +231,14 @@ def test_login_notices_come_after_success_and_a_set_token_is_pointed_out(
 
 def test_profile_edit_accepts_the_etag_without_its_quotes(cli) -> None:  # type: ignore[no-untyped-def]
     _login(cli)
-    etag = json.loads(cli("profile", "show", "-o", "json").stdout)["etag"]
+    etag = json.loads(cli("-o", "json", "profile", "show").stdout)["etag"]
     assert etag.startswith('"') and etag.endswith('"')
     bare = etag.strip('"')
     edited = cli("profile", "edit", "--if-match", bare, "--paper")
     assert edited.exit_code == 0, edited.stderr
     stale = cli("profile", "edit", "--if-match", bare, "--paperless")
     assert stale.exit_code == 6 and "changed since it was read" in stale.stderr
-    fresh = json.loads(cli("profile", "show", "-o", "json").stdout)["etag"]
+    fresh = json.loads(cli("-o", "json", "profile", "show").stdout)["etag"]
     assert cli("profile", "edit", "--if-match", fresh, "--paperless").exit_code == 0
 
 

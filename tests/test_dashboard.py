@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
 from pathlib import Path
 
 import httpx
@@ -29,7 +30,7 @@ def env(tmp_path: Path, fresh_served: ServedSandbox) -> dict[str, str]:
 
 
 def as_json(env: dict[str, str], *args: str) -> dict:
-    result = spectrum([*args, "-o", "json"], env)
+    result = spectrum(["-o", "json", *args], env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -267,9 +268,38 @@ def test_password_change_signs_out_other_sessions(
         ["profile", "password", "--password-stdin"], env, input="Sandbox-Harper1\nFresh-Pass42\n"
     )
     assert changed.returncode == 0, changed.stderr
-    assert "Signed out 1 session and revoked 0 API tokens." in changed.stderr
+    assert "Signed out 1 session and revoked 0 API tokens." in changed.stdout
     assert spectrum(["auth", "status"], env).returncode == 0
     assert spectrum(["auth", "status"], other).returncode == 3
+
+
+def test_two_edits_of_different_fields_at_once_both_hold(env: dict[str, str]) -> None:
+    """One edit reads the profile and waits for its password; another edit changes a different
+    field meanwhile; the first then meets 412, reads the profile again and applies its own
+    change to it: both changes hold."""
+    from tests.helpers import start_spectrum
+
+    before = as_json(env, "profile", "show")
+    first = start_spectrum(
+        ["-v", "profile", "edit", "--city", "Akron", "--password-stdin"],
+        env,
+        stdin=subprocess.PIPE,
+    )
+    assert first.stderr is not None and first.stdin is not None
+    read = ""
+    while "← GET /v1/profile 200" not in read:  # it has read the profile: its etag is set
+        line = first.stderr.readline()
+        assert line, f"the edit ended early: {read}"
+        read += line
+    paper = "--paper" if before["paperless"] else "--paperless"
+    second = spectrum(["profile", "edit", paper], env)
+    assert second.returncode == 0, second.stderr
+    _out, err = first.communicate("Sandbox-Harper1\n", timeout=120)
+    assert first.returncode == 0, read + err
+    assert "← PATCH /v1/profile 412" in err and "applying the change to it again" in err
+    after = as_json(env, "profile", "show")
+    assert after["billing_address"]["city"] == "Akron"
+    assert after["paperless"] is not before["paperless"]
 
 
 def test_two_edits_from_one_etag_one_wins_none_is_lost(

@@ -150,7 +150,7 @@ def test_export_counts_what_it_exported(env: dict[str, str], fresh_served: Serve
 
     def add_method(kind: list[str], number: str) -> str:
         added = spectrum(
-            ["payment-methods", "add", *kind, "--number-stdin", "-o", "json"], env, input=number
+            ["-o", "json", "payment-methods", "add", *kind, "--number-stdin"], env, input=number
         )
         assert added.returncode == 0, added.stderr
         return str(json.loads(added.stdout)["id"])
@@ -167,7 +167,7 @@ def test_export_counts_what_it_exported(env: dict[str, str], fresh_served: Serve
     )
     advance_served(fresh_served.url, 4)  # the bank returns it
     payments = json.loads(
-        spectrum(["payments", "list", "--limit", "100", "-o", "json"], env).stdout
+        spectrum(["-o", "json", "payments", "list", "--limit", "100"], env).stdout
     )
     statuses = [p["status"] for p in payments["data"]]
     assert "failed" in statuses and "returned" in statuses

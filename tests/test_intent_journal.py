@@ -159,7 +159,7 @@ def test_the_journal_is_private_and_holds_no_card_number(
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert number not in path.read_text() and number[:12] not in path.read_text()
-    code, out, _ = run(["payments", "pending", "-o", "json"], env)
+    code, out, _ = run(["-o", "json", "payments", "pending"], env)
     listed = json.loads(out)
     assert code == 0 and listed["has_more"] is False
     assert [(i["operation"], i["summary"]) for i in listed["data"]] == [
@@ -174,7 +174,7 @@ def test_the_journal_is_private_and_holds_no_card_number(
     )
     assert code == 0 and "Already done earlier: added" in err, err
     assert len(cards_ending(api, "5556")) == 1
-    assert json.loads(run(["payments", "pending", "-o", "json"], env)[1])["data"] == []
+    assert json.loads(run(["-o", "json", "payments", "pending"], env)[1])["data"] == []
 
 
 def test_concurrent_writers_lose_no_intent_and_share_one_key(tmp_path: Path) -> None:
@@ -323,7 +323,7 @@ def test_a_replay_is_reported_as_done_earlier_with_the_same_output(
 def test_a_refused_payment_clears_its_intent(env: dict[str, str]) -> None:
     code, _, _ = run(["bill", "pay", "--amount", "1.03", "--method", "pm_nope", "--yes"], env)
     assert code in (2, 5)
-    assert json.loads(run(["payments", "pending", "-o", "json"], env)[1])["data"] == []
+    assert json.loads(run(["-o", "json", "payments", "pending"], env)[1])["data"] == []
 
 
 def test_a_timed_out_payment_is_pending_and_the_rerun_pays_once(
@@ -334,7 +334,7 @@ def test_a_timed_out_payment_is_pending_and_the_rerun_pays_once(
     code, _, err = run(args, {**env, "SPECTRUM_TIMEOUT": "0.3"})
     assert code == 8, err
     assert "Running the same command again is safe" in err
-    listed = json.loads(run(["payments", "pending", "-o", "json"], env)[1])["data"]
+    listed = json.loads(run(["-o", "json", "payments", "pending"], env)[1])["data"]
     assert [(i["operation"], i["summary"]) for i in listed] == [
         ("payment", {"amount": "$1.57", "method": "default"})
     ]
@@ -343,7 +343,7 @@ def test_a_timed_out_payment_is_pending_and_the_rerun_pays_once(
     code, _, err = run(args, env)
     assert code == 0 and "Already done earlier: confirmation SPX-" in err, err
     assert len(paid(api, 157)) == 1
-    assert json.loads(run(["payments", "pending", "-o", "json"], env)[1])["data"] == []
+    assert json.loads(run(["-o", "json", "payments", "pending"], env)[1])["data"] == []
 
 
 def test_a_daily_cron_line_pays_each_statement_once_over_90_days(

@@ -56,7 +56,7 @@ def test_twenty_simultaneous_balance_payments_pay_once(
     env = isolated_env(tmp_path, SPECTRUM_API_URL=fresh_served.url, SPECTRUM_TOKEN=token)
 
     def payments() -> list[dict]:
-        listed = spectrum(["payments", "list", "--limit", "100", "-o", "json"], env)
+        listed = spectrum(["-o", "json", "payments", "list", "--limit", "100"], env)
         return json.loads(listed.stdout)["data"]
 
     before = payments()
@@ -116,7 +116,7 @@ def test_simultaneous_profile_edits_lose_no_field(harper_env: dict[str, str]) ->
     for thread in threads:
         thread.join()
     assert set(codes) <= {0, 6} and codes.count(0) == len(edits)
-    profile = json.loads(spectrum(["profile", "show", "-o", "json"], env).stdout)
+    profile = json.loads(spectrum(["-o", "json", "profile", "show"], env).stdout)
     assert all(p == {"email": False, "sms": True} for p in profile["notifications"].values())
     assert profile["paperless"] is False
     assert profile["billing_address"]["city"] == "Akron"

@@ -103,9 +103,16 @@ def env(harper_env: dict[str, str]) -> dict[str, str]:
 
 
 def as_json(env: dict[str, str], *args: str, input: str | None = None) -> dict:
-    result = spectrum([*args, "-o", "json"], env, input=input)
+    result = spectrum(["-o", "json", *args], env, input=input)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+def json_lines(env: dict[str, str], *args: str) -> list[dict]:
+    """A streamed answer in -o json: one JSON object per line."""
+    result = spectrum(["-o", "json", *args], env)
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
 
 
 def test_faq_from_the_cli(env: dict[str, str]) -> None:
@@ -202,7 +209,7 @@ EDITORS = {
 
 @pytest.mark.parametrize("editor", sorted(EDITORS))
 def test_a_ticket_written_in_an_editor_is_sent(env: dict[str, str], editor: str) -> None:
-    status, out, err = _edit_in_a_terminal(env, EDITORS[editor], *TICKET, "-o", "json")
+    status, out, err = _edit_in_a_terminal(env, EDITORS[editor], "-o", "json", *TICKET)
     assert status == 0, err
     assert json.loads(out)["messages"][0]["body"] == "Blinks_orange_all_night"
 
@@ -270,9 +277,8 @@ def test_chat_message_for_scripts(env: dict[str, str]) -> None:
     answer = spectrum(["support", "chat", "--message", "What is my balance?"], env)
     assert answer.returncode == 0
     assert f"${balance // 100:,}.{balance % 100:02d}" in answer.stdout
-    data = as_json(env, "support", "chat", "--message", "how do I go paperless")
-    assert [m["author"] for m in data["data"]] == ["customer", "agent"]
-    assert "Paperless billing" in data["data"][1]["body"]
+    [reply] = json_lines(env, "support", "chat", "--message", "how do I go paperless")
+    assert reply["author"] == "agent" and "Paperless billing" in reply["body"]
     refused = spectrum(["support", "chat"], env)
     assert refused.returncode == 2 and "pass --message" in refused.stderr
 
@@ -283,8 +289,8 @@ def test_one_shot_chat_offers_a_ticket_the_user_can_open(env: dict[str, str]) ->
     assert answer.stdout.startswith("I don't know") and "Account locked" not in answer.stdout
     assert "/ticket" not in answer.stdout + answer.stderr
     assert "spectrum support ticket create --subject" in answer.stderr
-    data = as_json(env, "support", "chat", "--message", "my cat ate my remote")
-    assert data["data"][1]["offers_ticket"] is True
+    [reply] = json_lines(env, "support", "chat", "--message", "my cat ate my remote")
+    assert reply["offers_ticket"] is True
 
 
 def test_interactive_chat_in_a_real_terminal(env: dict[str, str]) -> None:
@@ -339,7 +345,7 @@ def test_equipment_restart_and_wait(env: dict[str, str], fresh_served: ServedSan
     modem = next(d for d in devices if d["kind"] == "modem")
     assert modem["status"] == "online"
     waiting = start_spectrum(
-        ["equipment", "restart", modem["id"], "--wait", "--timeout", "60"], env
+        ["-o", "json", "equipment", "restart", modem["id"], "--wait", "--timeout", "60"], env
     )
     wait_for(
         lambda: any(
@@ -355,9 +361,14 @@ def test_equipment_restart_and_wait(env: dict[str, str], fresh_served: ServedSan
         headers=sandbox_headers(fresh_served.url),
         json={"advance_seconds": 150},
     ).raise_for_status()
-    _out, err = waiting.communicate(timeout=60)
+    out, err = waiting.communicate(timeout=60)
     assert waiting.returncode == 0, err
-    assert "back online" in err
+    # Not a terminal: a progress line per change of state on stderr, the device on stdout.
+    progress = [line for line in err.splitlines() if line.startswith(f"{modem['model']}: ")]
+    assert progress == [f"{modem['model']}: restarting…", f"{modem['model']}: online"], err
+    assert "back online" in err and "." * 3 not in err
+    device = json.loads(out)
+    assert (device["id"], device["status"]) == (modem["id"], "online")
     router = next(d for d in devices if d["kind"] == "router")
     slow = spectrum(["equipment", "restart", router["id"], "--wait", "--timeout", "1"], env)
     assert slow.returncode == 8 and "did not come back online within 1 s" in slow.stderr

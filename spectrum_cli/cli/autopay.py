@@ -9,8 +9,9 @@ import typer
 from spectrum_cli.cli._typer import new_app
 from spectrum_cli.cli.context import State, get_state
 from spectrum_cli.cli.intents import say_done, send_once
-from spectrum_cli.cli.options import OutputOption, YesOption
+from spectrum_cli.cli.options import YesOption
 from spectrum_cli.cli.output import money
+from spectrum_cli.cli.payments import unless_forbidden
 
 app = new_app("Autopay: pays the full statement balance on each due date.")
 
@@ -32,17 +33,32 @@ FIELDS: list[tuple[str, Any]] = [
 
 
 def _show(state: State, autopay: Any) -> None:
-    state.out.record(autopay, FIELDS)
+    state.out.show(autopay, FIELDS)
     for warning in autopay.warnings:
         state.out.warn(warning)
     if autopay.uncovered_statement_id:
         state.out.message("To pay it now: spectrum bill pay --balance")
 
 
+def _nothing(state: State, autopay: Any, reason: str) -> None:
+    """Autopay is already as asked: say so, and settle an unfinished change to it (done now)."""
+    from spectrum_cli.api import routes
+    from spectrum_cli.cli.intents import settle
+
+    on = autopay.enabled and autopay.method_id
+    settle(
+        state,
+        ("PUT", routes.AUTOPAY, {"method_id": on}) if on else ("DELETE", routes.AUTOPAY, None),
+    )
+    state.out.nothing(f"{reason}; nothing to do.", autopay=autopay)
+    for warning in autopay.warnings:
+        state.out.warn(warning)
+
+
 @app.command()
-def show(ctx: typer.Context, output: OutputOption = None) -> None:
+def show(ctx: typer.Context) -> None:
     """Whether autopay is on, with which method, the next charge, and any warning."""
-    state = get_state(ctx, output)
+    state = get_state(ctx)
     _show(state, state.client().autopay.get())
 
 
@@ -51,17 +67,20 @@ def enable(
     ctx: typer.Context,
     method: Annotated[str, typer.Option(help="Payment method id from `payment-methods list`.")],
     yes: YesOption = False,
-    output: OutputOption = None,
 ) -> None:
     """Turn autopay on (or switch its method).
 
     Within 3 business days of a due date it starts with the next statement, and the current
     one still needs a one-time payment: the command says so.
     """
-    state = get_state(ctx, output)
+    state = get_state(ctx)
+    client = state.client()
+    current = unless_forbidden(client.autopay.get)
+    if current and current.status in ("active", "pending") and current.method_id == method:
+        _nothing(state, current, f"Autopay is already on with {current.method_label}")
+        return
     if not yes:
         state.confirm(f"Pay each statement's full balance automatically with {method}?")
-    client = state.client()
 
     def report(autopay: Any, replayed: bool) -> None:
         _show(state, autopay)
@@ -83,12 +102,16 @@ def enable(
 
 
 @app.command()
-def disable(ctx: typer.Context, yes: YesOption = False, output: OutputOption = None) -> None:
+def disable(ctx: typer.Context, yes: YesOption = False) -> None:
     """Turn autopay off. Within 3 business days of a due date that charge still happens."""
-    state = get_state(ctx, output)
+    state = get_state(ctx)
+    client = state.client()
+    current = unless_forbidden(client.autopay.get)
+    if current is not None and not current.enabled:
+        _nothing(state, current, "Autopay is already off")
+        return
     if not yes:
         state.confirm("Turn autopay off?")
-    client = state.client()
 
     def report(autopay: Any, replayed: bool) -> None:
         _show(state, autopay)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -9,8 +10,7 @@ import typer
 from spectrum_cli.cli._typer import new_app
 from spectrum_cli.cli.context import State, get_state
 from spectrum_cli.cli.errors import CliError
-from spectrum_cli.cli.options import OutputOption
-from spectrum_cli.cli.output import one_line_address, revoked
+from spectrum_cli.cli.output import fields, one_line_address, revoked
 
 if TYPE_CHECKING:
     from spectrum_cli.api.profile import Profile
@@ -21,20 +21,9 @@ EVENTS = ("bill_ready", "payment_received", "autopay_reminder", "outage")
 CHANNELS = ("email", "sms")
 
 
-def _show(state: State, profile: Profile) -> None:
-    if state.out.format != "table":
-        state.out.data(
-            profile,
-            [
-                ("emails", lambda p: [e.address for e in p.emails]),
-                ("phones", lambda p: [x.number for x in p.phones]),
-                ("paperless", lambda p: p.paperless),
-                ("etag", lambda p: p.etag),
-            ],
-        )
-        return
-    prefs = profile.notifications
-    fields: list[tuple[str, Any]] = [
+def _profile_text(profile: Profile) -> str:
+    """The profile for people: contacts, address, paperless and each notification's channels."""
+    rows: list[tuple[str, Any]] = [
         (
             "Emails",
             lambda p: ", ".join(e.address + (" (primary)" if e.primary else "") for e in p.emails),
@@ -50,21 +39,21 @@ def _show(state: State, profile: Profile) -> None:
         ("Paperless", lambda p: p.paperless),
     ]
     for event in EVENTS:
-        channels = getattr(prefs, event)
-        fields.append(
+        channels = getattr(profile.notifications, event)
+        rows.append(
             (
                 f"Notify: {event.replace('_', ' ')}",
                 lambda p, c=channels: ", ".join(ch for ch in CHANNELS if getattr(c, ch)) or "off",
             )
         )
-    state.out.record(profile, fields)
+    return fields(profile, rows)
 
 
 @app.command()
-def show(ctx: typer.Context, output: OutputOption = None) -> None:
+def show(ctx: typer.Context) -> None:
     """Show the profile (-o json includes the etag for `profile edit --if-match`)."""
-    state = get_state(ctx, output)
-    _show(state, state.client().profile.get())
+    state = get_state(ctx)
+    state.out.show(state.client().profile.get(), render=_profile_text)
 
 
 def _edit_contacts(
@@ -163,37 +152,90 @@ def edit(
     notify: NotifyOption = None,
     if_match: IfMatchOption = None,
     password_stdin: ConfirmStdinOption = False,
-    output: OutputOption = None,
 ) -> None:
     """Change contact details, the billing address, paperless billing or notifications.
 
     Emails, phones and the address are where recovery codes and bills go: changing them is for
     the head of household or an administrator, signed in (not with an API token), and asks
     for the password again (on a terminal, or one line of stdin with --password-stdin). The
-    previous contacts are told. The change is refused (exit 6) if the profile changed since
-    it was read: run it again.
+    previous contacts are told. A profile changed by someone else since it was read gets this
+    change applied to it as it is then; with --if-match the change is refused instead (exit 6).
     """
-    state = get_state(ctx, output)
+    from functools import partial
+
+    state = get_state(ctx)
     client = state.client()
     current = client.profile.get()
-    emails = (add_email, remove_email, primary_email, "email", str.lower)
-    phones = (add_phone, remove_phone, primary_phone, "phone", _loose_phone)
-    changes = {
-        "emails": _edit_contacts(current.emails, "address", *emails),
-        "phones": _edit_contacts(current.phones, "number", *phones),
-        "billing_address": _edit_address(
-            current.billing_address, street, unit, city, us_state, zip_code
-        ),
-        "paperless": paperless,
-        "notifications": _edit_notifications(current.notifications, notify),
-    }
-    changes = {key: value for key, value in changes.items() if value is not None}
+    changes_to = partial(
+        _changes,
+        emails=(add_email, remove_email, primary_email, "email", str.lower),
+        phones=(add_phone, remove_phone, primary_phone, "phone", _loose_phone),
+        address=(street, unit, city, us_state, zip_code),
+        paperless=paperless,
+        notify=notify,
+    )
+    changes = changes_to(current)
     if not changes:
         raise CliError("Nothing to change: pass at least one option (see --help).")
+    if _already(current, changes):
+        state.out.nothing("The profile already says so; nothing to do.", profile=current)
+        return
     _step_up(state, client, changes, password_stdin)
-    updated = client.profile.update(_entity_tag(if_match) or current.etag, **changes)
-    _show(state, updated)
+    updated = _save(state, client, current, changes_to, _entity_tag(if_match))
+    state.out.show(updated, render=_profile_text)
     state.out.message("Profile updated.")
+
+
+def _changes(
+    profile: Profile,
+    *,
+    emails: tuple[Any, ...],
+    phones: tuple[Any, ...],
+    address: tuple[str | None, ...],
+    paperless: bool | None,
+    notify: list[str] | None,
+) -> dict[str, Any]:
+    """The fields the options change, as they become when applied to ``profile``."""
+    changes = {
+        "emails": _edit_contacts(profile.emails, "address", *emails),
+        "phones": _edit_contacts(profile.phones, "number", *phones),
+        "billing_address": _edit_address(profile.billing_address, *address),
+        "paperless": paperless,
+        "notifications": _edit_notifications(profile.notifications, notify),
+    }
+    return {key: value for key, value in changes.items() if value is not None}
+
+
+def _already(profile: Profile, changes: dict[str, Any]) -> bool:
+    """Whether the profile already holds every change (compared as the API would store it)."""
+    from spectrum_cli.api.profile import ProfilePatch
+
+    wanted = ProfilePatch.model_validate(changes).model_dump(mode="json", exclude_unset=True)
+    now = profile.model_dump(mode="json")
+    return all(now.get(key) == value for key, value in wanted.items())
+
+
+def _save(
+    state: State,
+    client: Any,
+    current: Profile,
+    changes_to: Callable[[Profile], dict[str, Any]],
+    if_match: str | None,
+) -> Profile:
+    """Send the change, based on ``current`` or on the etag given with --if-match. Without
+    --if-match, a profile changed since it was read (412) is read again and the change
+    applied to it once more, field by field: two edits of different fields both hold. With
+    it, the 412 stands (exit 6): the caller asked for that version only."""
+    from spectrum_cli.client import ConflictError
+
+    try:
+        return client.profile.update(if_match or current.etag, **changes_to(current))
+    except ConflictError as exc:
+        if if_match is not None or exc.status != 412:
+            raise
+    state.out.message("The profile changed since it was read: applying the change to it again.")
+    fresh = client.profile.get()
+    return client.profile.update(fresh.etag, **changes_to(fresh))
 
 
 def _edit_address(
@@ -295,5 +337,6 @@ def password(
         if state.ask("Repeat the new password", "--password-stdin", secret=True) != new:
             raise CliError("The two passwords differ; nothing was changed.")
     result = state.client().profile.change_password(current, new)
-    state.out.message(result.message)
-    state.out.message(revoked(result.revoked_sessions, result.revoked_tokens))
+    state.out.show(
+        result, render=lambda r: f"{r.message}\n{revoked(r.revoked_sessions, r.revoked_tokens)}"
+    )

@@ -674,7 +674,7 @@ def test_the_cli_refuses_numbers_in_other_digits(run_cli: Any) -> None:
     for args, stdin in cases:
         result = run_cli(*args, input=stdin)
         assert result.exit_code == 2, (args, result.stdout, result.stderr)
-    assert len(json.loads(run_cli("payment-methods", "list", "-o", "json").stdout)["data"]) == 1
+    assert len(json.loads(run_cli("-o", "json", "payment-methods", "list").stdout)["data"]) == 1
 
 
 def test_the_cli_refuses_a_sign_in_code_in_other_digits(run_cli: Any) -> None:
@@ -711,7 +711,7 @@ def test_ticket_text_is_stripped_in_human_output(run_cli: Any, tmp_path: Path) -
     _clean(shown.stdout)
     assert "red" in shown.stdout and "second line" in shown.stdout
     for fmt in ("table", "csv"):
-        listed = run_cli("support", "ticket", "show", ticket["id"], "-o", fmt)
+        listed = run_cli("-o", fmt, "support", "ticket", "show", ticket["id"])
         _clean(listed.stdout)
 
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from typing import Any
 
 from spectrum_cli.api import routes
 from spectrum_cli.api.billing import (
@@ -14,16 +16,43 @@ from spectrum_cli.api.billing import (
     PaymentMethod,
     PaymentMethodCreate,
     PaymentMethodList,
+    PaymentStatus,
 )
 from spectrum_cli.client.resources._base import Resource
 from spectrum_cli.client.resources._paths import path
 
 
 class PaymentsResource(Resource):
-    def list(self, *, limit: int = 20, starting_after: str | None = None) -> PaymentList:
-        return self._get(
-            routes.PAYMENTS, PaymentList, params={"limit": limit, "starting_after": starting_after}
-        )
+    def list(
+        self,
+        *,
+        limit: int = 20,
+        starting_after: str | None = None,
+        status: PaymentStatus | None = None,
+        from_date: dt.date | None = None,
+        to_date: dt.date | None = None,
+    ) -> PaymentList:
+        """One page, newest first: only payments in ``status``, dated (``scheduled_for``)
+        from ``from_date`` to ``to_date``, when given."""
+        params = {
+            "limit": limit,
+            "starting_after": starting_after,
+            "status": status,
+            "from": from_date and from_date.isoformat(),
+            "to": to_date and to_date.isoformat(),
+        }
+        return self._get(routes.PAYMENTS, PaymentList, params=params)
+
+    def iter(self, *, page_size: int = 100, **only: Any) -> Iterator[Payment]:
+        """Every payment that ``only`` (the filters of `list`) lets through, newest first,
+        fetching pages as needed."""
+        after = None
+        while True:
+            page = self.list(limit=page_size, starting_after=after, **only)
+            yield from page.data
+            if not page.has_more or not page.data:
+                return
+            after = page.data[-1].id
 
     def balance(self) -> Balance:
         """What the account owes now, and what paying it pays."""

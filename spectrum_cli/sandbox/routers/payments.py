@@ -9,10 +9,11 @@ from typing import Annotated
 from fastapi import Header, Query, Response
 
 from spectrum_cli.api import routes
-from spectrum_cli.api.billing import Balance, Payment, PaymentCreate, PaymentList
+from spectrum_cli.api.billing import Balance, Payment, PaymentCreate, PaymentList, PaymentStatus
+from spectrum_cli.api.common import RequestDate
 from spectrum_cli.sandbox.deps import BillingReader, DbDep, NowDep, PaymentsWriter
 from spectrum_cli.sandbox.domain import balances, payments
-from spectrum_cli.sandbox.errors import not_found
+from spectrum_cli.sandbox.errors import invalid, not_found
 from spectrum_cli.sandbox.routing import new_router
 from spectrum_cli.sandbox.store import payments as store
 
@@ -44,13 +45,29 @@ def list_payments(
     now: NowDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     starting_after: Annotated[str | None, Query(max_length=64)] = None,
+    status: Annotated[
+        PaymentStatus | None, Query(description="Only payments in this state.")
+    ] = None,
+    from_: Annotated[
+        RequestDate | None,
+        Query(alias="from", description="Only payments dated this day or later."),
+    ] = None,
+    to: Annotated[
+        RequestDate | None, Query(description="Only payments dated this day or earlier.")
+    ] = None,
 ) -> PaymentList:
-    """Newest first."""
+    """Newest first. A payment's date is its `scheduled_for`: the day it is (or was) charged."""
+    if from_ is not None and to is not None and from_ > to:
+        raise invalid("bad_range", "from must be on or before to.", param="from")
     with db.read() as conn:
         if starting_after is not None:
             _find(conn, principal.account_id, starting_after)
         found = store.page(
-            conn, account_id=principal.account_id, after=starting_after, limit=limit + 1
+            conn,
+            account_id=principal.account_id,
+            after=starting_after,
+            limit=limit + 1,
+            only=store.PaymentFilter(status=status, first_day=from_, last_day=to),
         )
     return PaymentList(data=found[:limit], has_more=len(found) > limit)
 

@@ -49,17 +49,42 @@ def failed_autopay(conn: sqlite3.Connection, *, account_id: str, day: dt.date) -
     return _payment(row) if row is not None else None
 
 
+@dataclass(frozen=True)
+class PaymentFilter:
+    """Which payments a page holds: in this status, dated (``scheduled_for``) within these days."""
+
+    status: str | None = None
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
+
+    def sql(self) -> tuple[str, tuple[str, ...]]:
+        """The filter as SQL conditions to AND, and their parameters."""
+        conditions = (
+            ("status = ?", self.status),
+            ("scheduled_for >= ?", self.first_day and self.first_day.isoformat()),
+            ("scheduled_for <= ?", self.last_day and self.last_day.isoformat()),
+        )
+        given = [(sql, value) for sql, value in conditions if value is not None]
+        return "".join(f" AND {sql}" for sql, _ in given), tuple(v for _, v in given)
+
+
 def page(
-    conn: sqlite3.Connection, *, account_id: str, after: str | None, limit: int
+    conn: sqlite3.Connection,
+    *,
+    account_id: str,
+    after: str | None,
+    limit: int,
+    only: PaymentFilter = PaymentFilter(),
 ) -> list[Payment]:
-    """Up to ``limit`` payments, newest first, made before ``after`` (an id or confirmation
-    number) when given."""
+    """Up to ``limit`` payments that ``only`` lets through, newest first, made before ``after``
+    (an id or confirmation number) when given."""
+    conditions, values = only.sql()
     rows = conn.execute(
-        """SELECT * FROM payments WHERE account_id = ? AND seq < COALESCE(
+        f"""SELECT * FROM payments WHERE account_id = ?{conditions} AND seq < COALESCE(
                (SELECT seq FROM payments WHERE (id = ? OR confirmation_number = ?)
                 AND account_id = ?), ?)
            ORDER BY seq DESC LIMIT ?""",
-        (account_id, after, after, account_id, _NO_CURSOR, limit),
+        (account_id, *values, after, after, account_id, _NO_CURSOR, limit),
     ).fetchall()
     return [_payment(r) for r in rows]
 
