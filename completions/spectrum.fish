@@ -81,13 +81,10 @@ complete -c spectrum -n "__spectrum_at 'autopay'" -a enable
 complete -c spectrum -n "__spectrum_at 'autopay'" -a show
 complete -c spectrum -n "__spectrum_at 'autopay'" -l help
 complete -c spectrum -n "__spectrum_at 'autopay disable'" -l yes
-complete -c spectrum -n "__spectrum_at 'autopay disable'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'autopay disable'" -l help
 complete -c spectrum -n "__spectrum_at 'autopay enable'" -l method -r
 complete -c spectrum -n "__spectrum_at 'autopay enable'" -l yes
-complete -c spectrum -n "__spectrum_at 'autopay enable'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'autopay enable'" -l help
-complete -c spectrum -n "__spectrum_at 'autopay show'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'autopay show'" -l help
 complete -c spectrum -n "__spectrum_at 'bill'" -a download
 complete -c spectrum -n "__spectrum_at 'bill'" -a explain
@@ -138,11 +135,9 @@ complete -c spectrum -n "__spectrum_at 'doctor'" -l help
 complete -c spectrum -n "__spectrum_at 'equipment'" -a list
 complete -c spectrum -n "__spectrum_at 'equipment'" -a restart
 complete -c spectrum -n "__spectrum_at 'equipment'" -l help
-complete -c spectrum -n "__spectrum_at 'equipment list'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'equipment list'" -l help
 complete -c spectrum -n "__spectrum_at 'equipment restart'" -l wait
 complete -c spectrum -n "__spectrum_at 'equipment restart'" -l timeout -r
-complete -c spectrum -n "__spectrum_at 'equipment restart'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'equipment restart'" -l help
 complete -c spectrum -n "__spectrum_at 'login'" -l username -r
 complete -c spectrum -n "__spectrum_at 'login'" -l password-stdin
@@ -163,16 +158,12 @@ complete -c spectrum -n "__spectrum_at 'payment-methods add bank'" -l routing -r
 complete -c spectrum -n "__spectrum_at 'payment-methods add bank'" -l type -r -a "checking savings"
 complete -c spectrum -n "__spectrum_at 'payment-methods add bank'" -l number-stdin
 complete -c spectrum -n "__spectrum_at 'payment-methods add bank'" -l default
-complete -c spectrum -n "__spectrum_at 'payment-methods add bank'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'payment-methods add bank'" -l help
 complete -c spectrum -n "__spectrum_at 'payment-methods add card'" -l exp -r
 complete -c spectrum -n "__spectrum_at 'payment-methods add card'" -l number-stdin
 complete -c spectrum -n "__spectrum_at 'payment-methods add card'" -l default
-complete -c spectrum -n "__spectrum_at 'payment-methods add card'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'payment-methods add card'" -l help
-complete -c spectrum -n "__spectrum_at 'payment-methods default'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'payment-methods default'" -l help
-complete -c spectrum -n "__spectrum_at 'payment-methods list'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'payment-methods list'" -l help
 complete -c spectrum -n "__spectrum_at 'payment-methods remove'" -l yes
 complete -c spectrum -n "__spectrum_at 'payment-methods remove'" -l help
@@ -182,14 +173,14 @@ complete -c spectrum -n "__spectrum_at 'payments'" -a pending
 complete -c spectrum -n "__spectrum_at 'payments'" -a show
 complete -c spectrum -n "__spectrum_at 'payments'" -l help
 complete -c spectrum -n "__spectrum_at 'payments cancel'" -l yes
-complete -c spectrum -n "__spectrum_at 'payments cancel'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'payments cancel'" -l help
 complete -c spectrum -n "__spectrum_at 'payments list'" -l limit -r
-complete -c spectrum -n "__spectrum_at 'payments list'" -l output -r -a "table json csv text"
+complete -c spectrum -n "__spectrum_at 'payments list'" -l status -r -a "scheduled processing succeeded failed returned canceled"
+complete -c spectrum -n "__spectrum_at 'payments list'" -l from -r
+complete -c spectrum -n "__spectrum_at 'payments list'" -l to -r
+complete -c spectrum -n "__spectrum_at 'payments list'" -l all
 complete -c spectrum -n "__spectrum_at 'payments list'" -l help
-complete -c spectrum -n "__spectrum_at 'payments pending'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'payments pending'" -l help
-complete -c spectrum -n "__spectrum_at 'payments show'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'payments show'" -l help
 complete -c spectrum -n "__spectrum_at 'profile'" -a edit
 complete -c spectrum -n "__spectrum_at 'profile'" -a password
@@ -211,11 +202,9 @@ complete -c spectrum -n "__spectrum_at 'profile edit'" -l paper
 complete -c spectrum -n "__spectrum_at 'profile edit'" -l notify -r
 complete -c spectrum -n "__spectrum_at 'profile edit'" -l if-match -r
 complete -c spectrum -n "__spectrum_at 'profile edit'" -l password-stdin
-complete -c spectrum -n "__spectrum_at 'profile edit'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'profile edit'" -l help
 complete -c spectrum -n "__spectrum_at 'profile password'" -l password-stdin
 complete -c spectrum -n "__spectrum_at 'profile password'" -l help
-complete -c spectrum -n "__spectrum_at 'profile show'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'profile show'" -l help
 complete -c spectrum -n "__spectrum_at 'recover'" -a password
 complete -c spectrum -n "__spectrum_at 'recover'" -a username
@@ -280,10 +269,8 @@ complete -c spectrum -n "__spectrum_at 'support'" -a faq
 complete -c spectrum -n "__spectrum_at 'support'" -a ticket
 complete -c spectrum -n "__spectrum_at 'support'" -l help
 complete -c spectrum -n "__spectrum_at 'support chat'" -l message -r
-complete -c spectrum -n "__spectrum_at 'support chat'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'support chat'" -l help
 complete -c spectrum -n "__spectrum_at 'support faq'" -l limit -r
-complete -c spectrum -n "__spectrum_at 'support faq'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'support faq'" -l help
 complete -c spectrum -n "__spectrum_at 'support ticket'" -a close
 complete -c spectrum -n "__spectrum_at 'support ticket'" -a create
@@ -295,16 +282,14 @@ complete -c spectrum -n "__spectrum_at 'support ticket close'" -l yes
 complete -c spectrum -n "__spectrum_at 'support ticket close'" -l help
 complete -c spectrum -n "__spectrum_at 'support ticket create'" -l subject -r
 complete -c spectrum -n "__spectrum_at 'support ticket create'" -l category -r -a "billing technical account other"
+complete -c spectrum -n "__spectrum_at 'support ticket create'" -l body -r
 complete -c spectrum -n "__spectrum_at 'support ticket create'" -l body-file -r
-complete -c spectrum -n "__spectrum_at 'support ticket create'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'support ticket create'" -l help
 complete -c spectrum -n "__spectrum_at 'support ticket list'" -l status -r -a "open pending resolved closed"
-complete -c spectrum -n "__spectrum_at 'support ticket list'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'support ticket list'" -l help
+complete -c spectrum -n "__spectrum_at 'support ticket reply'" -l body -r
 complete -c spectrum -n "__spectrum_at 'support ticket reply'" -l body-file -r
-complete -c spectrum -n "__spectrum_at 'support ticket reply'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'support ticket reply'" -l help
-complete -c spectrum -n "__spectrum_at 'support ticket show'" -l output -r -a "table json csv text"
 complete -c spectrum -n "__spectrum_at 'support ticket show'" -l help
 complete -c spectrum -n "__spectrum_at 'usage'" -l service -r -a "internet mobile voice"
 complete -c spectrum -n "__spectrum_at 'usage'" -l days -r

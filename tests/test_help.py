@@ -86,7 +86,8 @@ def _check_metavars(text: str) -> None:
             names = re.split(r"\s{2,}", row[0])[0]  # the help goes on after two spaces
             for word in re.split(r"[ ,/]+", names):
                 assert word.startswith("-") or re.fullmatch(
-                    r"\[?[A-Z][A-Z_]*(=[A-Z][A-Z_]*)?\]?(\.\.\.)?", word  # [WORD]: optional
+                    r"\[?[A-Z][A-Z_]*(=[A-Z][A-Z_]*)?\]?(\.\.\.)?",
+                    word,  # [WORD]: optional
                 ), f"metavar is not a word: {names!r}"
 
 

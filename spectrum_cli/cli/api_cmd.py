@@ -71,7 +71,11 @@ FieldOption = Annotated[
 HeaderOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--header", "-H", metavar="HEADER", help="An extra header, as 'Name: value'.", show_default=False
+        "--header",
+        "-H",
+        metavar="HEADER",
+        help="An extra header, as 'Name: value'.",
+        show_default=False,
     ),
 ]
 InputOption = Annotated[

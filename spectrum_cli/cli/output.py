@@ -336,21 +336,6 @@ class Output:
                 f"{str(exc).splitlines()[0]}"
             ) from None
 
-    # Transitional: the older entry points, in terms of `show`.
-
-    def data(
-        self, value: Any, columns: Sequence[Column], rows: Sequence[Any] | None = None
-    ) -> None:
-        if self.for_people and rows is not None:
-            self._page(table(rows, columns) if rows else None)
-            if not rows:
-                self.message("Nothing to show.")
-            return
-        self.show(value, columns)
-
-    def record(self, value: Any, columns: Sequence[Column]) -> None:
-        self.show(value, columns)
-
     def message(self, text: str) -> None:
         if not self.quiet:
             print(terminal_text(text), file=self.stderr)

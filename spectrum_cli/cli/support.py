@@ -42,7 +42,7 @@ def faq(
         return
     results = client.support.search_faq(" ".join(words), limit)
     state.out.show(results, FAQ_COLUMNS)
-    if results.data and state.out.for_people:
+    if results.data:  # on stderr: it never mixes with the data
         state.out.message(f"Read one with: spectrum support faq show {results.data[0].id}")
 
 
