@@ -160,6 +160,20 @@ def isolated_env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def built_in_store(home: Path) -> Path:
+    """Where the built-in sandbox of an `isolated_env(home)` keeps its store."""
+    return home / "data" / "spectrum-cli" / "sandbox.db"
+
+
+def sandbox_home(home: Path, template_store: Path, **extra: str) -> dict[str, str]:
+    """`isolated_env(home)` whose built-in sandbox store is a copy of the seeded one."""
+    env = isolated_env(home, **extra)
+    store = built_in_store(home)
+    store.parent.mkdir(parents=True)
+    copy_store(template_store, store)
+    return env
+
+
 def start_spectrum(
     args: list[str],
     env: dict[str, str],

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.helpers import ServedSandbox, copy_store, isolated_env, spectrum
+from tests.helpers import ServedSandbox, isolated_env, sandbox_home, spectrum
 
 
 def _api(env: dict[str, str], *args: str, input: str | None = None) -> Any:
@@ -32,10 +32,7 @@ def _data(env: dict[str, str], *args: str) -> Any:
 @pytest.fixture
 def home(tmp_path: Path, template_store: Path) -> dict[str, str]:
     """An isolated environment whose built-in sandbox store is a copy of the seeded one."""
-    env = isolated_env(tmp_path / "home")
-    store = tmp_path / "home" / "data" / "spectrum-cli" / "sandbox.db"
-    store.parent.mkdir(parents=True)
-    copy_store(template_store, store)
+    env = sandbox_home(tmp_path / "home", template_store)
     return env
 
 

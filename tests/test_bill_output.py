@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import copy_store, isolated_env, spectrum
+from tests.helpers import sandbox_home, spectrum
 
 # A command, and where its csv/text rows are in its JSON form (None: the object is the row).
 COMMANDS = {
@@ -38,10 +38,7 @@ QUERIES = {
 @pytest.fixture
 def harper(tmp_path: Path, template_store: Path) -> dict[str, str]:
     """Signed in as harper against the embedded sandbox, with an outage at her address."""
-    env = isolated_env(tmp_path / "home")
-    store = tmp_path / "home" / "data" / "spectrum-cli" / "sandbox.db"
-    store.parent.mkdir(parents=True)
-    copy_store(template_store, store)
+    env = sandbox_home(tmp_path / "home", template_store)
     login = ["login", "--username", "harper", "--password-stdin", "--store", "file"]
     assert run(env, *login, input="Sandbox-Harper1\n").returncode == 0
     outage = ["sandbox", "outage", "--zip", "43215", "--service", "internet"]

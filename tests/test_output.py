@@ -21,9 +21,8 @@ import pytest
 from tests.helpers import (
     HANG_GUARD,
     REPO,
-    copy_store,
-    isolated_env,
     require_tool,
+    sandbox_home,
     spectrum,
     start_spectrum,
 )
@@ -300,14 +299,6 @@ def run(env: dict[str, str], *args: str, input: str | None = None) -> str:
     return result.stdout
 
 
-def _fresh_home(home: Path, template_store: Path) -> dict[str, str]:
-    """An isolated home whose built-in sandbox is a copy of the seeded store."""
-    env = isolated_env(home)
-    (home / "data" / "spectrum-cli").mkdir(parents=True)
-    copy_store(template_store, home / "data" / "spectrum-cli" / "sandbox.db")
-    return env
-
-
 @pytest.fixture(scope="module")
 def harper(
     tmp_path_factory: pytest.TempPathFactory, template_store: Path
@@ -315,7 +306,7 @@ def harper(
     """Harper signed in to the built-in sandbox, with something in every list; and the ids
     the cases need."""
     home = tmp_path_factory.mktemp("harper")
-    env = _fresh_home(home, template_store)
+    env = sandbox_home(home, template_store)
     run(env, *HARPER, input=PASSWORD)
     run(env, "config", "set", "username", "harper")
     token = _json(env, "auth", "token", "create", "--name", "ci", "--scope", "billing:read")

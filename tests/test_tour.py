@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, copy_store, isolated_env
+from tests.helpers import REPO, built_in_store, sandbox_home
 
 
 def _pay_harpers_bill(store: Path) -> None:
@@ -34,11 +34,9 @@ def test_the_tour_pays_from_a_fresh_store_even_when_the_users_bill_is_paid(
             pytest.fail(".venv is missing; .ci/run runs the tour (which makes it) first")
         pytest.skip("no .venv: run scripts/tour once")
     home = tmp_path / "home"
-    env = isolated_env(home, TMPDIR=str(tmp_path / "tmp"))
+    env = sandbox_home(home, template_store, TMPDIR=str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
-    store = home / "data" / "spectrum-cli" / "sandbox.db"
-    store.parent.mkdir(parents=True)
-    copy_store(template_store, store)
+    store = built_in_store(home)
     _pay_harpers_bill(store)  # as a first tour run, or the user's own trying, would leave it
     before = hashlib.sha256(store.read_bytes()).hexdigest()
 
