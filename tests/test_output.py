@@ -21,6 +21,7 @@ import pytest
 from tests.helpers import (
     HANG_GUARD,
     REPO,
+    SPECTRUM,
     require_tool,
     sandbox_home,
     spectrum,
@@ -702,3 +703,52 @@ def test_text_through_the_pager_loses_its_control_sequences(tmp_path: Path) -> N
     out.show({"subject": "Hi\x1b]0;owned\x07 there\x1b[2J"}, [("subject", lambda r: r["subject"])])
     paged = received.read_text()
     assert "Hi there" in paged and "\x1b" not in paged and "\x07" not in paged
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "prints"),
+    [
+        (["sandbox", "personas"], 0, True),  # its banner cannot be written: it goes on
+        (["bill", "list"], 0, True),
+        (["bill", "show", "st_1?x"], 2, False),
+        (["-p", "nobody", "bill", "list"], 3, False),
+    ],
+)
+def test_a_closed_stderr_changes_neither_the_work_nor_the_exit_status(
+    harper: tuple[dict[str, str], dict[str, str]],
+    args: list[str],
+    status: int,
+    prints: bool,
+) -> None:
+    """With nothing reading stderr (`2>&1 | true`), a command still does its work and exits
+    with its own status: a closed stderr is not the closed stdout of `| head`."""
+    env, _ = harper
+    reader, writer = os.pipe()
+    os.close(reader)  # closed before the command starts: its first message fails
+    try:
+        result = subprocess.run(
+            [*SPECTRUM, *args],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=writer,
+            timeout=60,
+        )
+    finally:
+        os.close(writer)
+    assert result.returncode == status
+    assert bool(result.stdout.strip()) is prints
+
+
+def test_json_escapes_what_could_act_on_a_terminal() -> None:
+    """JSON escapes C0 controls itself; C1 controls (U+009B is a one-byte CSI) and bidi
+    overrides are escaped too, so the value stays exact and the terminal untouched."""
+    from spectrum_cli.cli.output import Output, terminal_text
+
+    stdout = io.StringIO()
+    subject = "Bill\u009b2J \u202eevil\u202c ok"
+    Output(format="json", stdout=stdout, stderr=io.StringIO()).show({"subject": subject})
+    printed = stdout.getvalue()
+    assert "\u009b" not in printed and "\u202e" not in printed
+    assert json.loads(printed)["subject"] == subject
+    assert terminal_text(subject) == "Bill2J evil ok"

@@ -213,23 +213,42 @@ class SpectrumGroup(_HelpRules, TyperGroup):
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort):
             raise
-        except BrokenPipeError:
-            # The reader went away (`spectrum ... | head`): not an error of ours. Point stdout
-            # at /dev/null so the interpreter's final flush does not complain either.
-            import os
+        except BrokenPipeError as exc:
+            if not _stdout_closed():
+                return self._fail(ctx, exc)  # stderr's reader is gone, not stdout's
+            # The reader went away (`spectrum ... | head`): not an error of ours.
             import sys
 
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            from spectrum_cli.cli.output import discard
+
+            discard(sys.stdout)
             raise typer.Exit(0) from None
         except Exception as exc:
             if hasattr(exc, "exit_code") and hasattr(exc, "show"):
                 raise  # Click's own usage errors: it prints them and exits 2
-            from spectrum_cli.cli.errors import report
+            return self._fail(ctx, exc)
 
-            state = ctx.find_root().obj
-            verbose = bool(getattr(state, "verbose", 0))
-            stderr = getattr(state, "stderr", None)
-            raise typer.Exit(report(exc, stderr, verbose)) from exc
+    @staticmethod
+    def _fail(ctx: Any, exc: Exception) -> Any:
+        from spectrum_cli.cli.errors import report
+
+        state = ctx.find_root().obj
+        verbose = bool(getattr(state, "verbose", 0))
+        stderr = getattr(state, "stderr", None)
+        raise typer.Exit(report(exc, stderr, verbose)) from exc
+
+
+def _stdout_closed() -> bool:
+    """Whether nothing reads our stdout any more (a pipe whose reader exited)."""
+    import select
+    import sys
+
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+    except (OSError, ValueError, AttributeError):  # not a file: a test's buffer
+        return True
 
 
 class SpectrumTyper(typer.Typer):

@@ -79,7 +79,7 @@ class State:
             color=wants_color(self.stderr, self.env),
             query=self.query,
             pager=self.pager() if fmt == "table" else None,
-            pager_env=self.child_env(),
+            pager_env={"LESS": "FRX", **self.child_env()},  # as git and gh: quit if it fits
         )
 
     def pager(self) -> list[str] | None:

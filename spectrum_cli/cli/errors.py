@@ -178,6 +178,18 @@ def report(exc: BaseException, stderr: TextIO | None = None, verbose: bool = Fal
         found = _classify(exc)
     except Exception:
         found = None
+    try:
+        return _print_report(exc, found, stderr, verbose)
+    except BrokenPipeError:  # nothing reads stderr: the status still tells
+        from spectrum_cli.cli.output import discard
+
+        discard(stderr)
+        return ExitStatus.ERROR if found is None else int(found[0])
+
+
+def _print_report(
+    exc: BaseException, found: tuple[ExitStatus, str | None] | None, stderr: TextIO, verbose: bool
+) -> int:
     if found is None:
         if verbose:
             import traceback

@@ -16,16 +16,26 @@ from typing import Any, TextIO
 Column = tuple[str, Callable[[Any], Any]]
 
 # ESC sequences (CSI, OSC and string commands up to their terminator, else ESC and one
-# character), then every other C0 and C1 control but newline and tab, and DEL.
+# character), then every other C0 and C1 control but newline and tab, DEL, and the Unicode
+# bidirectional controls, which reorder how the rest of the line is shown.
 _ESCAPES = re.compile(
     r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?|.)?", re.DOTALL
 )
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROLS = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_BIDI}]")
+# What JSON itself leaves raw of those (it escapes C0 only): escaped, so the value stays exact.
+_RAW_IN_JSON = re.compile(f"[\\x7f-\\x9f{_BIDI}]")
 
 
 def terminal_text(text: str) -> str:
     """``text`` without control characters or escape sequences; newlines and tabs stay."""
     return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+def json_text(value: Any, indent: int | None = 2) -> str:
+    """``value`` as JSON with no character that could act on a terminal left unescaped."""
+    text = json.dumps(value, indent=indent, ensure_ascii=False)
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class TerminalWriter:
@@ -189,6 +199,41 @@ def _datum(value: Any) -> str:
     return str(value)
 
 
+def _item_fields(value: Any, rows: str | None) -> list[str]:
+    """The csv header of a contract page's (or list field's) items, known from its model even
+    when the list is empty."""
+    field = getattr(type(value), "model_fields", {}).get(rows or "data")
+    args = getattr(field.annotation, "__args__", ()) if field is not None else ()
+    return _model_columns(args[0]) if len(args) == 1 and _is_model(args[0]) else []
+
+
+def _is_model(kind: Any) -> bool:
+    return isinstance(kind, type) and hasattr(kind, "model_fields")
+
+
+def _object_model(annotation: Any) -> Any:
+    """The model of a field holding one object (``Model`` or ``Model | None``), else None."""
+    import typing
+
+    if typing.get_origin(annotation) in (list, tuple, dict):
+        return None
+    return next((k for k in (annotation, *typing.get_args(annotation)) if _is_model(k)), None)
+
+
+def _model_columns(model: Any, prefix: str = "") -> list[str]:
+    """The flattened names `_flat` gives an instance of ``model``, in field order."""
+    names: list[str] = []
+    for name, info in model.model_fields.items():
+        inner = _object_model(info.annotation)
+        if inner is not None:
+            names += _model_columns(inner, f"{prefix}{name}.")
+            continue
+        names.append(prefix + name)
+        if name.endswith("_cents") and name[:-6] not in model.model_fields:
+            names.append(prefix + name[:-6])
+    return names
+
+
 def _records(value: Any, rows: str | None) -> list[Any]:
     """The rows of a value in csv and text: the list ``rows`` names, else a page's items, else
     the list itself, else the object as one row."""
@@ -243,7 +288,7 @@ class Output:
             else:
                 self._page(self._human(value, columns))
             return
-        self._emit(_plain(value), rows)
+        self._emit(_plain(value), rows, columns=_item_fields(value, rows))
 
     def _human(self, value: Any, columns: Sequence[Column]) -> str | None:
         items = value if isinstance(value, list | tuple) else getattr(value, "data", None)
@@ -270,25 +315,30 @@ class Output:
         if self.for_people:
             self.stdout.write(text + "\n")
         elif self.format == "json" and not self.query:
-            self.stdout.write(json.dumps(_json(value), ensure_ascii=False) + "\n")
+            self.stdout.write(json_text(_json(value), indent=None) + "\n")
         else:
             self._emit(_json(value), None, header=False)
         self.stdout.flush()
 
-    def _emit(self, value: Any, rows: str | None, *, header: bool = True) -> None:
+    def _emit(
+        self, value: Any, rows: str | None, *, header: bool = True, columns: list[str] = ()
+    ) -> None:
         if self.query:
             value = self._queried(value)
             rows = None
         if self.format in ("json", "table"):
-            json.dump(value, self.stdout, indent=2, ensure_ascii=False)
-            self.stdout.write("\n")
+            self.stdout.write(json_text(value) + "\n")
         elif self.format == "text" and self.query and not isinstance(value, dict | list):
             self.stdout.write(_datum(value) + "\n")  # a string prints raw, as jq -r does
         else:
-            self._rows([_flat(r) for r in _records(value, rows)], header=header)
+            records = [_flat(r) for r in _records(value, rows)]
+            self._rows(records, header=header, columns=[] if self.query else columns)
 
-    def _rows(self, records: list[dict[str, Any]], *, header: bool) -> None:
-        names = list(dict.fromkeys(name for record in records for name in record))
+    def _rows(
+        self, records: list[dict[str, Any]], *, header: bool, columns: Sequence[str] = ()
+    ) -> None:
+        # An empty list still has its header in csv, from the model of its items.
+        names = list(dict.fromkeys(name for record in records for name in record)) or columns
         cells = [[_datum(record.get(name)) for name in names] for record in records]
         if self.format == "text":
             for line in cells:
@@ -297,7 +347,7 @@ class Output:
         import csv
 
         writer = csv.writer(self.stdout, lineterminator="\n")
-        if header:
+        if header and names:
             writer.writerow(names)
         writer.writerows(cells)
 
@@ -338,10 +388,18 @@ class Output:
 
     def message(self, text: str) -> None:
         if not self.quiet:
-            print(terminal_text(text), file=self.stderr)
+            self._tell(terminal_text(text))
 
     def warn(self, text: str) -> None:
-        print(self.style(f"Warning: {terminal_text(text)}", "yellow"), file=self.stderr)
+        self._tell(self.style(f"Warning: {terminal_text(text)}", "yellow"))
+
+    def _tell(self, line: str) -> None:
+        """A line on stderr. When nothing reads stderr any more the command goes on: what it
+        does, and its exit status, do not depend on whether its messages were read."""
+        try:
+            print(line, file=self.stderr, flush=True)
+        except BrokenPipeError:
+            discard(self.stderr)
 
     def style(self, text: str, fg: str) -> str:
         if not self.color:
@@ -353,6 +411,17 @@ class Output:
 
 def _one_line(text: str) -> str:
     return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+
+def discard(stream: TextIO) -> None:
+    """Point a stream whose reader is gone at /dev/null, so that what is still buffered, and
+    the interpreter's last flush at exit, go nowhere instead of failing (exit 120)."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+    except (OSError, ValueError, AttributeError):  # not a file: a test's buffer
+        pass
 
 
 def wants_color(stream: TextIO, env: dict[str, str]) -> bool:
