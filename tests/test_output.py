@@ -752,3 +752,34 @@ def test_json_escapes_what_could_act_on_a_terminal() -> None:
     assert "\u009b" not in printed and "\u202e" not in printed
     assert json.loads(printed)["subject"] == subject
     assert terminal_text(subject) == "Bill2J evil ok"
+
+
+def test_an_empty_list_in_csv_still_has_its_header() -> None:
+    """No rows, but the columns a reader (or sqlite's .import) needs, from the items' model:
+    the same header a list with rows has."""
+    from spectrum_cli.api.billing import Payment, PaymentList
+    from spectrum_cli.cli.output import Output
+
+    def csv_of(page: Any) -> list[list[str]]:
+        stdout = io.StringIO()
+        Output(format="csv", stdout=stdout, stderr=io.StringIO()).show(page)
+        return list(csv.reader(io.StringIO(stdout.getvalue())))
+
+    empty = csv_of(PaymentList(data=[], has_more=False))
+    example = Payment.model_validate(
+        {
+            "id": "pay_1",
+            "confirmation_number": "SPX-1",
+            "statement_id": "st_1",
+            "amount_cents": 100,
+            "currency": "usd",
+            "kind": "one_time",
+            "status": "scheduled",
+            "method_id": "pm_1",
+            "method_label": "Visa",
+            "scheduled_for": "2026-12-01",
+            "created_at": "2026-11-28T00:00:00Z",
+        }
+    )
+    header, row = csv_of(PaymentList(data=[example], has_more=False))
+    assert empty == [header] and "amount_cents" in header and "amount" in header
