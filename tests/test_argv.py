@@ -83,7 +83,15 @@ CASES = [
     ("support faq -x -o json", "-o json support faq -x"),
     ("support faq -vx", "-v support faq -x"),
     ("nosuch -o json", "nosuch -o json"),
-    ("support faq -o", "-o support faq"),
+    # A root option without its value at the end is read alone: the parser says it needs one.
+    ("support faq -o", "-o"),
+    ("support faq -p", "-p"),
+    ("-v support faq -q --query", "-v -q --query"),
+    ("support ticket create -y -p", "-p"),
+    # `-o=json` is `-ojson` (the parser alone would read the value as `=json`).
+    ("support faq -o=json", "-ojson support faq"),
+    ("-o=json support faq", "-ojson support faq"),
+    ("support faq -vo=csv", "-v -ocsv support faq"),
     ("-h", "-h"),
     ("support faq -h -o json", "-o json support faq -h"),
 ]
@@ -99,6 +107,19 @@ def run(line: str) -> dict[str, Any]:
     result = CliRunner().invoke(tree, line.split(), catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return seen
+
+
+@pytest.mark.parametrize("line", ["support faq -p", "support faq --query", "support faq -o"])
+def test_a_trailing_root_option_without_its_value_is_a_usage_error(line: str) -> None:
+    result = CliRunner().invoke(tree, line.split())
+    option = line.split()[-1]
+    assert result.exit_code == 2
+    assert f"Option '{option}' requires an argument." in result.output
+
+
+def test_a_short_option_value_after_an_equals_sign() -> None:
+    assert run("support faq -o=json")["root"]["output"] == "json"
+    assert run("-p=work support faq")["root"]["profile"] == "work"
 
 
 def test_the_root_option_wins_over_a_command_option_of_the_same_name() -> None:

@@ -303,3 +303,79 @@ def test_verbose_logging_ends_with_its_command(cli) -> None:  # type: ignore[no-
         assert result.exit_code == 0, result.stderr
         assert "spectrum_cli.client: → GET /v1/sandbox/personas" in result.stderr
     assert logger.handlers == before
+
+
+def test_login_and_logout_give_their_result_as_data_and_no_secret(cli) -> None:  # type: ignore[no-untyped-def]
+    args = ("login", "--username", "harper", "--password-stdin", "-o", "json")
+    login = cli(*args, input="Sandbox-Harper1\n")
+    assert login.exit_code == 0, login.stderr
+    signed_in = json.loads(login.stdout)
+    assert signed_in["result"] == "signed_in" and signed_in["store"] == "keyring"
+    assert (signed_in["profile"], signed_in["username"], signed_in["api_url"]) == (
+        "default",
+        "harper",
+        "sandbox",
+    )
+    assert signed_in["expires_at"].endswith("+00:00")
+    assert "Signed in as harper" in login.stderr
+    secrets = ["Sandbox-Harper1", *cli.keyring.items.values()]
+    kept = json.loads(next(iter(cli.keyring.items.values())))
+    secrets += [kept["session"]["access_token"], kept["session"]["refresh_token"]]
+    assert not any(secret in login.stdout for secret in secrets)
+    logout = cli("logout", "-o", "json")
+    assert logout.exit_code == 0, logout.stderr
+    assert json.loads(logout.stdout) == {
+        "result": "signed_out",
+        "profile": "default",
+        "username": "harper",
+        "api_url": "sandbox",
+        "ended_on_server": True,
+    }
+    assert "Signed out." in logout.stderr
+    again = cli("logout", "-o", "json")
+    assert json.loads(again.stdout)["result"] == "nothing_to_do"
+
+
+def test_login_and_logout_tell_people_on_stderr_only(cli) -> None:  # type: ignore[no-untyped-def]
+    login = cli("login", "--username", "harper", "--password-stdin", input="Sandbox-Harper1\n")
+    assert (login.exit_code, login.stdout) == (0, "")
+    assert login.stderr.count("Signed in as harper") == 1
+    logout = cli("logout")
+    assert (logout.exit_code, logout.stdout) == (0, "")
+    assert logout.stderr.count("Signed out.") == 1
+
+
+def test_the_sandbox_banner_is_said_once_per_run(cli) -> None:  # type: ignore[no-untyped-def]
+    login = cli("login", "--username", "harper", "--password-stdin", input="Sandbox-Harper1\n")
+    assert login.stderr.count("Sandbox mode:") == 1, login.stderr
+    result = cli("doctor", "-o", "json")  # it asks the API more than once
+    assert result.stderr.count("Sandbox mode:") == 1, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "line"),
+    [
+        (
+            ["-o", "xml", "config", "list"],
+            {},
+            "Error: -o must be one of table, json, csv, text, not 'xml'.",
+        ),
+        (
+            ["config", "list", "-o", "xml"],
+            {},
+            "Error: -o must be one of table, json, csv, text, not 'xml'.",
+        ),
+        (
+            ["config", "list"],
+            {"SPECTRUM_OUTPUT": "xml"},
+            "Error: SPECTRUM_OUTPUT must be one of table, json, csv, text, not 'xml'.",
+        ),
+    ],
+)
+def test_an_unknown_output_format_is_one_plain_line(
+    tmp_path: Path, args: list[str], env: dict[str, str], line: str
+) -> None:
+    result = spectrum(args, {**isolated_env(tmp_path), **env}, in_process=True)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", line + "\n")
+    upper = spectrum(["-o", "JSON", "config", "list"], isolated_env(tmp_path), in_process=True)
+    assert upper.returncode == 0 and json.loads(upper.stdout)["has_more"] is False

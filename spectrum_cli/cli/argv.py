@@ -6,6 +6,11 @@ each option with as many values as it takes, and `--` ending the options. Every 
 found after the first command word moves, with its values, to just before that word. A value
 is never mistaken for an option (`support ticket create --body -o` keeps its body), and when a
 command has an option of the same name as a root option, the root option wins.
+
+A short option's value may follow it (`-o json`), be joined to it (`-ojson`) or come after `=`
+(`-o=json`, read as `-ojson`; the parser alone would read the value as `=json`). A root option
+left without its value at the end of the line is read alone, so that the parser says it needs
+one rather than taking the command's name for its value.
 """
 
 from __future__ import annotations
@@ -50,7 +55,8 @@ def _short(args: list[str], i: int, own: dict[str, int], root: dict[str, int]) -
         is_root = name in root
         takes = (root if is_root else own)[name]
         if takes and rest:
-            return [*units, ([name + rest], is_root)]
+            value = rest[1:] if rest.startswith("=") and len(rest) > 1 else rest
+            return [*units, ([name + value], is_root)]
         if takes:
             return [*units, ([name, *args[i + 1 : i + 1 + takes]], is_root)]
         units.append(([name], is_root))
@@ -64,6 +70,11 @@ def _option(
     units = (_long if args[i].startswith("--") else _short)(args, i, own, root)
     values = sum(len(tokens) - 1 for tokens, _ in units if len(tokens) > 1)
     return units, i + 1 + values
+
+
+def _lacks_value(tokens: list[str], root: dict[str, int]) -> bool:
+    """Whether a root option's unit has fewer values than the option takes (it ends the line)."""
+    return len(tokens) <= root.get(tokens[0], 0)
 
 
 def _is_option(token: str) -> bool:
@@ -86,6 +97,8 @@ def global_options_first(root_command: Any, args: list[str]) -> list[str]:
             units, i = _option(args, i, option_arity(command), {} if at_root else root)
             for tokens, is_root in units:
                 (moved if is_root else kept).extend(tokens)
+                if is_root and _lacks_value(tokens, root):  # only the root options, alone
+                    return kept[: len(kept) if path_at is None else path_at] + moved
             continue
         subcommands = getattr(command, "commands", None)
         if subcommands is not None:

@@ -150,6 +150,21 @@ def _keep_session(state: State, session: Session, where: Store, notice: str | No
             f"SPECTRUM_TOKEN is set, and it wins over this session: other commands act as the "
             f"token's user, not {session.username}, until it is unset (unset SPECTRUM_TOKEN)."
         )
+    signed_in = {
+        "result": "signed_in",
+        "profile": state.profile,
+        "username": session.username,
+        "role": session.role,
+        "api_url": state.api_url,
+        "store": saved.source,
+        "expires_at": session.refresh_expires_at,  # when the kept session ends
+    }
+    state.out.show(signed_in, render=_said_on_stderr)
+
+
+def _said_on_stderr(result: Any) -> Any:
+    """A sign-in or sign-out result for people: the lines on stderr said it all."""
+    return None
 
 
 def _remember_profile(state: State) -> None:
@@ -175,12 +190,21 @@ def logout(ctx: typer.Context) -> None:
         )
     from spectrum_cli.client import AuthenticationError
 
+    ended = True
     try:
         state.client().auth.logout()
     except AuthenticationError:
-        pass  # already ended on the server; forget it locally all the same
+        ended = False  # already ended on the server; forget it locally all the same
     state.credentials.forget(state.profile)
     state.out.message("Signed out.")
+    signed_out = {
+        "result": "signed_out",
+        "profile": state.profile,
+        "username": (credential.session or {}).get("username"),
+        "api_url": state.api_url,
+        "ended_on_server": ended,
+    }
+    state.out.show(signed_out, render=_said_on_stderr)
 
 
 @app.command()

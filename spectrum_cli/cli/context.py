@@ -44,6 +44,7 @@ class State:
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
     _open_clients: list[SpectrumClient] = field(default_factory=list, repr=False)
+    _told_sandbox: bool = field(default=False, repr=False)  # the banner: once per run
 
     # Configuration
 
@@ -158,7 +159,9 @@ class State:
         if self.is_sandbox:
             from spectrum_cli.sandbox.embedded import embedded_transport
 
-            self.out.message(SANDBOX_BANNER)
+            if not self._told_sandbox:
+                self.out.message(SANDBOX_BANNER)
+                self._told_sandbox = True
             transport = embedded_transport(self.sandbox_store_path())
             base_url = SANDBOX_BASE_URL
         session = None

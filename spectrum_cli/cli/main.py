@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from typing import Annotated, Any
@@ -134,7 +135,23 @@ class RootGroup(SpectrumGroup):
             from spectrum_cli.cli.argv import global_options_first
 
             args = global_options_first(self, args)
-        return super().parse_args(ctx, args)
+        given = list(args)  # the parser consumes its list
+        try:
+            return super().parse_args(ctx, args)
+        except typer.BadParameter as exc:
+            if exc.param is None or exc.param.name != "output":
+                raise
+            raise self._unknown_format(ctx, given) from None
+
+    def _unknown_format(self, ctx: Any, args: list[str]) -> Exception:
+        """An -o (or SPECTRUM_OUTPUT) that is no format: one plain line, exit 2."""
+        from spectrum_cli.cli.errors import CliError
+
+        value = self.make_parser(ctx).parse_args(args=args)[0].get("output")
+        name = "-o" if value is not None else "SPECTRUM_OUTPUT"  # Click read the variable
+        value = os.environ.get("SPECTRUM_OUTPUT") if value is None else value
+        formats = ", ".join(f.value for f in OutputFormat)
+        return CliError(f"{name} must be one of {formats}, not {value!r}.")
 
 
 @app.callback(cls=RootGroup)
