@@ -38,6 +38,7 @@ PASSWORD = "Sandbox-Harper1\n"
 ALLOWED = {
     ("context.py", "State"): "where a run's stdout is picked up, to be handed to the sink",
     ("_typer.py", "SpectrumGroup.invoke"): "a closed pipe: stdout is pointed at /dev/null",
+    ("_typer.py", "_stdout_closed"): "whether a broken pipe is stdout's (its reader is gone)",
     ("entry.py", "main"): "`--version` answers before anything else is loaded",
     ("main.py", "_version"): "`--version` is eager: it answers before a run's state exists",
 }
